@@ -1,0 +1,177 @@
+//! `iislint check`: discover, load, lint or fix each file in parallel, collect results in order.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::discover::{FolderIndex, Target, discover};
+use crate::fix::Applicability;
+use crate::lint::{FileFacts, RuleSet, fix_text, lint_text};
+use crate::model::FileKind;
+use crate::report::{FileError, FileResult, Run, display_path};
+use crate::settings::Settings;
+use crate::source::{LineIndex, SourceText};
+
+/// What `check` does with fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixMode {
+    /// Report only.
+    Off,
+    /// Apply fixes at or above this applicability and write the files.
+    Write(Applicability),
+    /// Compute the fixes and show them as a diff; write nothing.
+    Diff(Applicability),
+}
+
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub farm: bool,
+    pub select: Vec<&'static str>,
+    pub ignore: Vec<&'static str>,
+    pub fix: FixMode,
+}
+
+pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
+    let (targets, walk_errors) = discover(&options.paths, settings);
+    let folders = Mutex::new(FolderIndex::default());
+    let files: Vec<FileResult> = targets
+        .par_iter()
+        .map(|target| check_file(target, options, settings, &folders))
+        .collect();
+    let hidden_unsafe_fixes = match options.fix {
+        FixMode::Write(Applicability::Safe) | FixMode::Diff(Applicability::Safe) => files
+            .iter()
+            .flat_map(|f| &f.diagnostics)
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Unsafe)
+            })
+            .count(),
+        _ => 0,
+    };
+    Run {
+        files,
+        path_errors: walk_errors
+            .into_iter()
+            .map(|e| (display_path(&e.path), e.message))
+            .collect(),
+        fixing: options.fix != FixMode::Off,
+        hidden_unsafe_fixes,
+    }
+}
+
+fn check_file(
+    target: &Target,
+    options: &CheckOptions,
+    settings: &Settings,
+    folders: &Mutex<FolderIndex>,
+) -> FileResult {
+    let mut result = FileResult {
+        path: target.path.clone(),
+        display: display_path(&target.path),
+        text: None,
+        index: None,
+        diagnostics: Vec::new(),
+        error: None,
+        fixed: Vec::new(),
+        diff: None,
+    };
+    let fail = |mut result: FileResult, message: String, line: usize, column: usize| {
+        result.error = Some(FileError {
+            message,
+            line,
+            column,
+        });
+        result
+    };
+    let bytes = match std::fs::read(&target.path) {
+        Ok(bytes) => bytes,
+        Err(err) => return fail(result, format!("cannot read the file: {err}"), 1, 1),
+    };
+    let source = match SourceText::decode(&bytes) {
+        Ok(source) => source,
+        Err(err) => return fail(result, err.message, err.line, err.column),
+    };
+    let kind = FileKind::of_path(&target.path);
+    let per_file = settings.ignored_rules(&target.path);
+    let rules = RuleSet::new(settings, &options.select, &options.ignore, &per_file);
+    let mut facts = FileFacts {
+        kind,
+        farm: options.farm || settings.farm,
+        application_root: false,
+    };
+
+    // The model says whether the file sets application-level sections; lint once to learn it.
+    let set_index = |result: &mut FileResult, text: &str| {
+        result.index = Some(Arc::new(LineIndex::new(text)));
+        result.text = Some(Arc::new(text.to_owned()));
+    };
+    set_index(&mut result, &source.text);
+    let sets_application_sections = match crate::document::parse(&source.text) {
+        Ok(doc) => {
+            crate::model::Model::build(&doc)
+                .web
+                .sets_application_sections
+        }
+        Err(err) => return fail(result, err.message, err.line, err.column),
+    };
+    facts.application_root = folders.lock().map_or(false, |mut f| {
+        f.is_application_root(target, kind, sets_application_sections)
+    });
+
+    let required = match options.fix {
+        FixMode::Off => None,
+        FixMode::Write(a) | FixMode::Diff(a) => Some(a),
+    };
+    let Some(required) = required else {
+        match lint_text(&source.text, &facts, &rules, settings) {
+            Ok((_, diagnostics)) => result.diagnostics = diagnostics,
+            Err(err) => return fail(result, err.message, err.line, err.column),
+        }
+        return result;
+    };
+    let outcome = match fix_text(&source.text, &facts, &rules, settings, required) {
+        Ok(outcome) => outcome,
+        Err(err) => return fail(result, err.message, err.line, err.column),
+    };
+    if let Some(problem) = &outcome.problem {
+        result.error = Some(FileError {
+            message: problem.clone(),
+            line: 1,
+            column: 1,
+        });
+    }
+    let changed = outcome.text != source.text;
+    match options.fix {
+        FixMode::Diff(_) if changed => {
+            let diff = similar::TextDiff::from_lines(&source.text, &outcome.text)
+                .unified_diff()
+                .context_radius(3)
+                .header(
+                    &format!("a/{}", result.display),
+                    &format!("b/{}", result.display),
+                )
+                .to_string();
+            result.diff = Some(diff);
+            // The diagnostics shown are those of the file as it is on disk.
+            if let Ok((_, diagnostics)) = lint_text(&source.text, &facts, &rules, settings) {
+                result.diagnostics = diagnostics;
+            }
+            return result;
+        }
+        FixMode::Write(_) if changed => {
+            if let Err(err) =
+                crate::write::write_atomically(&target.path, &source.encode(&outcome.text))
+            {
+                return fail(result, format!("cannot write the fixed file: {err}"), 1, 1);
+            }
+            result.fixed = outcome.fixed;
+        }
+        _ => {}
+    }
+    set_index(&mut result, &outcome.text);
+    result.diagnostics = outcome.remaining;
+    result
+}

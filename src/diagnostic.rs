@@ -1,0 +1,56 @@
+//! What a rule reports.
+
+use std::ops::Range;
+
+use crate::fix::Fix;
+use crate::rules::RuleMeta;
+
+/// How loudly a finding is reported; `iislint.toml` may change a rule's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One finding in one file. `range` is a byte range into the decoded text: the attribute that
+/// decides the finding, or the start tag of the element when the setting is absent.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub range: Range<usize>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        rule: &'static RuleMeta,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: rule.default_severity,
+            message: message.into(),
+            range,
+            fix: None,
+        }
+    }
+
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Diagnostic {
+        self.fix = fix;
+        self
+    }
+}

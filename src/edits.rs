@@ -1,0 +1,354 @@
+//! Edit builders that write in the file's own style: its quote character, attribute separator,
+//! indentation and line ending. The document is never re-serialised; every edit is a splice.
+//!
+//! Fragments are written by hand rather than with xmlwriter: its escaping leaves `&`, `<`, tabs and
+//! line breaks raw (see `../shared/research/rust-ecosystem.md` §2), it always writes `\n`, and it has
+//! no notion of the neighbouring lines' indentation, which is all these few fragments need.
+
+use crate::document::{Attr, Element};
+use crate::fix::Edit;
+use crate::source::line_ending_of;
+
+/// Escapes an attribute value for the given quote so that an XML parser reads back exactly
+/// `value`: white space other than a plain space is written as a character reference, because
+/// parsers normalise literal tabs and line breaks in attribute values to spaces.
+pub fn escape_attr(value: &str, quote: char) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if quote == '"' => out.push_str("&quot;"),
+            '\'' if quote == '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Sets an existing attribute's value, keeping its quotes; `None` when it already has that value.
+pub fn set_attr(text: &str, attr: &Attr, value: &str) -> Option<Edit> {
+    (attr.value != value).then(|| {
+        Edit::replace(
+            attr.value_range.clone(),
+            escape_attr(value, attr.quote(text)),
+        )
+    })
+}
+
+/// Adds an attribute after the element's last one, separated the way its attributes already are
+/// (a space, or a line break and the same indentation), in the quote the element already uses.
+pub fn add_attr(text: &str, element: &Element, name: &str, value: &str) -> Edit {
+    let quote = element
+        .attrs
+        .last()
+        .map_or_else(|| preferred_quote(text), |a| a.quote(text));
+    let (insert_at, separator) = match element.attrs.as_slice() {
+        [] => (element.name_end(text), " ".to_owned()),
+        [only] => (
+            only.range.end,
+            text[element.name_end(text)..only.range.start].to_owned(),
+        ),
+        [.., before, last] => (
+            last.range.end,
+            text[before.range.end..last.range.start].to_owned(),
+        ),
+    };
+    let separator = if separator.trim().is_empty() && !separator.is_empty() {
+        separator
+    } else {
+        " ".to_owned()
+    };
+    Edit::insert(
+        insert_at,
+        format!(
+            "{separator}{name}={quote}{}{quote}",
+            escape_attr(value, quote)
+        ),
+    )
+}
+
+/// Sets `name` on `element`, adding it when absent; `None` when it already has that value.
+pub fn set_or_add_attr(text: &str, element: &Element, name: &str, value: &str) -> Option<Edit> {
+    match element.attr(name) {
+        Some(attr) => set_attr(text, attr, value),
+        None => Some(add_attr(text, element, name, value)),
+    }
+}
+
+/// Removes an attribute together with the white space that separates it from what precedes it.
+pub fn remove_attr(text: &str, attr: &Attr) -> Edit {
+    let before = &text[..attr.range.start];
+    let start = before.trim_end_matches([' ', '\t', '\r', '\n']).len();
+    Edit::delete(start..attr.range.end)
+}
+
+/// The quote most attribute values in the file use.
+pub fn preferred_quote(text: &str) -> char {
+    let double = text.matches("=\"").count();
+    let single = text.matches("='").count();
+    if single > double { '\'' } else { '"' }
+}
+
+/// A new element to write: lines relative to the element's own indentation, each with its depth.
+pub struct Fragment {
+    pub lines: Vec<(usize, String)>,
+}
+
+impl Fragment {
+    /// A one-line empty element `<name a="v" />`, attributes in the given order, in `quote`.
+    pub fn empty_element(name: &str, attrs: &[(&str, &str)], quote: char) -> Fragment {
+        Fragment {
+            lines: vec![(0, empty_element_line(name, attrs, quote))],
+        }
+    }
+}
+
+pub fn empty_element_line(name: &str, attrs: &[(&str, &str)], quote: char) -> String {
+    let mut line = format!("<{name}");
+    for (attr, value) in attrs {
+        line.push_str(&format!(
+            " {attr}={quote}{}{quote}",
+            escape_attr(value, quote)
+        ));
+    }
+    line.push_str(" />");
+    line
+}
+
+/// Inserts `fragment` as the last child of `parent`, indented like its other children (or one
+/// indentation unit deeper than the parent), with the file's line ending. A self-closing parent
+/// (`<x />`) is opened (`<x>` … `</x>`).
+pub fn insert_child(text: &str, parent: &Element, fragment: &Fragment) -> Edit {
+    let eol = line_ending_of(text).as_str();
+    let parent_indent = indentation_of_line(text, parent.start_tag.start);
+    let unit = indent_unit(text);
+    let child_indent =
+        child_indentation(text, parent).unwrap_or_else(|| format!("{parent_indent}{unit}"));
+    let body: Vec<String> = fragment
+        .lines
+        .iter()
+        .map(|(depth, line)| format!("{child_indent}{}{line}", unit.repeat(*depth)))
+        .collect();
+    let body = body.join(eol);
+
+    if parent.self_closing {
+        let tag = &text[parent.start_tag.clone()];
+        let content_end = parent.start_tag.start + tag[..tag.len() - 2].trim_end().len();
+        return Edit::replace(
+            content_end..parent.start_tag.end,
+            format!(
+                ">{eol}{body}{eol}{parent_indent}</{}>",
+                qualified_name(text, parent)
+            ),
+        );
+    }
+    let close_start = parent.start_tag.end.max(
+        text[..parent.range.end]
+            .rfind("</")
+            .unwrap_or(parent.range.end),
+    );
+    let line_start = text[..close_start].rfind('\n').map_or(0, |i| i + 1);
+    if line_start > parent.start_tag.end && text[line_start..close_start].trim().is_empty() {
+        // The end tag is on its own line: add whole lines just before it.
+        Edit::insert(line_start, format!("{body}{eol}"))
+    } else {
+        Edit::insert(close_start, format!("{eol}{body}{eol}{parent_indent}"))
+    }
+}
+
+/// The element name as written, with any prefix.
+fn qualified_name<'t>(text: &'t str, element: &Element) -> &'t str {
+    &text[element.start_tag.start + 1..element.name_end(text)]
+}
+
+/// The white space that starts the line holding `offset`, if the line starts with it.
+pub fn indentation_of_line(text: &str, offset: usize) -> String {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..offset]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}
+
+/// The indentation of the parent's existing children, taken from the last child start tag that
+/// begins a line.
+fn child_indentation(text: &str, parent: &Element) -> Option<String> {
+    if parent.self_closing {
+        return None;
+    }
+    let inner = &text[parent.start_tag.end..parent.range.end];
+    let mut found = None;
+    for line in inner.split_inclusive('\n').skip(1) {
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        if trimmed.starts_with('<') && !trimmed.starts_with("</") {
+            found = Some(line[..line.len() - trimmed.len()].to_owned());
+        }
+    }
+    found
+}
+
+/// The file's indentation unit: a tab when lines are tab-indented, else the most common step
+/// between the indentation of consecutive element lines (two spaces when nothing tells).
+pub fn indent_unit(text: &str) -> String {
+    let mut tabs = 0usize;
+    let mut spaces = 0usize;
+    let mut steps = [0usize; 9];
+    let mut previous: Option<usize> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        if !trimmed.starts_with('<') {
+            continue;
+        }
+        let indent = &line[..line.len() - trimmed.len()];
+        if indent.starts_with('\t') {
+            tabs += 1;
+        } else if !indent.is_empty() {
+            spaces += 1;
+        }
+        let width = indent.len();
+        if let Some(prev) = previous
+            && width > prev
+            && width - prev < steps.len()
+        {
+            steps[width - prev] += 1;
+        }
+        previous = Some(width);
+    }
+    if tabs > spaces {
+        return "\t".to_owned();
+    }
+    let step = (1..steps.len())
+        .max_by_key(|s| (steps[*s], usize::MAX - s))
+        .filter(|s| steps[*s] > 0)
+        .unwrap_or(2);
+    " ".repeat(step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::parse;
+
+    fn element(text: &str, name: &str) -> Element {
+        let doc = parse(text).unwrap();
+        Element::from_node(doc.descendants().find(|n| n.has_tag_name(name)).unwrap())
+    }
+
+    fn apply(text: &str, edit: &Edit) -> String {
+        format!(
+            "{}{}{}",
+            &text[..edit.range.start],
+            edit.content,
+            &text[edit.range.end..]
+        )
+    }
+
+    #[test]
+    fn set_attr_keeps_quotes_and_skips_equal_values() {
+        let text = "<a><forms timeout='5' name=\"x\"/></a>";
+        let forms = element(text, "forms");
+        let edit = set_attr(text, forms.attr("timeout").unwrap(), "60").unwrap();
+        assert_eq!(
+            apply(text, &edit),
+            "<a><forms timeout='60' name=\"x\"/></a>"
+        );
+        assert_eq!(set_attr(text, forms.attr("name").unwrap(), "x"), None);
+    }
+
+    #[test]
+    fn add_attr_follows_multiline_layout() {
+        let text = "<a>\r\n  <forms name=\"x\"\r\n         path=\"/\" />\r\n</a>";
+        let forms = element(text, "forms");
+        let out = apply(text, &add_attr(text, &forms, "timeout", "60"));
+        assert_eq!(
+            out,
+            "<a>\r\n  <forms name=\"x\"\r\n         path=\"/\"\r\n         timeout=\"60\" />\r\n</a>"
+        );
+    }
+
+    #[test]
+    fn add_attr_to_bare_element() {
+        let text = "<a><forms/></a>";
+        let out = apply(
+            text,
+            &add_attr(text, &element(text, "forms"), "timeout", "a&b"),
+        );
+        assert_eq!(out, "<a><forms timeout=\"a&amp;b\"/></a>");
+    }
+
+    #[test]
+    fn remove_attr_takes_its_separator() {
+        let text = "<a x=\"1\"\n   y=\"2\"/>";
+        let a = element(text, "a");
+        assert_eq!(
+            apply(text, &remove_attr(text, a.attr("y").unwrap())),
+            "<a x=\"1\"/>"
+        );
+    }
+
+    #[test]
+    fn insert_child_before_own_line_end_tag() {
+        let text = "<c>\r\n\t<arr>\r\n\t\t<x />\r\n\t</arr>\r\n</c>";
+        let arr = element(text, "arr");
+        let edit = insert_child(
+            text,
+            &arr,
+            &Fragment::empty_element("affinity", &[("useCookie", "true")], '"'),
+        );
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\r\n\t<arr>\r\n\t\t<x />\r\n\t\t<affinity useCookie=\"true\" />\r\n\t</arr>\r\n</c>"
+        );
+    }
+
+    #[test]
+    fn insert_child_opens_self_closing_parent() {
+        let text = "<c>\n  <arr enabled=\"true\" />\n</c>";
+        let arr = element(text, "arr");
+        let edit = insert_child(
+            text,
+            &arr,
+            &Fragment::empty_element("affinity", &[("useCookie", "true")], '"'),
+        );
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\n  <arr enabled=\"true\">\n    <affinity useCookie=\"true\" />\n  </arr>\n</c>"
+        );
+    }
+
+    #[test]
+    fn insert_child_into_inline_parent() {
+        let text = "<c>\n    <arr></arr>\n</c>";
+        let edit = insert_child(
+            text,
+            &element(text, "arr"),
+            &Fragment::empty_element("a", &[], '"'),
+        );
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\n    <arr>\n        <a />\n    </arr>\n</c>"
+        );
+    }
+
+    #[test]
+    fn escaping_round_trips_through_the_parser() {
+        for value in [
+            "a&b<c>d",
+            "tab\there",
+            "line\r\nbreak",
+            "q\"uote's",
+            "  lead",
+        ] {
+            for quote in ['"', '\''] {
+                let text = format!("<a v={quote}{}{quote}/>", escape_attr(value, quote));
+                let doc = parse(&text).unwrap();
+                assert_eq!(doc.root_element().attribute("v"), Some(value), "{text}");
+            }
+        }
+    }
+}

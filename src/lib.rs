@@ -1,0 +1,19 @@
+//! iislint: lints and fixes IIS and ASP.NET configuration.
+//!
+//! The flow, one module per stage: `discover` → `source` (bytes to text) → `document` (parse) →
+//! `model` (typed IIS view) → `rules` → `lint` (fix loop) → `write` → `report`.
+
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod document;
+pub mod edits;
+pub mod fix;
+pub mod lint;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod settings;
+pub mod source;
+pub mod write;

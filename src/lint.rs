@@ -1,0 +1,216 @@
+//! One file through the pipeline: parse, model, rules; and the fix loop to a fixed point.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::{self, ParseError};
+use crate::fix::{Applicability, Fix};
+use crate::model::{FileKind, Model};
+use crate::rules::{Context, RULES, Rule};
+use crate::settings::Settings;
+
+/// The rules that run on one file, each with its severity.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub rules: Vec<(&'static Rule, Severity)>,
+}
+
+impl RuleSet {
+    /// Rules enabled by the configuration, narrowed by `--select` and `--ignore` and the file's
+    /// `per-file-ignores`.
+    pub fn new(
+        settings: &Settings,
+        select: &[&'static str],
+        ignore: &[&'static str],
+        per_file: &[&'static str],
+    ) -> RuleSet {
+        let rules = RULES
+            .iter()
+            .filter_map(|rule| {
+                let name = rule.meta.name;
+                let level = match settings.levels.get(name) {
+                    Some(level) => *level,
+                    None => Some(rule.meta.default_severity),
+                };
+                // `--select` turns a rule on even when the configuration turned it off.
+                let level = if select.contains(&name) {
+                    level.or(Some(rule.meta.default_severity))
+                } else {
+                    level
+                };
+                let selected = select.is_empty() || select.contains(&name);
+                let ignored = ignore.contains(&name) || per_file.contains(&name);
+                level
+                    .filter(|_| selected && !ignored)
+                    .map(|severity| (rule, severity))
+            })
+            .collect();
+        RuleSet { rules }
+    }
+
+    pub fn all() -> RuleSet {
+        RuleSet {
+            rules: RULES.iter().map(|r| (r, r.meta.default_severity)).collect(),
+        }
+    }
+}
+
+/// What the rules need to know about a file beyond its text.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    pub kind: FileKind,
+    pub farm: bool,
+    pub application_root: bool,
+}
+
+/// Parses `text` and runs the rules. Diagnostics come sorted by position, duplicates (the same
+/// finding seen through several `<location>` scopes) removed.
+pub fn lint_text(
+    text: &str,
+    facts: &FileFacts,
+    rules: &RuleSet,
+    settings: &Settings,
+) -> Result<(Model, Vec<Diagnostic>), ParseError> {
+    let doc = document::parse(text)?;
+    let model = Model::build(&doc);
+    drop(doc);
+    let ctx = Context {
+        text,
+        model: &model,
+        kind: facts.kind,
+        farm: facts.farm,
+        application_root: facts.application_root,
+        options: &settings.options,
+        fix: &settings.fix,
+    };
+    let mut diagnostics = Vec::new();
+    for (rule, severity) in &rules.rules {
+        let start = diagnostics.len();
+        (rule.check)(&ctx, &mut diagnostics);
+        diagnostics[start..]
+            .iter_mut()
+            .for_each(|d| d.severity = *severity);
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.range.start, a.rule.code, &a.message).cmp(&(b.range.start, b.rule.code, &b.message))
+    });
+    diagnostics.dedup_by(|a, b| {
+        a.rule.code == b.rule.code && a.range == b.range && a.message == b.message
+    });
+    Ok((model, diagnostics))
+}
+
+/// The most passes the fix loop makes before it reports that fixes do not converge.
+pub const MAX_FIX_PASSES: usize = 10;
+
+/// The outcome of fixing one file.
+#[derive(Debug, Clone)]
+pub struct FixOutcome {
+    /// The fixed text (the input when nothing applied).
+    pub text: String,
+    /// How many fixes were applied, per rule name.
+    pub fixed: Vec<&'static str>,
+    /// Diagnostics of the final text.
+    pub remaining: Vec<Diagnostic>,
+    /// A pass that broke the XML or did not converge: the text is that of the last good pass.
+    pub problem: Option<String>,
+}
+
+/// Applies fixes at or above `required` in passes until none applies.
+pub fn fix_text(
+    text: &str,
+    facts: &FileFacts,
+    rules: &RuleSet,
+    settings: &Settings,
+    required: Applicability,
+) -> Result<FixOutcome, ParseError> {
+    let mut current = text.to_owned();
+    let mut fixed = Vec::new();
+    let mut problem = None;
+    let (_, mut diagnostics) = lint_text(&current, facts, rules, settings)?;
+    for pass in 0.. {
+        let candidates: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| {
+                d.fix.as_ref().is_some_and(|f| {
+                    f.applicability >= required && f.applicability != Applicability::DisplayOnly
+                })
+            })
+            .collect();
+        if candidates.is_empty() {
+            break;
+        }
+        if pass == MAX_FIX_PASSES {
+            let mut names: Vec<_> = candidates.iter().map(|d| d.rule.name).collect();
+            names.dedup();
+            problem = Some(format!(
+                "fixes did not converge after {MAX_FIX_PASSES} passes ({})",
+                names.join(", ")
+            ));
+            break;
+        }
+        let (next, applied) = apply_fixes(
+            &current,
+            candidates
+                .iter()
+                .map(|d| (d.rule.name, d.fix.as_ref().expect("filtered"))),
+        );
+        match lint_text(&next, facts, rules, settings) {
+            Ok((_, next_diagnostics)) => {
+                current = next;
+                diagnostics = next_diagnostics;
+                fixed.extend(applied);
+            }
+            Err(err) => {
+                problem = Some(format!(
+                    "a fix by {} would produce malformed XML ({}); it was not applied",
+                    applied.join(", "),
+                    err.message
+                ));
+                break;
+            }
+        }
+    }
+    Ok(FixOutcome {
+        text: current,
+        fixed,
+        remaining: diagnostics,
+        problem,
+    })
+}
+
+/// Splices the fixes that do not overlap an earlier one into `text`; every other byte is copied.
+/// Returns the new text and the rules whose fixes were applied.
+pub fn apply_fixes<'a>(
+    text: &str,
+    fixes: impl Iterator<Item = (&'static str, &'a Fix)>,
+) -> (String, Vec<&'static str>) {
+    let mut fixes: Vec<_> = fixes.filter(|(_, f)| !f.edits.is_empty()).collect();
+    fixes.sort_by_key(|(name, f)| (f.edits[0].range.start, f.edits[0].range.end, *name));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut copied_to = 0;
+    let mut applied = Vec::new();
+    let mut last_end: Option<usize> = None;
+    for (name, fix) in fixes {
+        let start = fix.edits[0].range.start;
+        // Touching counts as overlapping, so two inserts at one offset land in separate passes.
+        if last_end.is_some_and(|end| start <= end) || !edits_are_ordered(fix) {
+            continue;
+        }
+        for edit in &fix.edits {
+            out.push_str(&text[copied_to..edit.range.start]);
+            out.push_str(&edit.content);
+            copied_to = edit.range.end;
+        }
+        last_end = fix.edits.iter().map(|e| e.range.end).max();
+        applied.push(name);
+    }
+    out.push_str(&text[copied_to..]);
+    (out, applied)
+}
+
+/// Edits within one fix must be sorted and must not overlap (inserts at one offset may touch).
+fn edits_are_ordered(fix: &Fix) -> bool {
+    fix.edits
+        .windows(2)
+        .all(|pair| pair[0].range.end <= pair[1].range.start)
+        && fix.edits.iter().all(|e| e.range.start <= e.range.end)
+}

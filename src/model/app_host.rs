@@ -1,0 +1,222 @@
+//! applicationHost.config: application pools, sites and their applications, ARR web farms.
+//!
+//! Facts from `../shared/research/iis-semantics.md` §5 (IIS schema `IIS_schema.xml`,
+//! `arr_schema.xml`; IIS docs for `processModel`): `idleTimeout` is an IIS time span, default
+//! `00:20:00`, range 0 to 30 days in whole minutes, `00:00:00` disables it; `maxProcesses` default 1;
+//! pool `add` elements inherit from `applicationPoolDefaults`; ARR `affinity/@useCookie` default false.
+
+use super::values::{parse_iis_timespan, parse_net_bool, parse_uint};
+use super::web::{SessionMode, WebConfig};
+use super::{Minutes, Reader, Setting};
+use crate::document::{Element, config_children};
+
+pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u64 = 20 * 60;
+/// IIS schema: `timeSpanRange 0,2592000,60` — up to 30 days, whole minutes.
+const MAX_IDLE_TIMEOUT_SECONDS: u64 = 2_592_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct AppHost {
+    /// Whether the file has a `system.applicationHost/sites` section at all.
+    pub has_sites: bool,
+    pub pools: Vec<AppPool>,
+    pub applications: Vec<Application>,
+    pub farms: Vec<WebFarm>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppPool {
+    pub name: String,
+    /// The pool's `<add>` element.
+    pub element: Element,
+    /// The pool's own `processModel`, if written.
+    pub process_model: Option<Element>,
+    /// Seconds; `0` disables idle shutdown.
+    pub idle_timeout: Setting<u64>,
+    pub max_processes: Setting<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub site: String,
+    pub path: String,
+    pub pool: Option<String>,
+    pub element: Element,
+    /// Session state of the application where applicationHost.config itself sets it in a
+    /// `<location>` for the site or application; `None` when the file does not say.
+    pub session_mode: Option<SessionMode>,
+    pub session_timeout: Option<Minutes>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebFarm {
+    pub name: String,
+    pub element: Element,
+    pub enabled: bool,
+    /// Servers not disabled with `enabled="false"`.
+    pub enabled_servers: usize,
+    /// The farm's `applicationRequestRouting` element, if any.
+    pub arr: Option<Element>,
+    pub affinity: Option<Element>,
+    pub use_cookie: Setting<bool>,
+}
+
+impl AppHost {
+    /// The applications served by `pool`.
+    pub fn applications_of<'a>(
+        &'a self,
+        pool: &'a str,
+    ) -> impl Iterator<Item = &'a Application> + 'a {
+        // Pool names are compared case-insensitively by IIS (collection keys are not case-sensitive).
+        self.applications.iter().filter(move |a| {
+            a.pool
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(pool))
+        })
+    }
+}
+
+pub(super) fn read(root: roxmltree::Node<'_, '_>, web: &WebConfig, reader: &mut Reader) -> AppHost {
+    let mut app_host = AppHost::default();
+    let sections: Vec<_> = std::iter::once(root)
+        .chain(config_children(root, "location"))
+        .collect();
+    for section_parent in &sections {
+        for system_app_host in config_children(*section_parent, "system.applicationHost") {
+            for pools in config_children(system_app_host, "applicationPools") {
+                read_pools(pools, reader, &mut app_host.pools);
+            }
+            for sites in config_children(system_app_host, "sites") {
+                app_host.has_sites = true;
+                read_sites(sites, web, &mut app_host.applications);
+            }
+        }
+        for farms in config_children(*section_parent, "webFarms") {
+            for farm in config_children(farms, "webFarm") {
+                app_host.farms.push(read_farm(farm, reader));
+            }
+        }
+    }
+    app_host
+}
+
+fn read_pools(pools: roxmltree::Node<'_, '_>, reader: &mut Reader, out: &mut Vec<AppPool>) {
+    let defaults_process_model: Option<Element> = config_children(pools, "applicationPoolDefaults")
+        .flat_map(|d| config_children(d, "processModel"))
+        .last()
+        .map(Element::from_node);
+    for add in config_children(pools, "add") {
+        let element = Element::from_node(add);
+        let process_model = config_children(add, "processModel")
+            .last()
+            .map(Element::from_node);
+        let chain: Vec<&Element> = defaults_process_model
+            .iter()
+            .chain(process_model.iter())
+            .collect();
+        out.push(AppPool {
+            name: element
+                .attr("name")
+                .map(|a| a.value.clone())
+                .unwrap_or_default(),
+            idle_timeout: reader.read(&chain, "idleTimeout", DEFAULT_IDLE_TIMEOUT_SECONDS, |raw| {
+                let seconds = parse_iis_timespan(raw)?;
+                if seconds > MAX_IDLE_TIMEOUT_SECONDS {
+                    return Err(format!(
+                        "`{raw}` is longer than the largest idle time-out IIS accepts (30.00:00:00)"
+                    ));
+                }
+                if seconds % 60 != 0 {
+                    return Err(format!(
+                        "`{raw}`: IIS accepts the idle time-out only in whole minutes"
+                    ));
+                }
+                Ok(seconds)
+            }),
+            max_processes: reader.read(&chain, "maxProcesses", 1, parse_uint),
+            element,
+            process_model,
+        });
+    }
+}
+
+fn default_pool<'a>(node: roxmltree::Node<'a, 'a>) -> Option<&'a str> {
+    config_children(node, "applicationDefaults")
+        .filter_map(|d| d.attribute("applicationPool"))
+        .last()
+}
+
+fn read_sites(sites: roxmltree::Node<'_, '_>, web: &WebConfig, out: &mut Vec<Application>) {
+    let all_sites_pool = default_pool(sites);
+    for site in config_children(sites, "site") {
+        let site_name = site.attribute("name").unwrap_or_default();
+        let site_pool = default_pool(site).or(all_sites_pool);
+        for application in config_children(site, "application") {
+            let path = application.attribute("path").unwrap_or("/").to_owned();
+            let pool = application
+                .attribute("applicationPool")
+                .or(site_pool)
+                .map(str::to_owned);
+            let (session_mode, session_timeout) = session_from_locations(web, site_name, &path);
+            out.push(Application {
+                site: site_name.to_owned(),
+                path,
+                pool,
+                element: Element::from_node(application),
+                session_mode,
+                session_timeout,
+            });
+        }
+    }
+}
+
+/// Session settings that a `<location path="Site/app">` (or the site's own) in this file writes.
+fn session_from_locations(
+    web: &WebConfig,
+    site: &str,
+    app_path: &str,
+) -> (Option<SessionMode>, Option<Minutes>) {
+    let full = format!("{site}{}", app_path.trim_end_matches('/'));
+    let targets = |path: &str| {
+        let path = path.trim_matches('/');
+        path.eq_ignore_ascii_case(&full) || path.eq_ignore_ascii_case(site)
+    };
+    let Some(scope) = web
+        .scopes
+        .iter()
+        .filter(|s| s.location_path.as_deref().is_some_and(targets))
+        .max_by_key(|s| s.location_path.as_ref().map_or(0, String::len))
+    else {
+        return (None, None);
+    };
+    (
+        scope.session.mode.written_value().copied(),
+        scope.session.timeout.written_value().copied(),
+    )
+}
+
+fn read_farm(farm: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebFarm {
+    let element = Element::from_node(farm);
+    // IIS native booleans: the schema's `true`/`false`.
+    let is_enabled = |node: roxmltree::Node<'_, '_>| {
+        node.attribute("enabled")
+            .is_none_or(|v| parse_net_bool(v).unwrap_or(true))
+    };
+    let arr_node = config_children(farm, "applicationRequestRouting").last();
+    let affinity_node = arr_node.and_then(|arr| config_children(arr, "affinity").last());
+    let affinity = affinity_node.map(Element::from_node);
+    let chain: Vec<&Element> = affinity.iter().collect();
+    WebFarm {
+        name: element
+            .attr("name")
+            .map(|a| a.value.clone())
+            .unwrap_or_default(),
+        enabled: is_enabled(farm),
+        enabled_servers: config_children(farm, "server")
+            .filter(|s| is_enabled(*s))
+            .count(),
+        use_cookie: reader.read(&chain, "useCookie", false, parse_net_bool),
+        arr: arr_node.map(Element::from_node),
+        affinity,
+        element,
+    }
+}

@@ -1,0 +1,150 @@
+//! The IIS-aware view of one configuration file.
+//!
+//! Everything IIS- or ASP.NET-specific about reading values lives here and in its submodules:
+//! `<location>` scopes, the .NET 2.0 default namespace, defaults, units and parse rules. Rules ask
+//! for typed settings and never parse strings themselves. A value the runtime would reject is
+//! recorded once in [`Model::invalid`] and reaches rules only as [`Setting::Invalid`].
+
+pub mod app_host;
+pub mod values;
+pub mod web;
+
+use std::collections::BTreeMap;
+
+use crate::document::{Attr, Element};
+
+pub use app_host::{AppHost, AppPool, Application, WebFarm};
+pub use values::Minutes;
+pub use web::{Authentication, Forms, MachineKey, SessionState, WebConfig, WebScope};
+
+/// One setting as the runtime sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Setting<T> {
+    /// Not written anywhere that applies: the runtime's default.
+    Default(T),
+    /// Written, and valid.
+    Explicit(T, Attr),
+    /// Written, and rejected by the runtime (reported by `invalid-value`).
+    Invalid(Attr),
+}
+
+impl<T> Setting<T> {
+    /// The value, unless it is invalid.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Setting::Default(v) | Setting::Explicit(v, _) => Some(v),
+            Setting::Invalid(_) => None,
+        }
+    }
+
+    /// The value, if it was written and is valid.
+    pub fn written_value(&self) -> Option<&T> {
+        match self {
+            Setting::Explicit(v, _) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The attribute it was read from, if it was written.
+    pub fn attr(&self) -> Option<&Attr> {
+        match self {
+            Setting::Default(_) => None,
+            Setting::Explicit(_, a) | Setting::Invalid(a) => Some(a),
+        }
+    }
+
+    pub fn is_explicit(&self) -> bool {
+        matches!(self, Setting::Explicit(..))
+    }
+}
+
+/// A written value the runtime would reject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValue {
+    pub element: String,
+    pub attr: Attr,
+    pub message: String,
+}
+
+/// What kind of configuration file this is, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    WebConfig,
+    ApplicationHost,
+}
+
+impl FileKind {
+    pub fn of_path(path: &std::path::Path) -> FileKind {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.eq_ignore_ascii_case("applicationHost.config") {
+            FileKind::ApplicationHost
+        } else {
+            FileKind::WebConfig
+        }
+    }
+}
+
+/// The typed view of one parsed file.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub web: WebConfig,
+    pub app_host: AppHost,
+    /// Invalid values, each once, in document order.
+    pub invalid: Vec<InvalidValue>,
+}
+
+impl Model {
+    pub fn build(doc: &roxmltree::Document<'_>) -> Model {
+        let mut reader = Reader::default();
+        let root = doc.root_element();
+        let web = web::read(root, &mut reader);
+        let app_host = app_host::read(root, &web, &mut reader);
+        Model {
+            web,
+            app_host,
+            invalid: reader.invalid.into_values().collect(),
+        }
+    }
+}
+
+/// Reads attributes through inheritance chains and records invalid values once each.
+#[derive(Default)]
+pub(crate) struct Reader {
+    invalid: BTreeMap<usize, InvalidValue>,
+}
+
+impl Reader {
+    /// The setting `name` as the runtime resolves it along `chain` (outermost first): the
+    /// innermost element that writes the attribute wins, else `default`.
+    pub(crate) fn read<T>(
+        &mut self,
+        chain: &[&Element],
+        name: &str,
+        default: T,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Setting<T> {
+        let Some((element, attr)) = chain
+            .iter()
+            .rev()
+            .find_map(|e| e.attr(name).map(|a| (e, a)))
+        else {
+            return Setting::Default(default);
+        };
+        match parse(&attr.value) {
+            Ok(value) => Setting::Explicit(value, attr.clone()),
+            Err(message) => {
+                self.invalid
+                    .entry(attr.range.start)
+                    .or_insert_with(|| InvalidValue {
+                        element: element.name.clone(),
+                        attr: attr.clone(),
+                        message,
+                    });
+                Setting::Invalid(attr.clone())
+            }
+        }
+    }
+}

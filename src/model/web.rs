@@ -1,0 +1,327 @@
+//! `system.web`: authentication and forms, session state, machine key.
+//!
+//! Facts from `../shared/research/iis-semantics.md` §1–3 (.NET reference source and the ASP.NET
+//! schema): defaults, units, and which values the runtime rejects.
+
+use super::values::{Minutes, parse_enum, parse_minutes, parse_net_bool, quoted_list};
+use super::{Reader, Setting};
+use crate::document::{Element, config_children};
+
+/// `authentication/@mode` names the runtime accepts (`Federated` exists only in the IIS schema copy;
+/// the runtime enum rejects it).
+const AUTH_MODES: &[&str] = &["None", "Windows", "Passport", "Forms"];
+const SESSION_MODES: &[&str] = &["Off", "InProc", "StateServer", "SQLServer", "Custom"];
+const COOKIE_MODES: &[&str] = &["UseUri", "UseCookies", "AutoDetect", "UseDeviceProfile"];
+
+/// Minutes in a year: InProc and StateServer sessions live in the cache, which rejects longer
+/// time-outs (`SessionStateSection.Validate`, `MAX_CACHE_BASED_TIMEOUT_MINUTES`).
+pub const MAX_CACHE_BASED_TIMEOUT_MINUTES: i64 = 365 * 24 * 60;
+
+pub const DEFAULT_FORMS_TIMEOUT: i64 = 30;
+pub const DEFAULT_SESSION_TIMEOUT: i64 = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    None,
+    Windows,
+    Passport,
+    Forms,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionMode {
+    Off,
+    InProc,
+    StateServer,
+    SqlServer,
+    Custom,
+}
+
+impl SessionMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            SessionMode::Off => "Off",
+            SessionMode::InProc => "InProc",
+            SessionMode::StateServer => "StateServer",
+            SessionMode::SqlServer => "SQLServer",
+            SessionMode::Custom => "Custom",
+        }
+    }
+}
+
+/// A `machineKey` key: generated per machine, or written out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    AutoGenerate,
+    Explicit,
+}
+
+/// The `system.web` settings of a file, per scope.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// The first `system.web` element anywhere in the file; `None` means the file is not a classic
+    /// ASP.NET configuration (an ASP.NET Core hosting file, a static site).
+    pub system_web: Option<Element>,
+    /// Whether the file sets a section that only an application's root may set
+    /// (`allowDefinition="MachineToApplication"`): authentication, sessionState, machineKey, httpRuntime.
+    pub sets_application_sections: bool,
+    /// The file's own level first (root and `<location path=".">`), then one scope per other
+    /// `<location>` holding `system.web`.
+    pub scopes: Vec<WebScope>,
+}
+
+/// The effective `system.web` settings at one path.
+#[derive(Debug, Clone)]
+pub struct WebScope {
+    /// The `<location>` element, for scopes other than the file's own level.
+    pub location: Option<Element>,
+    pub location_path: Option<String>,
+    /// The innermost `system.web` of this scope: where an absent section is reported.
+    pub system_web: Element,
+    pub authentication: Authentication,
+    pub session: SessionState,
+    pub machine_key: MachineKey,
+}
+
+#[derive(Debug, Clone)]
+pub struct Authentication {
+    pub element: Option<Element>,
+    pub mode: Setting<AuthMode>,
+    pub forms: Forms,
+}
+
+#[derive(Debug, Clone)]
+pub struct Forms {
+    pub element: Option<Element>,
+    /// Integer minutes, default 30; `Infinite` is not accepted here.
+    pub timeout: Setting<Minutes>,
+    pub sliding_expiration: Setting<bool>,
+    pub cookieless: Setting<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionState {
+    pub element: Option<Element>,
+    pub mode: Setting<SessionMode>,
+    /// Integer minutes or `Infinite`, default 20.
+    pub timeout: Setting<Minutes>,
+    pub cookieless: Setting<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MachineKey {
+    pub element: Option<Element>,
+    pub validation_key: Setting<Key>,
+    pub decryption_key: Setting<Key>,
+}
+
+impl Authentication {
+    pub fn is_forms(&self) -> bool {
+        self.mode.value() == Some(&AuthMode::Forms)
+    }
+}
+
+impl SessionState {
+    /// Session state is on (mode valid and not `Off`).
+    pub fn is_enabled(&self) -> bool {
+        matches!(self.mode.value(), Some(mode) if *mode != SessionMode::Off)
+    }
+}
+
+pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebConfig {
+    let mut own_level = Vec::new();
+    let mut locations = Vec::new();
+    own_level.extend(config_children(root, "system.web"));
+    for location in config_children(root, "location") {
+        let path = location.attribute("path").map(str::trim);
+        let system_webs: Vec<_> = config_children(location, "system.web").collect();
+        match path {
+            // `path="."` and `path=""` (or none) mean this level itself.
+            None | Some("") | Some(".") => own_level.extend(system_webs),
+            Some(path) if !system_webs.is_empty() => {
+                locations.push((location, path.to_owned(), system_webs))
+            }
+            Some(_) => {}
+        }
+    }
+    own_level.sort_by_key(|n| n.range().start);
+
+    let first_system_web = root
+        .descendants()
+        .find(|n| crate::document::is_config_element(*n, "system.web"))
+        .map(Element::from_node);
+    let mut web = WebConfig {
+        system_web: first_system_web,
+        sets_application_sections: false,
+        scopes: Vec::new(),
+    };
+    let application_sections = [
+        "authentication",
+        "sessionState",
+        "machineKey",
+        "httpRuntime",
+    ];
+    web.sets_application_sections = own_level
+        .iter()
+        .chain(locations.iter().flat_map(|(_, _, s)| s.iter()))
+        .any(|sw| {
+            application_sections
+                .iter()
+                .any(|name| config_children(*sw, name).next().is_some())
+        });
+
+    if !own_level.is_empty() {
+        web.scopes.push(read_scope(None, &own_level, reader));
+    }
+    for (location, path, system_webs) in locations {
+        let chain: Vec<_> = own_level.iter().copied().chain(system_webs).collect();
+        web.scopes
+            .push(read_scope(Some((location, path)), &chain, reader));
+    }
+    web
+}
+
+fn read_scope(
+    location: Option<(roxmltree::Node<'_, '_>, String)>,
+    system_webs: &[roxmltree::Node<'_, '_>],
+    reader: &mut Reader,
+) -> WebScope {
+    let sections = |name: &'static str| -> Vec<Element> {
+        system_webs
+            .iter()
+            .flat_map(|sw| config_children(*sw, name))
+            .map(Element::from_node)
+            .collect()
+    };
+    let forms_elements: Vec<Element> = system_webs
+        .iter()
+        .flat_map(|sw| config_children(*sw, "authentication"))
+        .flat_map(|auth| config_children(auth, "forms"))
+        .map(Element::from_node)
+        .collect();
+    let auth_elements = sections("authentication");
+    let session_elements = sections("sessionState");
+    let key_elements = sections("machineKey");
+
+    let auth_chain: Vec<&Element> = auth_elements.iter().collect();
+    let forms_chain: Vec<&Element> = forms_elements.iter().collect();
+    let session_chain: Vec<&Element> = session_elements.iter().collect();
+    let key_chain: Vec<&Element> = key_elements.iter().collect();
+
+    let authentication = Authentication {
+        element: auth_elements.last().cloned(),
+        mode: reader.read(&auth_chain, "mode", AuthMode::Windows, |raw| {
+            parse_enum(raw, AUTH_MODES).map(|name| match name {
+                "None" => AuthMode::None,
+                "Passport" => AuthMode::Passport,
+                "Forms" => AuthMode::Forms,
+                _ => AuthMode::Windows,
+            })
+        }),
+        forms: Forms {
+            element: forms_elements.last().cloned(),
+            timeout: reader.read(
+                &forms_chain,
+                "timeout",
+                Minutes::Finite(DEFAULT_FORMS_TIMEOUT),
+                |raw| parse_minutes(raw, false),
+            ),
+            sliding_expiration: reader.read(
+                &forms_chain,
+                "slidingExpiration",
+                true,
+                parse_net_bool,
+            ),
+            cookieless: reader.read(&forms_chain, "cookieless", "UseDeviceProfile", |raw| {
+                parse_enum(raw, COOKIE_MODES)
+            }),
+        },
+    };
+
+    let mode = reader.read(&session_chain, "mode", SessionMode::InProc, |raw| {
+        parse_enum(raw, SESSION_MODES).map(|name| match name {
+            "Off" => SessionMode::Off,
+            "StateServer" => SessionMode::StateServer,
+            "SQLServer" => SessionMode::SqlServer,
+            "Custom" => SessionMode::Custom,
+            _ => SessionMode::InProc,
+        })
+    });
+    let cache_based = matches!(
+        mode.value(),
+        Some(SessionMode::InProc | SessionMode::StateServer)
+    );
+    let session = SessionState {
+        element: session_elements.last().cloned(),
+        timeout: reader.read(&session_chain, "timeout", Minutes::Finite(DEFAULT_SESSION_TIMEOUT), |raw| {
+            let minutes = parse_minutes(raw, true)?;
+            let too_long = minutes.finite().is_none_or(|m| m > MAX_CACHE_BASED_TIMEOUT_MINUTES);
+            if cache_based && too_long {
+                return Err(format!(
+                    "`{raw}`: for InProc and StateServer modes the session time-out cannot be larger than one year ({MAX_CACHE_BASED_TIMEOUT_MINUTES} minutes)"
+                ));
+            }
+            Ok(minutes)
+        }),
+        mode,
+        // Only lowercase `true`/`false` are special-cased before the enum names (ConvertToCookieMode).
+        cookieless: reader.read(&session_chain, "cookieless", "UseCookies", |raw| match raw {
+            "true" => Ok("UseUri"),
+            "false" => Ok("UseCookies"),
+            _ => parse_enum(raw, COOKIE_MODES).map_err(|_| {
+                format!("`{raw}` is not `true`, `false` or one of {}", quoted_list(COOKIE_MODES))
+            }),
+        }),
+    };
+
+    let machine_key = MachineKey {
+        element: key_elements.last().cloned(),
+        validation_key: reader.read(&key_chain, "validationKey", Key::AutoGenerate, parse_key),
+        decryption_key: reader.read(&key_chain, "decryptionKey", Key::AutoGenerate, parse_key),
+    };
+
+    let (location, location_path) = match location {
+        Some((node, path)) => (Some(Element::from_node(node)), Some(path)),
+        None => (None, None),
+    };
+    WebScope {
+        location,
+        location_path,
+        system_web: Element::from_node(*system_webs.last().expect("a scope has a system.web")),
+        authentication,
+        session,
+        machine_key,
+    }
+}
+
+/// `AutoGenerate` with optional `,IsolateApps` / `,IsolateByAppId`, or hexadecimal key bytes
+/// (MachineKeySection: an odd length or a non-hex digit is a configuration error).
+fn parse_key(raw: &str) -> Result<Key, String> {
+    let key = raw.trim();
+    if let Some(options) = key.strip_prefix("AutoGenerate") {
+        if options
+            .split(',')
+            .skip(1)
+            .all(|o| o == "IsolateApps" || o == "IsolateByAppId")
+            && (options.is_empty() || options.starts_with(','))
+        {
+            return Ok(Key::AutoGenerate);
+        }
+        return Err(format!(
+            "`{raw}` is not `AutoGenerate` with the options `,IsolateApps` or `,IsolateByAppId`"
+        ));
+    }
+    if key.is_empty() {
+        return Err("an empty key; write hexadecimal key bytes or `AutoGenerate`".to_owned());
+    }
+    if !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("the key has characters that are not hexadecimal digits".to_owned());
+    }
+    if key.len() % 2 != 0 {
+        return Err(format!(
+            "the key has an odd number of hexadecimal digits ({})",
+            key.len()
+        ));
+    }
+    Ok(Key::Explicit)
+}

@@ -1,0 +1,88 @@
+//! Output formats. Every format reads the same [`FileResult`]s, in the same (sorted) order.
+
+pub mod human;
+pub mod json;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::LineIndex;
+
+/// A file that could not be read, decoded, parsed or written; 1-based line and character column.
+#[derive(Debug, Clone)]
+pub struct FileError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Everything known about one file after the run.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub path: PathBuf,
+    /// Relative to the current directory, with `/` separators.
+    pub display: String,
+    /// The final text, for snippets and positions (absent when the file could not be decoded).
+    pub text: Option<Arc<String>>,
+    pub index: Option<Arc<LineIndex>>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub error: Option<FileError>,
+    /// Rules whose fixes were applied (one entry per applied fix).
+    pub fixed: Vec<&'static str>,
+    /// `--diff`: the unified diff of what `--fix` would write.
+    pub diff: Option<String>,
+}
+
+impl FileResult {
+    /// 1-based line and character column of a byte offset into the file's text.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        match (&self.text, &self.index) {
+            (Some(text), Some(index)) => index.line_col(text, offset),
+            _ => (1, 1),
+        }
+    }
+}
+
+/// The whole run, for the reporters.
+#[derive(Debug, Default)]
+pub struct Run {
+    pub files: Vec<FileResult>,
+    /// Errors not tied to a readable file (a path that does not exist).
+    pub path_errors: Vec<(String, String)>,
+    pub fixing: bool,
+    /// Fixes that `--unsafe-fixes` would add to this run.
+    pub hidden_unsafe_fixes: usize,
+}
+
+impl Run {
+    pub fn diagnostic_count(&self) -> usize {
+        self.files.iter().map(|f| f.diagnostics.len()).sum()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.files.iter().filter(|f| f.error.is_some()).count() + self.path_errors.len()
+    }
+
+    pub fn fixed_count(&self) -> usize {
+        self.files.iter().map(|f| f.fixed.len()).sum()
+    }
+}
+
+/// Turns `path` into the form every output uses: relative to the current directory when it is
+/// below it, always with `/` separators.
+pub fn display_path(path: &std::path::Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let shown = cwd
+        .as_deref()
+        .and_then(|cwd| absolute.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    let shown = shown.strip_prefix(".").unwrap_or(shown);
+    let text = shown.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        ".".to_owned()
+    } else {
+        text
+    }
+}

@@ -1,0 +1,63 @@
+use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::fix::{Applicability, Fix};
+
+pub const META: RuleMeta = RuleMeta {
+    name: "forms-timeout-too-low",
+    code: "IIS101",
+    summary: "Forms authentication logs users out after fewer minutes than the minimum",
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Always,
+    options: &[RuleOption {
+        name: "min-minutes",
+        default: 20,
+        min: 1,
+    }],
+    doc: include_str!("../../rules/forms-timeout-too-low.md"),
+};
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let min = ctx.option(&META, "min-minutes");
+    for scope in &ctx.model.web.scopes {
+        let auth = &scope.authentication;
+        let Some(minutes) = auth.forms.timeout.value().and_then(|m| m.finite()) else {
+            continue;
+        };
+        if !auth.is_forms() || minutes >= min {
+            continue;
+        }
+        let forms = auth.forms.element.as_ref();
+        let range = anchor(auth.forms.timeout.attr(), &[forms, auth.element.as_ref()]);
+        let how = if auth.forms.timeout.is_explicit() {
+            ""
+        } else {
+            " (the default)"
+        };
+        let message = format!(
+            "forms authentication logs users out after {minutes} idle minutes{how}, below the minimum of {min}"
+        );
+        let target = ctx.fix.forms_timeout_minutes.max(min).to_string();
+        let edit = match (forms, &auth.element) {
+            (Some(forms), _) => set_or_add_attr(ctx.text, forms, "timeout", &target),
+            (None, Some(authentication)) => Some(insert_child(
+                ctx.text,
+                authentication,
+                &Fragment::empty_element(
+                    "forms",
+                    &[("timeout", &target)],
+                    preferred_quote(ctx.text),
+                ),
+            )),
+            (None, None) => None,
+        };
+        let fix = edit.map(|e| {
+            Fix::new(
+                Applicability::Safe,
+                format!("Set the forms timeout to {target} minutes"),
+                vec![e],
+            )
+        });
+        out.push(Diagnostic::new(&META, range, message).with_fix(fix));
+    }
+}

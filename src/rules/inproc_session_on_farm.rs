@@ -1,0 +1,177 @@
+use super::{Context, FixAvailability, RuleMeta, anchor};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::fix::{Applicability, Edit, Fix};
+use crate::model::web::{SessionMode, WebScope};
+use crate::settings::{FixSettings, SessionStore};
+
+pub const META: RuleMeta = RuleMeta {
+    name: "inproc-session-on-farm",
+    code: "IIS105",
+    summary: "In-process session state on a web farm is lost when the next request reaches another server",
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
+    options: &[],
+    doc: include_str!("../../rules/inproc-session-on-farm.md"),
+};
+
+const REDIS_PROVIDER_NAME: &str = "RedisSessionStateProvider";
+const REDIS_PROVIDER_TYPE: &str = "Microsoft.Web.Redis.RedisSessionStateProvider";
+const SQL_PLACEHOLDER: &str = "data source=REPLACE-WITH-SQL-SERVER;Integrated Security=SSPI";
+const REDIS_HOST_PLACEHOLDER: &str = "REPLACE-WITH-REDIS-HOST";
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !ctx.farm {
+        return;
+    }
+    let Some(scope) = ctx.application_scope() else {
+        return;
+    };
+    let session = &scope.session;
+    if session.mode.value() != Some(&SessionMode::InProc) {
+        return;
+    }
+    let range = anchor(
+        session.mode.attr(),
+        &[session.element.as_ref(), Some(&scope.system_web)],
+    );
+    let how = if session.mode.is_explicit() {
+        "mode=\"InProc\""
+    } else {
+        "InProc by default"
+    };
+    let message = format!(
+        "session state is kept in process ({how}) on a web farm: when the load balancer sends the next request to another server, the session is empty"
+    );
+    let fix = ctx
+        .fix
+        .session_store
+        .map(|store| out_of_process_fix(ctx.text, scope, store, ctx.fix));
+    out.push(Diagnostic::new(&META, range, message).with_fix(fix));
+}
+
+fn out_of_process_fix(
+    text: &str,
+    scope: &WebScope,
+    store: SessionStore,
+    settings: &FixSettings,
+) -> Fix {
+    let quote = preferred_quote(text);
+    let element = scope.session.element.as_ref();
+    match store {
+        SessionStore::SqlServer => {
+            let connection = settings
+                .sql_connection_string
+                .clone()
+                .unwrap_or_else(|| SQL_PLACEHOLDER.to_owned());
+            let mut edits = Vec::new();
+            match element {
+                Some(element) => {
+                    edits.extend(set_or_add_attr(text, element, "mode", "SQLServer"));
+                    if element.attr("sqlConnectionString").is_none() {
+                        edits.extend(set_or_add_attr(
+                            text,
+                            element,
+                            "sqlConnectionString",
+                            &connection,
+                        ));
+                    }
+                }
+                None => edits.push(insert_child(
+                    text,
+                    &scope.system_web,
+                    &Fragment::empty_element(
+                        "sessionState",
+                        &[("mode", "SQLServer"), ("sqlConnectionString", &connection)],
+                        quote,
+                    ),
+                )),
+            }
+            let placeholder = if settings.sql_connection_string.is_none() {
+                " Replace the placeholder server name, then"
+            } else {
+                ""
+            };
+            Fix::new(
+                Applicability::Unsafe,
+                format!(
+                    "Store session state in SQL Server (mode=\"SQLServer\").{placeholder} create the session database with `aspnet_regsql.exe -S <server> -E -ssadd -sstype p`; session objects must be serializable"
+                ),
+                edits,
+            )
+        }
+        SessionStore::Redis => {
+            let provider = redis_provider_line(settings, quote);
+            let mut edits: Vec<Edit> = Vec::new();
+            match element {
+                Some(element) => {
+                    edits.extend(set_or_add_attr(text, element, "mode", "Custom"));
+                    edits.extend(set_or_add_attr(
+                        text,
+                        element,
+                        "customProvider",
+                        REDIS_PROVIDER_NAME,
+                    ));
+                    let providers = Fragment {
+                        lines: vec![
+                            (0, "<providers>".into()),
+                            (1, provider),
+                            (0, "</providers>".into()),
+                        ],
+                    };
+                    edits.push(insert_child(text, element, &providers));
+                }
+                None => {
+                    let open = format!(
+                        "<sessionState mode={quote}Custom{quote} customProvider={quote}{REDIS_PROVIDER_NAME}{quote}>"
+                    );
+                    let lines = vec![
+                        (0, open),
+                        (1, "<providers>".into()),
+                        (2, provider),
+                        (1, "</providers>".into()),
+                        (0, "</sessionState>".into()),
+                    ];
+                    edits.push(insert_child(text, &scope.system_web, &Fragment { lines }));
+                }
+            }
+            let placeholder = if settings.redis_host.is_none()
+                && settings.redis_connection_string_name.is_none()
+            {
+                " Replace the placeholder host,"
+            } else {
+                ""
+            };
+            Fix::new(
+                Applicability::Unsafe,
+                format!(
+                    "Store session state in Redis (mode=\"Custom\" with {REDIS_PROVIDER_TYPE}).{placeholder} install the NuGet package Microsoft.Web.RedisSessionStateProvider; session objects must be serializable"
+                ),
+                edits,
+            )
+        }
+    }
+}
+
+fn redis_provider_line(settings: &FixSettings, quote: char) -> String {
+    let mut attrs: Vec<(&str, String)> = vec![
+        ("name", REDIS_PROVIDER_NAME.to_owned()),
+        ("type", REDIS_PROVIDER_TYPE.to_owned()),
+    ];
+    match &settings.redis_connection_string_name {
+        Some(name) => attrs.push(("connectionString", name.clone())),
+        None => {
+            attrs.push((
+                "host",
+                settings
+                    .redis_host
+                    .clone()
+                    .unwrap_or_else(|| REDIS_HOST_PLACEHOLDER.to_owned()),
+            ));
+            attrs.push(("port", settings.redis_port.unwrap_or(6380).to_string()));
+            attrs.push(("ssl", settings.redis_ssl.unwrap_or(true).to_string()));
+        }
+    }
+    let borrowed: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    crate::edits::empty_element_line("add", &borrowed, quote)
+}

@@ -1,0 +1,97 @@
+use super::{Context, FixAvailability, RuleMeta, anchor};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::fix::{Applicability, Fix};
+use crate::model::Setting;
+use crate::model::web::Key;
+
+pub const META: RuleMeta = RuleMeta {
+    name: "machine-key-missing-on-farm",
+    code: "IIS106",
+    summary: "Without one shared machine key, farm servers cannot read each other's login cookies",
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Always,
+    options: &[],
+    doc: include_str!("../../rules/machine-key-missing-on-farm.md"),
+};
+
+/// 64 bytes for HMACSHA256 validation (128 hex digits), 32 bytes for AES-256 (64 hex digits):
+/// the sizes ASP.NET itself generates (iis-semantics.md §3).
+const VALIDATION_KEY_BYTES: usize = 64;
+const DECRYPTION_KEY_BYTES: usize = 32;
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !ctx.farm {
+        return;
+    }
+    let Some(scope) = ctx.application_scope() else {
+        return;
+    };
+    let key = &scope.machine_key;
+    let generated = |s: &Setting<Key>| s.value() == Some(&Key::AutoGenerate);
+    let (validation_missing, decryption_missing) = (
+        generated(&key.validation_key),
+        generated(&key.decryption_key),
+    );
+    if !validation_missing && !decryption_missing {
+        return;
+    }
+    let deciding = [&key.validation_key, &key.decryption_key]
+        .into_iter()
+        .find(|s| generated(s))
+        .and_then(|s| s.attr());
+    let range = anchor(deciding, &[key.element.as_ref(), Some(&scope.system_web)]);
+    let message = match &key.element {
+        None => "no machineKey on a web farm: each server generates its own keys, so a login cookie or view state from one server is rejected by the others".to_owned(),
+        Some(_) => "machineKey keys are AutoGenerate on a web farm: each server generates its own keys, so a login cookie or view state from one server is rejected by the others".to_owned(),
+    };
+    let fix = key_fix(ctx, scope, validation_missing, decryption_missing);
+    out.push(Diagnostic::new(&META, range, message).with_fix(fix));
+}
+
+fn key_fix(
+    ctx: &Context<'_>,
+    scope: &crate::model::WebScope,
+    validation: bool,
+    decryption: bool,
+) -> Option<Fix> {
+    let validation_key = random_hex(VALIDATION_KEY_BYTES)?;
+    let decryption_key = random_hex(DECRYPTION_KEY_BYTES)?;
+    let mut attrs: Vec<(&str, &str)> = Vec::new();
+    if validation {
+        attrs.extend([
+            ("validationKey", validation_key.as_str()),
+            ("validation", "HMACSHA256"),
+        ]);
+    }
+    if decryption {
+        attrs.extend([
+            ("decryptionKey", decryption_key.as_str()),
+            ("decryption", "AES"),
+        ]);
+    }
+    let edits = match &scope.machine_key.element {
+        Some(element) => attrs
+            .iter()
+            .filter_map(|(name, value)| set_or_add_attr(ctx.text, element, name, value))
+            .collect(),
+        None => vec![insert_child(
+            ctx.text,
+            &scope.system_web,
+            &Fragment::empty_element("machineKey", &attrs, preferred_quote(ctx.text)),
+        )],
+    };
+    // Unsafe: it writes a secret into the file, and every server must get the same one.
+    Some(Fix::new(
+        Applicability::Unsafe,
+        "Write a machineKey with freshly generated keys; deploy the same key to every server and keep it out of source control (encrypt the section with aspnet_regiis -pef)",
+        edits,
+    ))
+}
+
+/// Upper-case hex from the operating system's random source.
+fn random_hex(bytes: usize) -> Option<String> {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).ok()?;
+    Some(buffer.iter().map(|b| format!("{b:02X}")).collect())
+}

@@ -1,0 +1,174 @@
+//! The rule registry: one line per rule. A rule is a `META` constant next to a `check` function in
+//! its own file, its doc in `rules/<name>.md`, its cases in `fixtures/<name>/`.
+
+mod app_pool_idle_timeout_drops_sessions;
+mod farm_without_session_affinity;
+mod forms_sliding_expiration_disabled;
+mod forms_timeout_too_low;
+mod inproc_session_on_farm;
+mod invalid_value;
+mod machine_key_missing_on_farm;
+mod session_expires_before_forms_auth;
+mod session_timeout_too_low;
+mod web_garden_inproc_session;
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::Element;
+use crate::model::{FileKind, Model, WebScope};
+use crate::settings::FixSettings;
+
+/// Whether a rule can offer a fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Always => "always",
+        }
+    }
+}
+
+/// A whole-number option of a rule, set in `iislint.toml` under `[rules.<name>]`.
+#[derive(Debug)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub default: i64,
+    pub min: i64,
+}
+
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Kebab-case, names the problem: reads well after "allow".
+    pub name: &'static str,
+    /// Stable: never reused or changed.
+    pub code: &'static str,
+    pub summary: &'static str,
+    pub default_severity: Severity,
+    pub fix: FixAvailability,
+    pub options: &'static [RuleOption],
+    /// `rules/<name>.md`, compiled in.
+    pub doc: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub meta: &'static RuleMeta,
+    pub check: fn(&Context<'_>, &mut Vec<Diagnostic>),
+}
+
+/// Every rule, sorted by code.
+pub static RULES: &[Rule] = &[
+    Rule {
+        meta: &forms_timeout_too_low::META,
+        check: forms_timeout_too_low::check,
+    },
+    Rule {
+        meta: &session_timeout_too_low::META,
+        check: session_timeout_too_low::check,
+    },
+    Rule {
+        meta: &session_expires_before_forms_auth::META,
+        check: session_expires_before_forms_auth::check,
+    },
+    Rule {
+        meta: &forms_sliding_expiration_disabled::META,
+        check: forms_sliding_expiration_disabled::check,
+    },
+    Rule {
+        meta: &inproc_session_on_farm::META,
+        check: inproc_session_on_farm::check,
+    },
+    Rule {
+        meta: &machine_key_missing_on_farm::META,
+        check: machine_key_missing_on_farm::check,
+    },
+    Rule {
+        meta: &app_pool_idle_timeout_drops_sessions::META,
+        check: app_pool_idle_timeout_drops_sessions::check,
+    },
+    Rule {
+        meta: &web_garden_inproc_session::META,
+        check: web_garden_inproc_session::check,
+    },
+    Rule {
+        meta: &farm_without_session_affinity::META,
+        check: farm_without_session_affinity::check,
+    },
+    Rule {
+        meta: &invalid_value::META,
+        check: invalid_value::check,
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.meta.name == name || r.meta.code.eq_ignore_ascii_case(name))
+}
+
+/// What a rule sees of one file.
+pub struct Context<'a> {
+    pub text: &'a str,
+    pub model: &'a Model,
+    pub kind: FileKind,
+    /// The user declared a web farm (`--farm` or `farm = true`).
+    pub farm: bool,
+    /// This web.config is an application's root configuration (see `discover::is_application_root`).
+    pub application_root: bool,
+    /// Option values per rule name, already validated.
+    pub options: &'a BTreeMap<&'static str, BTreeMap<&'static str, i64>>,
+    pub fix: &'a FixSettings,
+}
+
+impl Context<'_> {
+    /// A rule's option, or its default.
+    pub fn option(&self, meta: &RuleMeta, name: &str) -> i64 {
+        let declared = meta
+            .options
+            .iter()
+            .find(|o| o.name == name)
+            .map_or(0, |o| o.default);
+        self.options
+            .get(meta.name)
+            .and_then(|o| o.get(name))
+            .copied()
+            .unwrap_or(declared)
+    }
+
+    /// The file's own-level `system.web` scope, when it is a classic ASP.NET application's root
+    /// configuration: what the farm rules judge.
+    pub fn application_scope(&self) -> Option<&WebScope> {
+        if self.kind != FileKind::WebConfig || !self.application_root {
+            return None;
+        }
+        self.model
+            .web
+            .scopes
+            .first()
+            .filter(|s| s.location.is_none())
+    }
+}
+
+/// Where to report a setting: the attribute that decides it, else the first element that exists.
+pub fn anchor(
+    attr: Option<&crate::document::Attr>,
+    elements: &[Option<&Element>],
+) -> std::ops::Range<usize> {
+    if let Some(attr) = attr {
+        return attr.range.clone();
+    }
+    elements
+        .iter()
+        .flatten()
+        .next()
+        .map_or(0..0, |e| e.start_tag.clone())
+}

@@ -1,0 +1,70 @@
+use super::{Context, FixAvailability, RuleMeta, anchor};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::fix::{Applicability, Fix};
+use crate::model::web::{MAX_CACHE_BASED_TIMEOUT_MINUTES, SessionMode};
+
+pub const META: RuleMeta = RuleMeta {
+    name: "session-expires-before-forms-auth",
+    code: "IIS103",
+    summary: "Session state expires while the user is still logged in",
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Sometimes,
+    options: &[],
+    doc: include_str!("../../rules/session-expires-before-forms-auth.md"),
+};
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for scope in &ctx.model.web.scopes {
+        let (auth, session) = (&scope.authentication, &scope.session);
+        if !auth.is_forms() || !session.is_enabled() {
+            continue;
+        }
+        let (Some(session_minutes), Some(forms_minutes)) = (
+            session.timeout.value().and_then(|m| m.finite()),
+            auth.forms.timeout.value().and_then(|m| m.finite()),
+        ) else {
+            continue;
+        };
+        if session_minutes >= forms_minutes
+            || !(session.timeout.is_explicit() || auth.forms.timeout.is_explicit())
+        {
+            continue;
+        }
+        let range = anchor(session.timeout.attr(), &[session.element.as_ref()]);
+        let range = if range.is_empty() {
+            anchor(auth.forms.timeout.attr(), &[])
+        } else {
+            range
+        };
+        let message = format!(
+            "session state expires after {session_minutes} idle minutes but forms authentication keeps the user logged in for {forms_minutes}: the user stays logged in with an empty session"
+        );
+        let cache_based = matches!(
+            session.mode.value(),
+            Some(SessionMode::InProc | SessionMode::StateServer)
+        );
+        let target = forms_minutes.to_string();
+        let edit = match &session.element {
+            _ if cache_based && forms_minutes > MAX_CACHE_BASED_TIMEOUT_MINUTES => None,
+            Some(element) => set_or_add_attr(ctx.text, element, "timeout", &target),
+            None => Some(insert_child(
+                ctx.text,
+                &scope.system_web,
+                &Fragment::empty_element(
+                    "sessionState",
+                    &[("timeout", &target)],
+                    preferred_quote(ctx.text),
+                ),
+            )),
+        };
+        let fix = edit.map(|e| {
+            Fix::new(
+                Applicability::Safe,
+                format!("Raise the session timeout to the forms timeout ({target} minutes)"),
+                vec![e],
+            )
+        });
+        out.push(Diagnostic::new(&META, range, message).with_fix(fix));
+    }
+}

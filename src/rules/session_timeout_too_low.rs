@@ -1,0 +1,74 @@
+use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::fix::{Applicability, Fix};
+use crate::model::web::MAX_CACHE_BASED_TIMEOUT_MINUTES;
+
+pub const META: RuleMeta = RuleMeta {
+    name: "session-timeout-too-low",
+    code: "IIS102",
+    summary: "Session state expires after fewer minutes than the minimum",
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Always,
+    options: &[RuleOption {
+        name: "min-minutes",
+        default: 20,
+        min: 1,
+    }],
+    doc: include_str!("../../rules/session-timeout-too-low.md"),
+};
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let min = ctx.option(&META, "min-minutes");
+    for scope in &ctx.model.web.scopes {
+        let session = &scope.session;
+        let Some(minutes) = session.timeout.value().and_then(|m| m.finite()) else {
+            continue;
+        };
+        if !session.is_enabled() || minutes >= min {
+            continue;
+        }
+        // An absent sessionState is judged only where it decides: in an application's root file.
+        if session.element.is_none() && !(ctx.application_root && scope.location.is_none()) {
+            continue;
+        }
+        let range = anchor(
+            session.timeout.attr(),
+            &[session.element.as_ref(), Some(&scope.system_web)],
+        );
+        let how = if session.timeout.is_explicit() {
+            ""
+        } else {
+            " (the default)"
+        };
+        let message = format!(
+            "session state expires after {minutes} idle minutes{how}, below the minimum of {min}"
+        );
+        let target = ctx
+            .fix
+            .session_timeout_minutes
+            .max(min)
+            .min(MAX_CACHE_BASED_TIMEOUT_MINUTES)
+            .to_string();
+        let edit = match &session.element {
+            Some(element) => set_or_add_attr(ctx.text, element, "timeout", &target),
+            None => Some(insert_child(
+                ctx.text,
+                &scope.system_web,
+                &Fragment::empty_element(
+                    "sessionState",
+                    &[("timeout", &target)],
+                    preferred_quote(ctx.text),
+                ),
+            )),
+        };
+        let fix = edit.map(|e| {
+            Fix::new(
+                Applicability::Safe,
+                format!("Set the session timeout to {target} minutes"),
+                vec![e],
+            )
+        });
+        out.push(Diagnostic::new(&META, range, message).with_fix(fix));
+    }
+}

@@ -1,0 +1,518 @@
+//! `iislint.toml`: found in the current directory or a parent, or given with `--config FILE`.
+//!
+//! Read with toml's spanned document API so that every unknown key, unknown rule or bad value is
+//! reported at its own line and column.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::Severity;
+use crate::rules::{self, RULES};
+
+pub const CONFIG_FILE_NAME: &str = "iislint.toml";
+
+/// Where an out-of-process session store lives, for the `inproc-session-on-farm` fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStore {
+    SqlServer,
+    Redis,
+}
+
+impl SessionStore {
+    pub fn parse(name: &str) -> Option<SessionStore> {
+        match name {
+            "sqlserver" => Some(SessionStore::SqlServer),
+            "redis" => Some(SessionStore::Redis),
+            _ => None,
+        }
+    }
+}
+
+/// What fixes write, from `[fix]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixSettings {
+    pub forms_timeout_minutes: i64,
+    pub session_timeout_minutes: i64,
+    pub session_store: Option<SessionStore>,
+    pub redis_host: Option<String>,
+    pub redis_port: Option<i64>,
+    pub redis_ssl: Option<bool>,
+    /// Name of a `<connectionStrings>` entry or appSetting holding the Redis connection string.
+    pub redis_connection_string_name: Option<String>,
+    pub sql_connection_string: Option<String>,
+    /// `true`: the idle time-out fix disables idle shutdown (`00:00:00`); `false`: raises it to
+    /// the session time-out.
+    pub idle_timeout_disable: bool,
+}
+
+impl Default for FixSettings {
+    fn default() -> FixSettings {
+        FixSettings {
+            forms_timeout_minutes: 60,
+            session_timeout_minutes: 60,
+            session_store: None,
+            redis_host: None,
+            redis_port: None,
+            redis_ssl: None,
+            redis_connection_string_name: None,
+            sql_connection_string: None,
+            idle_timeout_disable: true,
+        }
+    }
+}
+
+/// Everything the configuration decides.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The file these settings came from.
+    pub path: Option<PathBuf>,
+    pub farm: bool,
+    /// Paths to skip, matched against paths relative to the configuration file's folder.
+    pub exclude: Option<GlobSet>,
+    /// Per rule: `None` turns it off, otherwise its severity.
+    pub levels: BTreeMap<&'static str, Option<Severity>>,
+    pub options: BTreeMap<&'static str, BTreeMap<&'static str, i64>>,
+    pub per_file_ignores: Vec<(globset::GlobMatcher, Vec<&'static str>)>,
+    pub fix: FixSettings,
+}
+
+/// A problem in the configuration file, positioned at the key or value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Settings {
+    /// The folder globs in the configuration are relative to.
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+
+    /// Is `path` excluded by `exclude`?
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let Some(set) = &self.exclude else {
+            return false;
+        };
+        set.is_match(self.relative(path))
+    }
+
+    /// Rules `per-file-ignores` turns off for `path`.
+    pub fn ignored_rules(&self, path: &Path) -> Vec<&'static str> {
+        let relative = self.relative(path);
+        self.per_file_ignores
+            .iter()
+            .filter(|(glob, _)| glob.is_match(&relative))
+            .flat_map(|(_, rules)| rules.iter().copied())
+            .collect()
+    }
+
+    fn relative(&self, path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        match self
+            .base_dir()
+            .and_then(|base| std::path::absolute(base).ok())
+        {
+            Some(base) => absolute
+                .strip_prefix(&base)
+                .map(Path::to_owned)
+                .unwrap_or(absolute),
+            None => path.to_owned(),
+        }
+    }
+
+    /// Finds `iislint.toml` in `start` or a parent.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let start = std::path::absolute(start).ok()?;
+        start
+            .ancestors()
+            .map(|dir| dir.join(CONFIG_FILE_NAME))
+            .find(|candidate| candidate.is_file())
+    }
+
+    pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
+            path: path.to_owned(),
+            message: format!("cannot read the configuration: {err}"),
+            line: 1,
+            column: 1,
+        })?;
+        let mut settings = Settings::parse(&text).map_err(|(message, span)| {
+            let (line, column) = crate::source::LineIndex::new(&text).line_col(&text, span.start);
+            ConfigError {
+                path: path.to_owned(),
+                message,
+                line,
+                column,
+            }
+        })?;
+        settings.path = Some(path.to_owned());
+        Ok(settings)
+    }
+
+    /// Parses configuration text; errors carry the byte span of the offending key or value.
+    pub fn parse(text: &str) -> Result<Settings, (String, Range<usize>)> {
+        let table = DeTable::parse(text)
+            .map_err(|err| (err.message().to_owned(), err.span().unwrap_or(0..0)))?;
+        let mut settings = Settings::default();
+        for (key, value) in table.get_ref().iter() {
+            match key.get_ref().as_ref() {
+                "farm" => settings.farm = bool_value(value)?,
+                "exclude" => settings.exclude = Some(glob_set(&string_list(value)?)?),
+                "rules" => read_rules(value, &mut settings)?,
+                "per-file-ignores" => {
+                    for (glob, rules) in table_value(value)?.iter() {
+                        let matcher = glob_matcher(glob.get_ref(), glob.span())?;
+                        let names = string_list(rules)?
+                            .into_iter()
+                            .map(|(n, span)| rule_name(&n, span))
+                            .collect::<Result<_, _>>()?;
+                        settings.per_file_ignores.push((matcher, names));
+                    }
+                }
+                "fix" => read_fix(value, &mut settings.fix)?,
+                other => {
+                    return Err((
+                        format!(
+                            "unknown key `{other}`; expected `farm`, `exclude`, `rules`, `per-file-ignores` or `fix`"
+                        ),
+                        key.span(),
+                    ));
+                }
+            }
+        }
+        Ok(settings)
+    }
+}
+
+fn read_rules(
+    value: &Spanned<DeValue<'_>>,
+    settings: &mut Settings,
+) -> Result<(), (String, Range<usize>)> {
+    for (name, entry) in table_value(value)?.iter() {
+        let rule = rule_name(name.get_ref(), name.span())?;
+        match entry.get_ref() {
+            DeValue::String(level) => {
+                settings
+                    .levels
+                    .insert(rule, level_value(level, entry.span())?);
+            }
+            DeValue::Table(options) => {
+                let meta = rules::find(rule).expect("validated rule name").meta;
+                for (key, value) in options.iter() {
+                    if key.get_ref() == "level" {
+                        let level = value
+                            .get_ref()
+                            .as_str()
+                            .ok_or_else(|| expected("a level string", value))?;
+                        settings
+                            .levels
+                            .insert(rule, level_value(level, value.span())?);
+                        continue;
+                    }
+                    let Some(option) = meta
+                        .options
+                        .iter()
+                        .find(|o| o.name == key.get_ref().as_ref())
+                    else {
+                        let known: Vec<_> = std::iter::once("level")
+                            .chain(meta.options.iter().map(|o| o.name))
+                            .collect();
+                        return Err((
+                            format!(
+                                "unknown option `{}` for rule `{rule}`; it takes {}",
+                                key.get_ref(),
+                                known.join(", ")
+                            ),
+                            key.span(),
+                        ));
+                    };
+                    let number = int_value(value)?;
+                    if number < option.min {
+                        return Err((
+                            format!("`{}` must be at least {}", option.name, option.min),
+                            value.span(),
+                        ));
+                    }
+                    settings
+                        .options
+                        .entry(rule)
+                        .or_default()
+                        .insert(option.name, number);
+                }
+            }
+            _ => {
+                return Err(expected(
+                    "a level (\"off\", \"info\", \"warning\", \"error\") or a table",
+                    entry,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_fix(
+    value: &Spanned<DeValue<'_>>,
+    fix: &mut FixSettings,
+) -> Result<(), (String, Range<usize>)> {
+    for (key, value) in table_value(value)?.iter() {
+        let positive = |v: &Spanned<DeValue<'_>>| -> Result<i64, (String, Range<usize>)> {
+            let n = int_value(v)?;
+            if n < 1 {
+                Err(("must be at least 1 minute".to_owned(), v.span()))
+            } else {
+                Ok(n)
+            }
+        };
+        match key.get_ref().as_ref() {
+            "forms-timeout-minutes" => fix.forms_timeout_minutes = positive(value)?,
+            "session-timeout-minutes" => fix.session_timeout_minutes = positive(value)?,
+            "session-store" => {
+                let name = value
+                    .get_ref()
+                    .as_str()
+                    .ok_or_else(|| expected("\"sqlserver\" or \"redis\"", value))?;
+                fix.session_store = Some(SessionStore::parse(name).ok_or_else(|| {
+                    (
+                        format!(
+                            "unknown session store `{name}`; expected \"sqlserver\" or \"redis\""
+                        ),
+                        value.span(),
+                    )
+                })?);
+            }
+            "redis-host" => fix.redis_host = Some(string_value(value)?),
+            "redis-port" => fix.redis_port = Some(int_value(value)?),
+            "redis-ssl" => fix.redis_ssl = Some(bool_value(value)?),
+            "redis-connection-string-name" => {
+                fix.redis_connection_string_name = Some(string_value(value)?)
+            }
+            "sql-connection-string" => fix.sql_connection_string = Some(string_value(value)?),
+            "idle-timeout" => {
+                fix.idle_timeout_disable = match value.get_ref().as_str() {
+                    Some("disable") => true,
+                    Some("session") => false,
+                    _ => return Err(expected("\"disable\" or \"session\"", value)),
+                }
+            }
+            other => {
+                return Err((
+                    format!(
+                        "unknown key `fix.{other}`; expected forms-timeout-minutes, session-timeout-minutes, session-store, redis-host, redis-port, redis-ssl, redis-connection-string-name, sql-connection-string or idle-timeout"
+                    ),
+                    key.span(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A rule name from the configuration, with a "did you mean" hint for near misses.
+pub fn rule_name(name: &str, span: Range<usize>) -> Result<&'static str, (String, Range<usize>)> {
+    if let Some(rule) = rules::find(name) {
+        return Ok(rule.meta.name);
+    }
+    Err((unknown_rule_message(name), span))
+}
+
+pub fn unknown_rule_message(name: &str) -> String {
+    match closest_rule(name) {
+        Some(close) => format!("unknown rule `{name}`; did you mean `{close}`?"),
+        None => format!("unknown rule `{name}`; `iislint rules` lists them"),
+    }
+}
+
+/// The rule name closest to `name`, if it is close enough to be a typo.
+pub fn closest_rule(name: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .map(|r| (edit_distance(name, r.meta.name), r.meta.name))
+        .filter(|(d, candidate)| *d <= candidate.len() / 3 + 1)
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+fn level_value(
+    level: &str,
+    span: Range<usize>,
+) -> Result<Option<Severity>, (String, Range<usize>)> {
+    match level {
+        "off" => Ok(None),
+        "info" => Ok(Some(Severity::Info)),
+        "warning" => Ok(Some(Severity::Warning)),
+        "error" => Ok(Some(Severity::Error)),
+        other => Err((
+            format!(
+                "unknown level `{other}`; expected \"off\", \"info\", \"warning\" or \"error\""
+            ),
+            span,
+        )),
+    }
+}
+
+fn expected(what: &str, value: &Spanned<DeValue<'_>>) -> (String, Range<usize>) {
+    (
+        format!("expected {what}, found {}", value.get_ref().type_str()),
+        value.span(),
+    )
+}
+
+fn table_value<'a, 'i>(
+    value: &'a Spanned<DeValue<'i>>,
+) -> Result<&'a DeTable<'i>, (String, Range<usize>)> {
+    value
+        .get_ref()
+        .as_table()
+        .ok_or_else(|| expected("a table", value))
+}
+
+fn bool_value(value: &Spanned<DeValue<'_>>) -> Result<bool, (String, Range<usize>)> {
+    value
+        .get_ref()
+        .as_bool()
+        .ok_or_else(|| expected("true or false", value))
+}
+
+fn string_value(value: &Spanned<DeValue<'_>>) -> Result<String, (String, Range<usize>)> {
+    value
+        .get_ref()
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| expected("a string", value))
+}
+
+fn int_value(value: &Spanned<DeValue<'_>>) -> Result<i64, (String, Range<usize>)> {
+    let integer = value
+        .get_ref()
+        .as_integer()
+        .ok_or_else(|| expected("a whole number", value))?;
+    let digits = integer.as_str().replace('_', "");
+    let digits = digits
+        .trim_start_matches("0x")
+        .trim_start_matches("0o")
+        .trim_start_matches("0b");
+    i64::from_str_radix(digits, integer.radix()).map_err(|_| expected("a whole number", value))
+}
+
+fn string_list(
+    value: &Spanned<DeValue<'_>>,
+) -> Result<Vec<(String, Range<usize>)>, (String, Range<usize>)> {
+    let array = value
+        .get_ref()
+        .as_array()
+        .ok_or_else(|| expected("a list of strings", value))?;
+    array
+        .iter()
+        .map(|item| string_value(item).map(|s| (s, item.span())))
+        .collect()
+}
+
+fn glob_matcher(
+    pattern: &str,
+    span: Range<usize>,
+) -> Result<globset::GlobMatcher, (String, Range<usize>)> {
+    // IIS paths are case-insensitive; `*` stays within one folder, `**` crosses folders.
+    GlobBuilder::new(pattern)
+        .case_insensitive(true)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|err| (format!("bad glob `{pattern}`: {err}"), span))
+}
+
+fn glob_set(patterns: &[(String, Range<usize>)]) -> Result<GlobSet, (String, Range<usize>)> {
+    let mut builder = GlobSetBuilder::new();
+    for (pattern, span) in patterns {
+        let glob = GlobBuilder::new(pattern)
+            .case_insensitive(true)
+            .literal_separator(true)
+            .build()
+            .map_err(|err| (format!("bad glob `{pattern}`: {err}"), span.clone()))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|err| (err.to_string(), 0..0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_section() {
+        let settings = Settings::parse(
+            r#"
+farm = true
+exclude = ["legacy/**"]
+[rules]
+forms-sliding-expiration-disabled = "off"
+[rules.forms-timeout-too-low]
+level = "error"
+min-minutes = 30
+[per-file-ignores]
+"old/**/web.config" = ["machine-key-missing-on-farm"]
+[fix]
+forms-timeout-minutes = 90
+session-store = "redis"
+"#,
+        )
+        .unwrap();
+        assert!(settings.farm);
+        assert_eq!(settings.levels["forms-sliding-expiration-disabled"], None);
+        assert_eq!(
+            settings.levels["forms-timeout-too-low"],
+            Some(Severity::Error)
+        );
+        assert_eq!(settings.options["forms-timeout-too-low"]["min-minutes"], 30);
+        assert_eq!(settings.fix.forms_timeout_minutes, 90);
+        assert_eq!(settings.fix.session_store, Some(SessionStore::Redis));
+        assert!(settings.exclude.unwrap().is_match("legacy/a/web.config"));
+        assert!(settings.per_file_ignores[0].0.is_match("OLD/x/Web.config"));
+    }
+
+    #[test]
+    fn errors_point_at_the_key() {
+        let text = "farm = true\n[rules]\nforms-timeout-to-low = \"off\"\n";
+        let (message, span) = Settings::parse(text).unwrap_err();
+        assert!(
+            message.contains("did you mean `forms-timeout-too-low`"),
+            "{message}"
+        );
+        assert_eq!(&text[span], "forms-timeout-to-low");
+
+        let text = "[rules.session-timeout-too-low]\nmin-minute = 3\n";
+        let (message, span) = Settings::parse(text).unwrap_err();
+        assert!(message.contains("min-minute"), "{message}");
+        assert_eq!(&text[span], "min-minute");
+
+        let (message, _) = Settings::parse("farm = \"yes\"").unwrap_err();
+        assert!(message.contains("true or false"), "{message}");
+        let (message, _) = Settings::parse("colour = 1").unwrap_err();
+        assert!(message.contains("unknown key `colour`"), "{message}");
+    }
+}

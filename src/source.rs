@@ -1,0 +1,340 @@
+//! Bytes to text and back, exactly.
+//!
+//! A config file is decoded once into a `String` without its BOM; every range in the program indexes
+//! that string. Writing re-encodes it in the file's own encoding and BOM. Line endings are never
+//! normalised, so a file that was not edited comes back byte for byte.
+
+use std::ops::Range;
+
+/// The text encodings IIS and Visual Studio write configuration in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+        }
+    }
+}
+
+/// The line ending new lines should be written with: the one the file already uses most.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineEnding {
+    Lf,
+    CrLf,
+}
+
+impl LineEnding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineEnding::Lf => "\n",
+            LineEnding::CrLf => "\r\n",
+        }
+    }
+}
+
+/// A decoded file: its text plus what is needed to write it back identically.
+#[derive(Clone, Debug)]
+pub struct SourceText {
+    pub text: String,
+    pub encoding: Encoding,
+    pub bom: bool,
+}
+
+/// Why a file's bytes are not text; `offset` is a byte offset into the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub message: String,
+    /// Line and column (1-based, column in characters) of the first bad byte, when known.
+    pub line: usize,
+    pub column: usize,
+}
+
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+impl SourceText {
+    /// Decodes a file's bytes. Undecodable input is an error, never replaced by U+FFFD: a file we
+    /// could not read exactly must never be written back.
+    pub fn decode(bytes: &[u8]) -> Result<SourceText, DecodeError> {
+        if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
+            return decode_utf8(rest, true);
+        }
+        if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+            return decode_utf16(rest, Encoding::Utf16Le, true);
+        }
+        if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+            return decode_utf16(rest, Encoding::Utf16Be, true);
+        }
+        // UTF-16 without a BOM still starts with '<' (or whitespace) next to a zero byte.
+        match bytes {
+            [b, 0, ..] if b.is_ascii() && *b != 0 => decode_utf16(bytes, Encoding::Utf16Le, false),
+            [0, b, ..] if b.is_ascii() && *b != 0 => decode_utf16(bytes, Encoding::Utf16Be, false),
+            _ => decode_utf8(bytes, false),
+        }
+    }
+
+    /// The file's bytes for `text`, in this file's encoding and BOM.
+    pub fn encode(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + 3);
+        match self.encoding {
+            Encoding::Utf8 => {
+                if self.bom {
+                    out.extend_from_slice(UTF8_BOM);
+                }
+                out.extend_from_slice(text.as_bytes());
+            }
+            // encoding_rs only decodes UTF-16 (its encoder writes UTF-8), so encode with std.
+            Encoding::Utf16Le => {
+                if self.bom {
+                    out.extend_from_slice(&[0xFF, 0xFE]);
+                }
+                text.encode_utf16()
+                    .for_each(|u| out.extend_from_slice(&u.to_le_bytes()));
+            }
+            Encoding::Utf16Be => {
+                if self.bom {
+                    out.extend_from_slice(&[0xFE, 0xFF]);
+                }
+                text.encode_utf16()
+                    .for_each(|u| out.extend_from_slice(&u.to_be_bytes()));
+            }
+        }
+        out
+    }
+
+    /// The line ending most lines of the text end with (LF when there are none).
+    pub fn line_ending(&self) -> LineEnding {
+        line_ending_of(&self.text)
+    }
+}
+
+pub fn line_ending_of(text: &str) -> LineEnding {
+    let lf = text.matches('\n').count();
+    let crlf = text.matches("\r\n").count();
+    if crlf * 2 > lf {
+        LineEnding::CrLf
+    } else {
+        LineEnding::Lf
+    }
+}
+
+fn decode_utf8(bytes: &[u8], bom: bool) -> Result<SourceText, DecodeError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(SourceText {
+            text: text.to_owned(),
+            encoding: Encoding::Utf8,
+            bom,
+        }),
+        Err(err) => {
+            let good = &bytes[..err.valid_up_to()];
+            // The prefix is valid UTF-8 by construction.
+            let prefix = std::str::from_utf8(good).unwrap_or_default();
+            let (line, column) = line_col_of_end(prefix);
+            let bad_offset = err.valid_up_to() + usize::from(bom) * UTF8_BOM.len();
+            Err(DecodeError {
+                message: format!(
+                    "not valid UTF-8: byte 0x{:02X} at offset {bad_offset} (save the file as UTF-8 or UTF-16 with a BOM)",
+                    bytes[err.valid_up_to()]
+                ),
+                line,
+                column,
+            })
+        }
+    }
+}
+
+fn decode_utf16(bytes: &[u8], encoding: Encoding, bom: bool) -> Result<SourceText, DecodeError> {
+    if bytes.len() % 2 != 0 {
+        let text = String::from_utf16_lossy(&units(&bytes[..bytes.len() - 1], encoding));
+        let (line, column) = line_col_of_end(&text);
+        return Err(DecodeError {
+            message: format!("not valid {}: odd number of bytes", encoding.name()),
+            line,
+            column,
+        });
+    }
+    let units = units(bytes, encoding);
+    let mut text = String::with_capacity(units.len());
+    for decoded in char::decode_utf16(units.iter().copied()) {
+        match decoded {
+            Ok(c) => text.push(c),
+            Err(err) => {
+                let (line, column) = line_col_of_end(&text);
+                return Err(DecodeError {
+                    message: format!(
+                        "not valid {}: unpaired surrogate 0x{:04X}",
+                        encoding.name(),
+                        err.unpaired_surrogate()
+                    ),
+                    line,
+                    column,
+                });
+            }
+        }
+    }
+    Ok(SourceText {
+        text,
+        encoding,
+        bom,
+    })
+}
+
+fn units(bytes: &[u8], encoding: Encoding) -> Vec<u16> {
+    bytes
+        .chunks_exact(2)
+        .map(|pair| match encoding {
+            Encoding::Utf16Be => u16::from_be_bytes([pair[0], pair[1]]),
+            _ => u16::from_le_bytes([pair[0], pair[1]]),
+        })
+        .collect()
+}
+
+/// The position just after `prefix`, as 1-based line and character column.
+fn line_col_of_end(prefix: &str) -> (usize, usize) {
+    let line = prefix.matches('\n').count() + 1;
+    let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+    (line, prefix[line_start..].chars().count() + 1)
+}
+
+/// Byte offset to line/column, built once per file so every position costs a binary search.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { line_starts }
+    }
+
+    /// 1-based line and column; the column counts characters (Unicode scalar values).
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// Byte offset of a 1-based line and character column (clamped to the text).
+    pub fn offset(&self, text: &str, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return text.len();
+        };
+        text[start..]
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(text.len(), |(i, _)| start + i)
+    }
+
+    pub fn line_start(&self, line_index0: usize) -> usize {
+        self.line_starts[line_index0]
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 0-based line that holds `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset) - 1
+    }
+}
+
+/// The byte range of the line holding `offset`, without its line ending.
+pub fn line_range(text: &str, offset: usize) -> Range<usize> {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let end = if end > start && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_bom_crlf_round_trips() {
+        let bytes = b"\xEF\xBB\xBF<a>\r\n<b/>\r\n</a>\r\n";
+        let src = SourceText::decode(bytes).unwrap();
+        assert!(src.bom);
+        assert_eq!(src.encoding, Encoding::Utf8);
+        assert!(src.text.starts_with("<a>"));
+        assert_eq!(src.line_ending(), LineEnding::CrLf);
+        assert_eq!(src.encode(&src.text), bytes);
+    }
+
+    #[test]
+    fn utf16le_with_bom_round_trips() {
+        let text = "<a x=\"é\"/>\r\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        text.encode_utf16()
+            .for_each(|u| bytes.extend_from_slice(&u.to_le_bytes()));
+        let src = SourceText::decode(&bytes).unwrap();
+        assert_eq!(src.encoding, Encoding::Utf16Le);
+        assert_eq!(src.text, text);
+        assert_eq!(src.encode(&src.text), bytes);
+    }
+
+    #[test]
+    fn utf16be_without_bom_is_detected() {
+        let text = "<a/>";
+        let bytes: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let src = SourceText::decode(&bytes).unwrap();
+        assert_eq!((src.encoding, src.bom), (Encoding::Utf16Be, false));
+        assert_eq!(src.encode(&src.text), bytes);
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let err = SourceText::decode(b"<a>\n  \xFF</a>").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 3));
+        assert!(err.message.contains("0xFF"), "{}", err.message);
+    }
+
+    #[test]
+    fn unpaired_surrogate_is_an_error() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in [b'<' as u16, 0xD800, b'>' as u16] {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let err = SourceText::decode(&bytes).unwrap_err();
+        assert!(err.message.contains("surrogate"), "{}", err.message);
+    }
+
+    #[test]
+    fn line_index_counts_characters() {
+        let text = "ab\néé<x\r\nz";
+        let index = LineIndex::new(text);
+        let x = text.find("<x").unwrap();
+        assert_eq!(index.line_col(text, x), (2, 3));
+        assert_eq!(index.offset(text, 2, 3), x);
+        assert_eq!(index.line_col(text, text.len() - 1), (3, 1));
+    }
+
+    #[test]
+    fn line_range_excludes_crlf() {
+        let text = "a\r\n  bc\r\nd";
+        assert_eq!(&text[line_range(text, 5)], "  bc");
+    }
+}

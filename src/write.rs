@@ -1,0 +1,53 @@
+//! Writing a fixed file back: atomically, in its own encoding, keeping its permissions.
+
+use std::io::Write as _;
+use std::path::Path;
+
+/// Replaces `path` with `bytes` via a temporary file in the same folder and a rename, so a reader
+/// never sees a partial file and a failed write leaves the original untouched.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut temp = tempfile::Builder::new()
+        .prefix(".iislint-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    // tempfile creates the file with mode 0600; the config file keeps its own mode.
+    std::fs::set_permissions(temp.path(), permissions)?;
+    temp.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn keeps_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.config");
+        std::fs::write(&path, "<a/>").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&path, b"<b/>").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"<b/>");
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn missing_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(write_atomically(&dir.path().join("nope/web.config"), b"x").is_err());
+    }
+}
