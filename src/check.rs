@@ -175,3 +175,8 @@ fn check_file(
     result.diagnostics = outcome.remaining;
     result
 }
+
+/// `a/path` as git writes it; an absolute path keeps its own leading slash.
+fn diff_name(side: &str, display: &str) -> String {
+    format!("{side}/{}", display.trim_start_matches('/'))
+}
