@@ -149,10 +149,7 @@ fn check_file(
             let diff = similar::TextDiff::from_lines(&source.text, &outcome.text)
                 .unified_diff()
                 .context_radius(3)
-                .header(
-                    &format!("a/{}", result.display),
-                    &format!("b/{}", result.display),
-                )
+                .header(&diff_name("a", &result.display), &diff_name("b", &result.display))
                 .to_string();
             result.diff = Some(diff);
             // The diagnostics shown are those of the file as it is on disk.
