@@ -175,21 +175,18 @@ pub fn indentation_of_line(text: &str, offset: usize) -> String {
         .collect()
 }
 
-/// The indentation of the parent's existing children, taken from the last child start tag that
-/// begins a line.
+/// The indentation of the parent's existing children, taken from the first line inside it that
+/// starts with a tag: that one is a direct child (later lines may be grandchildren).
 fn child_indentation(text: &str, parent: &Element) -> Option<String> {
     if parent.self_closing {
         return None;
     }
     let inner = &text[parent.start_tag.end..parent.range.end];
-    let mut found = None;
-    for line in inner.split_inclusive('\n').skip(1) {
+    inner.split_inclusive('\n').skip(1).find_map(|line| {
         let trimmed = line.trim_start_matches([' ', '\t']);
-        if trimmed.starts_with('<') && !trimmed.starts_with("</") {
-            found = Some(line[..line.len() - trimmed.len()].to_owned());
-        }
-    }
-    found
+        (trimmed.starts_with('<') && !trimmed.starts_with("</"))
+            .then(|| line[..line.len() - trimmed.len()].to_owned())
+    })
 }
 
 /// The file's indentation unit: a tab when lines are tab-indented, else the most common step
@@ -303,6 +300,20 @@ mod tests {
         assert_eq!(
             apply(text, &edit),
             "<c>\r\n\t<arr>\r\n\t\t<x />\r\n\t\t<affinity useCookie=\"true\" />\r\n\t</arr>\r\n</c>"
+        );
+    }
+
+    #[test]
+    fn insert_child_is_indented_like_direct_children() {
+        let text = "<c>\n  <sw>\n    <auth>\n      <forms />\n    </auth>\n  </sw>\n</c>";
+        let edit = insert_child(
+            text,
+            &element(text, "sw"),
+            &Fragment::empty_element("s", &[], '"'),
+        );
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\n  <sw>\n    <auth>\n      <forms />\n    </auth>\n    <s />\n  </sw>\n</c>"
         );
     }
 
