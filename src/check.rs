@@ -117,9 +117,9 @@ fn check_file(
         }
         Err(err) => return fail(result, err.message, err.line, err.column),
     };
-    facts.application_root = folders.lock().map_or(false, |mut f| {
-        f.is_application_root(target, kind, sets_application_sections)
-    });
+    facts.application_root = folders
+        .lock()
+        .is_ok_and(|mut f| f.is_application_root(target, kind, sets_application_sections));
 
     let required = match options.fix {
         FixMode::Off => None,
@@ -149,7 +149,10 @@ fn check_file(
             let diff = similar::TextDiff::from_lines(&source.text, &outcome.text)
                 .unified_diff()
                 .context_radius(3)
-                .header(&diff_name("a", &result.display), &diff_name("b", &result.display))
+                .header(
+                    &diff_name("a", &result.display),
+                    &diff_name("b", &result.display),
+                )
                 .to_string();
             result.diff = Some(diff);
             // The diagnostics shown are those of the file as it is on disk.

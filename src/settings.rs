@@ -14,6 +14,9 @@ use toml::de::{DeTable, DeValue};
 use crate::diagnostic::Severity;
 use crate::rules::{self, RULES};
 
+/// A message and the byte span of the key or value it is about.
+pub type SpannedError = (String, Range<usize>);
+
 pub const CONFIG_FILE_NAME: &str = "iislint.toml";
 
 /// Where an out-of-process session store lives, for the `inproc-session-on-farm` fix.
@@ -158,7 +161,7 @@ impl Settings {
     }
 
     /// Parses configuration text; errors carry the byte span of the offending key or value.
-    pub fn parse(text: &str) -> Result<Settings, (String, Range<usize>)> {
+    pub fn parse(text: &str) -> Result<Settings, SpannedError> {
         let table = DeTable::parse(text)
             .map_err(|err| (err.message().to_owned(), err.span().unwrap_or(0..0)))?;
         let mut settings = Settings::default();
@@ -192,10 +195,7 @@ impl Settings {
     }
 }
 
-fn read_rules(
-    value: &Spanned<DeValue<'_>>,
-    settings: &mut Settings,
-) -> Result<(), (String, Range<usize>)> {
+fn read_rules(value: &Spanned<DeValue<'_>>, settings: &mut Settings) -> Result<(), SpannedError> {
     for (name, entry) in table_value(value)?.iter() {
         let rule = rule_name(name.get_ref(), name.span())?;
         match entry.get_ref() {
@@ -259,12 +259,9 @@ fn read_rules(
     Ok(())
 }
 
-fn read_fix(
-    value: &Spanned<DeValue<'_>>,
-    fix: &mut FixSettings,
-) -> Result<(), (String, Range<usize>)> {
+fn read_fix(value: &Spanned<DeValue<'_>>, fix: &mut FixSettings) -> Result<(), SpannedError> {
     for (key, value) in table_value(value)?.iter() {
-        let positive = |v: &Spanned<DeValue<'_>>| -> Result<i64, (String, Range<usize>)> {
+        let positive = |v: &Spanned<DeValue<'_>>| -> Result<i64, SpannedError> {
             let n = int_value(v)?;
             if n < 1 {
                 Err(("must be at least 1 minute".to_owned(), v.span()))
@@ -317,7 +314,7 @@ fn read_fix(
 }
 
 /// A rule name from the configuration, with a "did you mean" hint for near misses.
-pub fn rule_name(name: &str, span: Range<usize>) -> Result<&'static str, (String, Range<usize>)> {
+pub fn rule_name(name: &str, span: Range<usize>) -> Result<&'static str, SpannedError> {
     if let Some(rule) = rules::find(name) {
         return Ok(rule.meta.name);
     }
@@ -358,10 +355,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn level_value(
-    level: &str,
-    span: Range<usize>,
-) -> Result<Option<Severity>, (String, Range<usize>)> {
+fn level_value(level: &str, span: Range<usize>) -> Result<Option<Severity>, SpannedError> {
     match level {
         "off" => Ok(None),
         "info" => Ok(Some(Severity::Info)),
@@ -383,23 +377,21 @@ fn expected(what: &str, value: &Spanned<DeValue<'_>>) -> (String, Range<usize>) 
     )
 }
 
-fn table_value<'a, 'i>(
-    value: &'a Spanned<DeValue<'i>>,
-) -> Result<&'a DeTable<'i>, (String, Range<usize>)> {
+fn table_value<'a, 'i>(value: &'a Spanned<DeValue<'i>>) -> Result<&'a DeTable<'i>, SpannedError> {
     value
         .get_ref()
         .as_table()
         .ok_or_else(|| expected("a table", value))
 }
 
-fn bool_value(value: &Spanned<DeValue<'_>>) -> Result<bool, (String, Range<usize>)> {
+fn bool_value(value: &Spanned<DeValue<'_>>) -> Result<bool, SpannedError> {
     value
         .get_ref()
         .as_bool()
         .ok_or_else(|| expected("true or false", value))
 }
 
-fn string_value(value: &Spanned<DeValue<'_>>) -> Result<String, (String, Range<usize>)> {
+fn string_value(value: &Spanned<DeValue<'_>>) -> Result<String, SpannedError> {
     value
         .get_ref()
         .as_str()
@@ -407,7 +399,7 @@ fn string_value(value: &Spanned<DeValue<'_>>) -> Result<String, (String, Range<u
         .ok_or_else(|| expected("a string", value))
 }
 
-fn int_value(value: &Spanned<DeValue<'_>>) -> Result<i64, (String, Range<usize>)> {
+fn int_value(value: &Spanned<DeValue<'_>>) -> Result<i64, SpannedError> {
     let integer = value
         .get_ref()
         .as_integer()
@@ -420,9 +412,7 @@ fn int_value(value: &Spanned<DeValue<'_>>) -> Result<i64, (String, Range<usize>)
     i64::from_str_radix(digits, integer.radix()).map_err(|_| expected("a whole number", value))
 }
 
-fn string_list(
-    value: &Spanned<DeValue<'_>>,
-) -> Result<Vec<(String, Range<usize>)>, (String, Range<usize>)> {
+fn string_list(value: &Spanned<DeValue<'_>>) -> Result<Vec<(String, Range<usize>)>, SpannedError> {
     let array = value
         .get_ref()
         .as_array()
@@ -433,10 +423,7 @@ fn string_list(
         .collect()
 }
 
-fn glob_matcher(
-    pattern: &str,
-    span: Range<usize>,
-) -> Result<globset::GlobMatcher, (String, Range<usize>)> {
+fn glob_matcher(pattern: &str, span: Range<usize>) -> Result<globset::GlobMatcher, SpannedError> {
     // IIS paths are case-insensitive; `*` stays within one folder, `**` crosses folders.
     GlobBuilder::new(pattern)
         .case_insensitive(true)
@@ -446,7 +433,7 @@ fn glob_matcher(
         .map_err(|err| (format!("bad glob `{pattern}`: {err}"), span))
 }
 
-fn glob_set(patterns: &[(String, Range<usize>)]) -> Result<GlobSet, (String, Range<usize>)> {
+fn glob_set(patterns: &[(String, Range<usize>)]) -> Result<GlobSet, SpannedError> {
     let mut builder = GlobSetBuilder::new();
     for (pattern, span) in patterns {
         let glob = GlobBuilder::new(pattern)

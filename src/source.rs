@@ -151,7 +151,7 @@ fn decode_utf8(bytes: &[u8], bom: bool) -> Result<SourceText, DecodeError> {
 }
 
 fn decode_utf16(bytes: &[u8], encoding: Encoding, bom: bool) -> Result<SourceText, DecodeError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         let text = String::from_utf16_lossy(&units(&bytes[..bytes.len() - 1], encoding));
         let (line, column) = line_col_of_end(&text);
         return Err(DecodeError {

@@ -317,7 +317,7 @@ fn parse_key(raw: &str) -> Result<Key, String> {
     if !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err("the key has characters that are not hexadecimal digits".to_owned());
     }
-    if key.len() % 2 != 0 {
+    if !key.len().is_multiple_of(2) {
         return Err(format!(
             "the key has an odd number of hexadecimal digits ({})",
             key.len()
