@@ -88,7 +88,7 @@ impl FileKind {
 }
 
 /// The typed view of one parsed file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Model {
     pub web: WebConfig,
     pub app_host: AppHost,
@@ -100,6 +100,10 @@ impl Model {
     pub fn build(doc: &roxmltree::Document<'_>) -> Model {
         let mut reader = Reader::default();
         let root = doc.root_element();
+        // Only a `<configuration>` document is configuration; any other XML yields an empty model.
+        if !crate::document::is_config_element(root, "configuration") {
+            return Model::default();
+        }
         let web = web::read(root, &mut reader);
         let app_host = app_host::read(root, &web, &mut reader);
         Model {
@@ -146,5 +150,56 @@ impl Reader {
                 Setting::Invalid(attr.clone())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(text: &str) -> Model {
+        Model::build(&crate::document::parse(text).unwrap())
+    }
+
+    #[test]
+    fn only_a_configuration_root_is_read() {
+        let inner = "<system.web><sessionState timeout=\"x\"/></system.web>";
+        assert_eq!(
+            build(&format!("<configuration>{inner}</configuration>"))
+                .invalid
+                .len(),
+            1
+        );
+        let other = build(&format!("<packages>{inner}</packages>"));
+        assert!(other.invalid.is_empty() && other.web.scopes.is_empty());
+    }
+
+    #[test]
+    fn comments_are_not_configuration() {
+        let model = build(
+            "<configuration><system.web><!-- <sessionState mode=\"Off\" /> --></system.web></configuration>",
+        );
+        assert_eq!(model.web.scopes[0].session.element, None);
+        assert!(model.web.scopes[0].session.is_enabled());
+    }
+
+    #[test]
+    fn location_dot_merges_with_the_file_level() {
+        let model = build(
+            "<configuration><system.web><sessionState timeout=\"5\"/></system.web>\
+             <location path=\".\" inheritInChildApplications=\"false\"><system.web><sessionState mode=\"Off\"/></system.web></location>\
+             <location path=\"admin\"><system.web><sessionState timeout=\"7\"/></system.web></location></configuration>",
+        );
+        assert_eq!(model.web.scopes.len(), 2);
+        let own = &model.web.scopes[0];
+        assert!(!own.session.is_enabled());
+        assert_eq!(own.session.timeout.value(), Some(&Minutes::Finite(5)));
+        let admin = &model.web.scopes[1];
+        assert_eq!(admin.location_path.as_deref(), Some("admin"));
+        assert_eq!(admin.session.timeout.value(), Some(&Minutes::Finite(7)));
+        assert!(
+            !admin.session.is_enabled(),
+            "inherits mode=Off from the file level"
+        );
     }
 }
