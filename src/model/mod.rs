@@ -184,6 +184,18 @@ mod tests {
     }
 
     #[test]
+    fn sections_in_other_files_or_encrypted_are_external() {
+        let model = build(
+            "<configuration><system.web><sessionState configSource=\"session.config\"/>\
+             <machineKey configProtectionProvider=\"RsaProtectedConfigurationProvider\"><EncryptedData/></machineKey>\
+             </system.web></configuration>",
+        );
+        let scope = &model.web.scopes[0];
+        assert!(scope.session.external && scope.machine_key.external);
+        assert!(!scope.authentication.external);
+    }
+
+    #[test]
     fn location_dot_merges_with_the_file_level() {
         let model = build(
             "<configuration><system.web><sessionState timeout=\"5\"/></system.web>\

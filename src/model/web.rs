@@ -86,6 +86,8 @@ pub struct WebScope {
 #[derive(Debug, Clone)]
 pub struct Authentication {
     pub element: Option<Element>,
+    /// The section's content is in another file or encrypted: its settings are unknown here.
+    pub external: bool,
     pub mode: Setting<AuthMode>,
     pub forms: Forms,
 }
@@ -102,6 +104,8 @@ pub struct Forms {
 #[derive(Debug, Clone)]
 pub struct SessionState {
     pub element: Option<Element>,
+    /// The section's content is in another file or encrypted: its settings are unknown here.
+    pub external: bool,
     pub mode: Setting<SessionMode>,
     /// Integer minutes or `Infinite`, default 20.
     pub timeout: Setting<Minutes>,
@@ -111,6 +115,9 @@ pub struct SessionState {
 #[derive(Debug, Clone)]
 pub struct MachineKey {
     pub element: Option<Element>,
+    /// The section's content is in another file or encrypted (farms often encrypt machineKey):
+    /// its keys are unknown here.
+    pub external: bool,
     pub validation_key: Setting<Key>,
     pub decryption_key: Setting<Key>,
 }
@@ -210,6 +217,7 @@ fn read_scope(
 
     let authentication = Authentication {
         element: auth_elements.last().cloned(),
+        external: auth_elements.last().is_some_and(is_external),
         mode: reader.read(&auth_chain, "mode", AuthMode::Windows, |raw| {
             parse_enum(raw, AUTH_MODES).map(|name| match name {
                 "None" => AuthMode::None,
@@ -253,6 +261,7 @@ fn read_scope(
     );
     let session = SessionState {
         element: session_elements.last().cloned(),
+        external: session_elements.last().is_some_and(is_external),
         timeout: reader.read(&session_chain, "timeout", Minutes::Finite(DEFAULT_SESSION_TIMEOUT), |raw| {
             let minutes = parse_minutes(raw, true)?;
             let too_long = minutes.finite().is_none_or(|m| m > MAX_CACHE_BASED_TIMEOUT_MINUTES);
@@ -276,6 +285,7 @@ fn read_scope(
 
     let machine_key = MachineKey {
         element: key_elements.last().cloned(),
+        external: key_elements.last().is_some_and(is_external),
         validation_key: reader.read(&key_chain, "validationKey", Key::AutoGenerate, parse_key),
         decryption_key: reader.read(&key_chain, "decryptionKey", Key::AutoGenerate, parse_key),
     };
@@ -292,6 +302,12 @@ fn read_scope(
         session,
         machine_key,
     }
+}
+
+/// A section whose content is in a `configSource` file or encrypted with a protected-configuration
+/// provider (iis-semantics.md §6): what this file says about it is not what the runtime reads.
+fn is_external(element: &Element) -> bool {
+    element.attr("configSource").is_some() || element.attr("configProtectionProvider").is_some()
 }
 
 /// `AutoGenerate` with optional `,IsolateApps` / `,IsolateByAppId`, or hexadecimal key bytes

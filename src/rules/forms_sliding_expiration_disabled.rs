@@ -20,7 +20,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (Some(false), Some(attr)) = (sliding.value().copied(), sliding.attr()) else {
             continue;
         };
-        if !auth.is_forms() {
+        if auth.external || !auth.is_forms() {
             continue;
         }
         let message = "slidingExpiration=\"false\": users are logged out when the ticket's lifetime ends, even in the middle of their work";

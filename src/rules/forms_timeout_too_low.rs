@@ -24,7 +24,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(minutes) = auth.forms.timeout.value().and_then(|m| m.finite()) else {
             continue;
         };
-        if !auth.is_forms() || minutes >= min {
+        if auth.external || !auth.is_forms() || minutes >= min {
             continue;
         }
         let forms = auth.forms.element.as_ref();

@@ -28,7 +28,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let session = &scope.session;
-    if session.mode.value() != Some(&SessionMode::InProc) {
+    if session.external || session.mode.value() != Some(&SessionMode::InProc) {
         return;
     }
     let range = anchor(

@@ -28,6 +28,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let key = &scope.machine_key;
+    if key.external {
+        return;
+    }
     let generated = |s: &Setting<Key>| s.value() == Some(&Key::AutoGenerate);
     let (validation_missing, decryption_missing) = (
         generated(&key.validation_key),

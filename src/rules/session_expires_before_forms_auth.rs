@@ -17,7 +17,7 @@ pub const META: RuleMeta = RuleMeta {
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for scope in &ctx.model.web.scopes {
         let (auth, session) = (&scope.authentication, &scope.session);
-        if !auth.is_forms() || !session.is_enabled() {
+        if auth.external || session.external || !auth.is_forms() || !session.is_enabled() {
             continue;
         }
         let (Some(session_minutes), Some(forms_minutes)) = (

@@ -25,7 +25,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(minutes) = session.timeout.value().and_then(|m| m.finite()) else {
             continue;
         };
-        if !session.is_enabled() || minutes >= min {
+        if session.external || !session.is_enabled() || minutes >= min {
             continue;
         }
         // An absent sessionState is judged only where it decides: in an application's root file.
