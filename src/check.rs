@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::discover::{FolderIndex, Target, discover};
 use crate::fix::Applicability;
-use crate::lint::{FileFacts, RuleSet, fix_text, lint_text};
+use crate::lint::{FileFacts, RuleSet, fix_text, lint_text_full};
 use crate::model::FileKind;
 use crate::report::{FileError, FileResult, Run, display_path};
 use crate::settings::Settings;
@@ -68,6 +68,28 @@ fn check_file(
     settings: &Settings,
     folders: &Mutex<FolderIndex>,
 ) -> FileResult {
+    let mut result = check_file_keeping_text(target, options, settings, folders);
+    // Memory independent of the number of files: every result is kept until the report, so keep
+    // a file's text and line index only when a reporter will quote it or turn offsets into
+    // positions (diagnostics, suppressed findings, errors). Clean files keep path and counts only.
+    if !needs_text(&result) {
+        result.text = None;
+        result.index = None;
+    }
+    result
+}
+
+/// Does a reporter need this file's text (snippets, byte offset to line and column)?
+fn needs_text(result: &FileResult) -> bool {
+    !result.diagnostics.is_empty() || !result.suppressed.is_empty() || result.error.is_some()
+}
+
+fn check_file_keeping_text(
+    target: &Target,
+    options: &CheckOptions,
+    settings: &Settings,
+    folders: &Mutex<FolderIndex>,
+) -> FileResult {
     let mut result = FileResult {
         path: target.path.clone(),
         display: display_path(&target.path),
@@ -77,6 +99,7 @@ fn check_file(
         error: None,
         fixed: Vec::new(),
         diff: None,
+        suppressed: Vec::new(),
     };
     let fail = |mut result: FileResult, message: String, line: usize, column: usize| {
         result.error = Some(FileError {
@@ -126,8 +149,11 @@ fn check_file(
         FixMode::Write(a) | FixMode::Diff(a) => Some(a),
     };
     let Some(required) = required else {
-        match lint_text(&source.text, &facts, &rules, settings) {
-            Ok((_, diagnostics)) => result.diagnostics = diagnostics,
+        match lint_text_full(&source.text, &facts, &rules, settings) {
+            Ok(linted) => {
+                result.diagnostics = linted.diagnostics;
+                result.suppressed = linted.suppressed;
+            }
             Err(err) => return fail(result, err.message, err.line, err.column),
         }
         return result;
@@ -156,8 +182,9 @@ fn check_file(
                 .to_string();
             result.diff = Some(diff);
             // The diagnostics shown are those of the file as it is on disk.
-            if let Ok((_, diagnostics)) = lint_text(&source.text, &facts, &rules, settings) {
-                result.diagnostics = diagnostics;
+            if let Ok(linted) = lint_text_full(&source.text, &facts, &rules, settings) {
+                result.diagnostics = linted.diagnostics;
+                result.suppressed = linted.suppressed;
             }
             return result;
         }
@@ -173,6 +200,7 @@ fn check_file(
     }
     set_index(&mut result, &outcome.text);
     result.diagnostics = outcome.remaining;
+    result.suppressed = outcome.suppressed;
     result
 }
 

@@ -39,6 +39,30 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Write a commented starter iislint.toml in the current directory.
+    Init,
+    /// Git hooks for teams without pre-commit.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HookAction {
+    /// Write .git/hooks/pre-commit: it checks the staged configuration files before each commit.
+    Install {
+        /// Replace an existing pre-commit hook.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -64,6 +88,12 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+    /// Include findings silenced by inline suppressions (json and sarif), with their reason.
+    #[arg(long)]
+    pub show_suppressed: bool,
     /// Run only these rules (comma-separated names).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
@@ -80,8 +110,16 @@ pub struct CheckArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Snippets with the source, then a summary.
     Human,
+    /// `path:line:col: rule message`, one line per finding.
+    Concise,
+    /// `{"diagnostics": […], "errors": […]}`.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,16 +162,38 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Rules { format } => list_rules(format),
         Command::Rule { name, format } => show_rule(&name, format),
+        Command::Init => init(),
+        Command::Hook {
+            action: HookAction::Install { force },
+        } => hook_install(force),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     };
     ExitCode::from(code)
 }
 
 /// Writes to stdout; a closed pipe (`iislint rules | head -1`) ends quietly.
 pub fn print_stdout(text: &str) {
+    print_stdout_bytes(text.as_bytes());
+}
+
+/// Writes bytes to stdout. Every error, a closed pipe (EPIPE) included, is ignored: Rust ignores
+/// SIGPIPE, so `println!` would panic where this returns.
+pub fn print_stdout_bytes(bytes: &[u8]) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
+}
+
+/// The report goes to `--output-file` when given, else to stdout.
+fn emit(text: &str, output_file: Option<&std::path::Path>) -> Result<(), String> {
+    match output_file {
+        None => {
+            print_stdout(text);
+            Ok(())
+        }
+        Some(path) => std::fs::write(path, text)
+            .map_err(|err| format!("cannot write {}: {err}", path.display())),
+    }
 }
 
 fn check(args: &CheckArgs) -> u8 {
@@ -185,7 +245,10 @@ fn check(args: &CheckArgs) -> u8 {
 
     if let FixMode::Diff(_) = fix {
         let diffs: String = run.files.iter().filter_map(|f| f.diff.as_deref()).collect();
-        print_stdout(&diffs);
+        if let Err(message) = emit(&diffs, args.output_file.as_deref()) {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
         let errors: String = run
             .files
             .iter()
@@ -208,15 +271,28 @@ fn check(args: &CheckArgs) -> u8 {
         };
     }
     let output = match args.format {
-        Format::Json => crate::report::json::render(&run),
+        Format::Json => crate::report::json::render_with(&run, args.show_suppressed),
         Format::Human => crate::report::human::render(
             &run,
             &HumanOptions {
-                color: use_color(args.color),
+                // Colour codes never go to a file unless asked for.
+                color: use_color(args.color)
+                    && (args.output_file.is_none() || args.color == ColorChoice::Always),
+            },
+        ),
+        Format::Concise => crate::report::concise::render(&run),
+        Format::Github => crate::report::github::render(&run),
+        Format::Sarif => crate::report::sarif::render(
+            &run,
+            &crate::report::sarif::SarifOptions {
+                show_suppressed: args.show_suppressed,
             },
         ),
     };
-    print_stdout(&output);
+    if let Err(message) = emit(&output, args.output_file.as_deref()) {
+        eprintln!("error: {message}");
+        return EXIT_ERROR;
+    }
     if run.error_count() > 0 {
         EXIT_ERROR
     } else if run.diagnostic_count() > 0 {
@@ -294,7 +370,16 @@ fn rule_json(meta: &crate::rules::RuleMeta, with_doc: bool) -> serde_json::Value
 
 fn show_rule(name: &str, format: ListFormat) -> u8 {
     let Some(rule) = crate::rules::find(name) else {
-        eprintln!("error: {}", crate::settings::unknown_rule_message(name));
+        let close = crate::settings::closest_rules(name, 3);
+        if close.is_empty() {
+            eprintln!("error: unknown rule `{name}`; `iislint rules` lists them");
+        } else {
+            let list: Vec<String> = close.iter().map(|n| format!("`{n}`")).collect();
+            eprintln!(
+                "error: unknown rule `{name}`; the closest: {}",
+                list.join(", ")
+            );
+        }
         return EXIT_ERROR;
     };
     let meta = rule.meta;
@@ -314,4 +399,264 @@ fn show_rule(name: &str, format: ListFormat) -> u8 {
     };
     print_stdout(&out);
     EXIT_CLEAN
+}
+
+/// `iislint init`: a commented `iislint.toml`, never over an existing one.
+fn init() -> u8 {
+    let path = std::path::Path::new(crate::settings::CONFIG_FILE_NAME);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path);
+    let result = file.and_then(|mut f| f.write_all(starter_config().as_bytes()));
+    match result {
+        Ok(()) => {
+            eprintln!(
+                "Wrote {}; `iislint check` finds it in this folder and below.",
+                path.display()
+            );
+            EXIT_CLEAN
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            eprintln!(
+                "error: {} already exists; not overwriting it",
+                path.display()
+            );
+            EXIT_ERROR
+        }
+        Err(err) => {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            EXIT_ERROR
+        }
+    }
+}
+
+/// The file `iislint init` writes: every setting, commented out at its default. It parses.
+pub fn starter_config() -> String {
+    use std::fmt::Write as _;
+    let defaults = crate::settings::FixSettings::default();
+    let mut out = String::from(
+        "# iislint.toml: iislint's configuration. `iislint check` looks for it in the current\n\
+         # directory and its parents; `--config FILE` names another. Every setting is optional.\n\
+         # `iislint rules` lists the rules, `iislint rule NAME` explains one.\n\
+         \n\
+         # The site runs on several servers behind a load balancer (the same as --farm).\n\
+         farm = false\n\
+         \n\
+         # Paths not to lint, relative to this file. `*` stays within a folder, `**` crosses folders;\n\
+         # matching ignores case, like IIS.\n\
+         exclude = [\n\
+         \x20   # \"legacy/**\",\n\
+         ]\n\
+         \n\
+         # A rule's level: \"off\", \"info\", \"warning\" or \"error\". `--select` and `--ignore` on the\n\
+         # command line override this. Rules left out keep their default level (shown).\n\
+         [rules]\n",
+    );
+    for rule in crate::rules::RULES {
+        let meta = rule.meta;
+        let _ = writeln!(
+            out,
+            "# {:<38} # {}: {}",
+            format!("{} = \"{}\"", meta.name, meta.default_severity.as_str()),
+            meta.code,
+            meta.summary
+        );
+    }
+    out.push_str("\n# A rule with options takes a table instead of a level string:\n");
+    for rule in crate::rules::RULES {
+        let meta = rule.meta;
+        if meta.options.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "# [rules.{}]", meta.name);
+        let _ = writeln!(out, "# level = \"{}\"", meta.default_severity.as_str());
+        for option in meta.options {
+            let _ = writeln!(
+                out,
+                "# {} = {}  # at least {}",
+                option.name, option.default, option.min
+            );
+        }
+        out.push_str("#\n");
+    }
+    let _ = write!(
+        out,
+        "\n\
+         # Rules to turn off for some files: a glob (relative to this file) and rule names.\n\
+         [per-file-ignores]\n\
+         # \"legacy/**/web.config\" = [\"machine-key-missing-on-farm\"]\n\
+         \n\
+         # What `iislint check --fix` writes.\n\
+         [fix]\n\
+         # forms-timeout-minutes = {forms}\n\
+         # session-timeout-minutes = {session}\n\
+         # Where inproc-session-on-farm moves session state: \"sqlserver\" or \"redis\".\n\
+         # session-store = \"redis\"\n\
+         # redis-host = \"sessions.redis.cache.windows.net\"\n\
+         # redis-port = 6380\n\
+         # redis-ssl = true\n\
+         # redis-connection-string-name = \"SessionRedis\"\n\
+         # sql-connection-string = \"Data Source=sessions-db;Integrated Security=True\"\n\
+         # Application pool idle time-out fix: \"disable\" idle shutdown, or raise it to the \"session\" time-out.\n\
+         # idle-timeout = \"disable\"\n",
+        forms = defaults.forms_timeout_minutes,
+        session = defaults.session_timeout_minutes,
+    );
+    out
+}
+
+/// The hook `iislint hook install` writes. It checks the staged content (not the working tree)
+/// of the configuration files a commit adds or changes, in a temporary copy at the same
+/// relative paths, with the repository's `iislint.toml` next to them.
+pub const PRE_COMMIT_HOOK: &str = r#"#!/bin/sh
+# iislint pre-commit hook, written by `iislint hook install`.
+# Checks the staged web.config, applicationHost.config and Web.*.config files as they will be
+# committed and refuses the commit when iislint reports a problem.
+# Skip it once with `git commit --no-verify`; set IISLINT to run another iislint binary.
+IISLINT="${IISLINT:-iislint}"
+files=$(git diff --cached --name-only --diff-filter=ACMR -z | tr '\000' '\n' |
+    grep -iE '(^|/)(web(\.[^/]*)?|applicationhost)\.config$')
+[ -z "$files" ] && exit 0
+if ! command -v "$IISLINT" >/dev/null 2>&1; then
+    echo "iislint pre-commit hook: '$IISLINT' is not on PATH (install iislint or set IISLINT)" >&2
+    exit 1
+fi
+top=$(git rev-parse --show-toplevel) || exit 1
+cd "$top" || exit 1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/iislint-hook.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+printf '%s\n' "$files" | git checkout-index --stdin --prefix="$tmp/" || exit 1
+if [ -f iislint.toml ]; then
+    cp iislint.toml "$tmp/iislint.toml" || exit 1
+fi
+cd "$tmp" || exit 1
+# One argument per line: names may contain spaces.
+IFS='
+'
+set -f
+"$IISLINT" check $files
+status=$?
+if [ "$status" -ne 0 ]; then
+    echo "iislint: commit refused; fix the problems above (iislint check --fix) and stage the files again" >&2
+fi
+exit "$status"
+"#;
+
+/// `iislint hook install`: writes the pre-commit hook where git looks for it.
+fn hook_install(force: bool) -> u8 {
+    let output = std::process::Command::new("git")
+        .args(["rev-parse", "--git-path", "hooks/pre-commit"])
+        .output();
+    let path = match output {
+        Ok(out) if out.status.success() => {
+            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim_end_matches(['\r', '\n']))
+        }
+        Ok(out) => {
+            eprintln!(
+                "error: not in a git repository: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            return EXIT_ERROR;
+        }
+        Err(err) => {
+            eprintln!("error: cannot run git: {err}");
+            return EXIT_ERROR;
+        }
+    };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if existing == PRE_COMMIT_HOOK {
+            eprintln!(
+                "The iislint pre-commit hook is already installed at {}.",
+                path.display()
+            );
+            return EXIT_CLEAN;
+        }
+        if !force {
+            eprintln!(
+                "error: {} already exists; not replacing it (use --force to replace it, or call `iislint check` from it)",
+                path.display()
+            );
+            return EXIT_ERROR;
+        }
+    } else if path.exists() && !force {
+        eprintln!(
+            "error: {} already exists; not replacing it (use --force)",
+            path.display()
+        );
+        return EXIT_ERROR;
+    }
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&path, PRE_COMMIT_HOOK))
+        .and_then(|()| make_executable(&path));
+    match written {
+        Ok(()) => {
+            eprintln!(
+                "Installed the iislint pre-commit hook at {}; it runs `iislint check` on staged web.config and applicationHost.config files.",
+                path.display()
+            );
+            EXIT_CLEAN
+        }
+        Err(err) => {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            EXIT_ERROR
+        }
+    }
+}
+
+#[cfg(unix)]
+fn make_executable(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_path: &std::path::Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// `iislint completions SHELL`: generated into memory first, because clap_complete panics when
+/// it writes to a closed pipe.
+fn completions(shell: clap_complete::Shell) -> u8 {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "iislint", &mut out);
+    print_stdout_bytes(&out);
+    EXIT_CLEAN
+}
+
+/// `iislint man`: the man page, in roff.
+fn man() -> u8 {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    if let Err(err) = clap_mangen::Man::new(Cli::command()).render(&mut out) {
+        eprintln!("error: cannot render the man page: {err}");
+        return EXIT_ERROR;
+    }
+    print_stdout_bytes(&out);
+    EXIT_CLEAN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn starter_config_parses_and_mentions_every_rule() {
+        let text = starter_config();
+        let settings = Settings::parse(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        assert!(!settings.farm);
+        for rule in RULES {
+            assert!(text.contains(rule.meta.name), "{}", rule.meta.name);
+        }
+    }
 }

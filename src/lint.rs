@@ -6,6 +6,7 @@ use crate::fix::{Applicability, Fix};
 use crate::model::{FileKind, Model};
 use crate::rules::{Context, RULES, Rule};
 use crate::settings::Settings;
+use crate::suppress::Suppressed;
 
 /// The rules that run on one file, each with its severity.
 #[derive(Debug, Clone)]
@@ -62,15 +63,34 @@ pub struct FileFacts {
 }
 
 /// Parses `text` and runs the rules. Diagnostics come sorted by position, duplicates (the same
-/// finding seen through several `<location>` scopes) removed.
+/// finding seen through several `<location>` scopes) removed, inline suppressions applied.
 pub fn lint_text(
     text: &str,
     facts: &FileFacts,
     rules: &RuleSet,
     settings: &Settings,
 ) -> Result<(Model, Vec<Diagnostic>), ParseError> {
+    lint_text_full(text, facts, rules, settings).map(|l| (l.model, l.diagnostics))
+}
+
+/// One file's lint result, with what inline suppressions silenced.
+#[derive(Debug)]
+pub struct Linted {
+    pub model: Model,
+    pub diagnostics: Vec<Diagnostic>,
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// [`lint_text`], keeping the findings inline suppressions silenced.
+pub fn lint_text_full(
+    text: &str,
+    facts: &FileFacts,
+    rules: &RuleSet,
+    settings: &Settings,
+) -> Result<Linted, ParseError> {
     let doc = document::parse(text)?;
     let model = Model::build(&doc);
+    let directives = crate::suppress::collect(&doc);
     drop(doc);
     let ctx = Context {
         text,
@@ -95,7 +115,12 @@ pub fn lint_text(
     diagnostics.dedup_by(|a, b| {
         a.rule.code == b.rule.code && a.range == b.range && a.message == b.message
     });
-    Ok((model, diagnostics))
+    let applied = crate::suppress::apply(text, &directives, diagnostics, rules);
+    Ok(Linted {
+        model,
+        diagnostics: applied.diagnostics,
+        suppressed: applied.suppressed,
+    })
 }
 
 /// The most passes the fix loop makes before it reports that fixes do not converge.
@@ -110,6 +135,8 @@ pub struct FixOutcome {
     pub fixed: Vec<&'static str>,
     /// Diagnostics of the final text.
     pub remaining: Vec<Diagnostic>,
+    /// Findings of the final text that inline suppressions silenced (their fixes are not applied).
+    pub suppressed: Vec<Suppressed>,
     /// A pass that broke the XML or did not converge: the text is that of the last good pass.
     pub problem: Option<String>,
 }
@@ -125,7 +152,9 @@ pub fn fix_text(
     let mut current = text.to_owned();
     let mut fixed = Vec::new();
     let mut problem = None;
-    let (_, mut diagnostics) = lint_text(&current, facts, rules, settings)?;
+    let first = lint_text_full(&current, facts, rules, settings)?;
+    let mut diagnostics = first.diagnostics;
+    let mut suppressed = first.suppressed;
     for pass in 0.. {
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
@@ -153,10 +182,11 @@ pub fn fix_text(
                 .iter()
                 .map(|d| (d.rule.name, d.fix.as_ref().expect("filtered"))),
         );
-        match lint_text(&next, facts, rules, settings) {
-            Ok((_, next_diagnostics)) => {
+        match lint_text_full(&next, facts, rules, settings) {
+            Ok(linted) => {
                 current = next;
-                diagnostics = next_diagnostics;
+                diagnostics = linted.diagnostics;
+                suppressed = linted.suppressed;
                 fixed.extend(applied);
             }
             Err(err) => {
@@ -173,6 +203,7 @@ pub fn fix_text(
         text: current,
         fixed,
         remaining: diagnostics,
+        suppressed,
         problem,
     })
 }

@@ -184,7 +184,11 @@ impl Settings {
                 other => {
                     return Err((
                         format!(
-                            "unknown key `{other}`; expected `farm`, `exclude`, `rules`, `per-file-ignores` or `fix`"
+                            "unknown key `{other}`;{} expected `farm`, `exclude`, `rules`, `per-file-ignores` or `fix`",
+                            did_you_mean(
+                                other,
+                                &["farm", "exclude", "rules", "per-file-ignores", "fix"]
+                            )
                         ),
                         key.span(),
                     ));
@@ -303,7 +307,8 @@ fn read_fix(value: &Spanned<DeValue<'_>>, fix: &mut FixSettings) -> Result<(), S
             other => {
                 return Err((
                     format!(
-                        "unknown key `fix.{other}`; expected forms-timeout-minutes, session-timeout-minutes, session-store, redis-host, redis-port, redis-ssl, redis-connection-string-name, sql-connection-string or idle-timeout"
+                        "unknown key `fix.{other}`;{} expected forms-timeout-minutes, session-timeout-minutes, session-store, redis-host, redis-port, redis-ssl, redis-connection-string-name, sql-connection-string or idle-timeout",
+                        did_you_mean(other, FIX_KEYS)
                     ),
                     key.span(),
                 ));
@@ -311,6 +316,28 @@ fn read_fix(value: &Spanned<DeValue<'_>>, fix: &mut FixSettings) -> Result<(), S
         }
     }
     Ok(())
+}
+
+const FIX_KEYS: &[&str] = &[
+    "forms-timeout-minutes",
+    "session-timeout-minutes",
+    "session-store",
+    "redis-host",
+    "redis-port",
+    "redis-ssl",
+    "redis-connection-string-name",
+    "sql-connection-string",
+    "idle-timeout",
+];
+
+/// ` did you mean `x`?` for a near miss among `known`, else nothing.
+fn did_you_mean(key: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, k)| *d <= k.len() / 3 + 1)
+        .min()
+        .map_or_else(String::new, |(_, k)| format!(" did you mean `{k}`?"))
 }
 
 /// A rule name from the configuration, with a "did you mean" hint for near misses.
@@ -336,6 +363,23 @@ pub fn closest_rule(name: &str) -> Option<&'static str> {
         .filter(|(d, candidate)| *d <= candidate.len() / 3 + 1)
         .min()
         .map(|(_, n)| n)
+}
+
+/// Up to `n` rule names closest to `name`, closest first; names containing `name` count as close.
+pub fn closest_rules(name: &str, n: usize) -> Vec<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let mut scored: Vec<(usize, &'static str)> = RULES
+        .iter()
+        .map(|r| {
+            let distance = edit_distance(&lower, r.meta.name);
+            let close = distance <= r.meta.name.len() / 3 + 1
+                || (lower.len() >= 3 && r.meta.name.contains(lower.as_str()));
+            (if close { distance } else { usize::MAX }, r.meta.name)
+        })
+        .filter(|(d, _)| *d != usize::MAX)
+        .collect();
+    scored.sort();
+    scored.into_iter().take(n).map(|(_, name)| name).collect()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

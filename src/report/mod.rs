@@ -1,7 +1,10 @@
 //! Output formats. Every format reads the same [`FileResult`]s, in the same (sorted) order.
 
+pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub struct FileResult {
     pub fixed: Vec<&'static str>,
     /// `--diff`: the unified diff of what `--fix` would write.
     pub diff: Option<String>,
+    /// Findings inline suppressions silenced (shown with `--show-suppressed`).
+    pub suppressed: Vec<crate::suppress::Suppressed>,
 }
 
 impl FileResult {

@@ -10,6 +10,7 @@ mod invalid_value;
 mod machine_key_missing_on_farm;
 mod session_expires_before_forms_auth;
 mod session_timeout_too_low;
+pub(crate) mod unused_suppression;
 mod web_garden_inproc_session;
 
 use std::collections::BTreeMap;
@@ -106,6 +107,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &invalid_value::META,
         check: invalid_value::check,
+    },
+    Rule {
+        meta: &unused_suppression::META,
+        check: unused_suppression::check,
     },
 ];
 

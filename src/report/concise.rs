@@ -1,0 +1,43 @@
+//! `--format concise`: `path:line:col: rule message`, one line per finding, nothing else.
+//!
+//! Files that could not be checked appear as `path:line:col: error: message` (or `path: error:
+//! message` for a path that could not be walked), so editors' error formats pick them up too.
+
+use std::fmt::Write as _;
+
+use super::Run;
+
+pub fn render(run: &Run) -> String {
+    let mut out = String::new();
+    for file in &run.files {
+        if let Some(err) = &file.error {
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: error: {}",
+                file.display,
+                err.line,
+                err.column,
+                one_line(&err.message)
+            );
+        }
+        for d in &file.diagnostics {
+            let (line, column) = file.line_col(d.range.start);
+            let _ = writeln!(
+                out,
+                "{}:{line}:{column}: {} {}",
+                file.display,
+                d.rule.name,
+                one_line(&d.message)
+            );
+        }
+    }
+    for (path, message) in &run.path_errors {
+        let _ = writeln!(out, "{path}: error: {}", one_line(message));
+    }
+    out
+}
+
+/// Messages stay on their line: a line break would start what looks like another finding.
+fn one_line(message: &str) -> String {
+    message.replace(['\r', '\n'], " ")
+}

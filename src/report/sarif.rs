@@ -1,0 +1,289 @@
+//! `--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it, written with serde_json.
+//!
+//! - `runs[0].tool.driver`: `iislint`, its version, and every rule (id = rule name, short and full
+//!   description, help from `rules/<name>.md`, default level, code in `properties`).
+//! - `columnKind` is `unicodeCodePoints`: columns count characters, as in every iislint output.
+//! - Results: `ruleId`, `ruleIndex`, `level`, `message.text`, one `physicalLocation` with a URI
+//!   relative to `%SRCROOT%` (the current directory) and a start/end region, and `fixes` with
+//!   `artifactChanges` when the finding has a fix. Findings silenced inline appear only with
+//!   `--show-suppressed`, carrying `suppressions: [{kind: "inSource", justification}]`.
+//! - Files that could not be checked are `invocations[0].toolExecutionNotifications`, and
+//!   `executionSuccessful` is then false.
+//!
+//! **Secrets.** A SARIF file is uploaded and stored by CI services. The machine-key fix writes
+//! freshly generated keys, and a finding's message could quote a value from the file, so every
+//! run of 32 or more hexadecimal digits in a message or fix is replaced by `[REDACTED]`. A fix in
+//! SARIF output is therefore a description, not something to apply; run `iislint check --fix`.
+
+use serde_json::{Value, json};
+
+use super::{FileResult, Run};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{RULES, RuleMeta};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub struct SarifOptions {
+    pub show_suppressed: bool,
+}
+
+pub fn render(run: &Run, options: &SarifOptions) -> String {
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for file in &run.files {
+        if let Some(err) = &file.error {
+            notifications.push(json!({
+                "level": "error",
+                "message": { "text": redact(&err.message) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": artifact_location(&file.display),
+                        "region": { "startLine": err.line, "startColumn": err.column },
+                    }
+                }],
+            }));
+        }
+        for d in &file.diagnostics {
+            results.push(result(file, d, None));
+        }
+        if options.show_suppressed {
+            for s in &file.suppressed {
+                let mut suppression = json!({ "kind": "inSource" });
+                if let Some(reason) = &s.reason {
+                    suppression["justification"] = Value::String(redact(reason));
+                }
+                results.push(result(file, &s.diagnostic, Some(suppression)));
+            }
+        }
+    }
+    for (path, message) in &run.path_errors {
+        notifications.push(json!({
+            "level": "error",
+            "message": { "text": redact(message) },
+            "locations": [{
+                "physicalLocation": { "artifactLocation": artifact_location(path) }
+            }],
+        }));
+    }
+    let mut invocation = json!({ "executionSuccessful": notifications.is_empty() });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    }
+    let mut run_object = json!({
+        "tool": {
+            "driver": {
+                "name": "iislint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": RULES.iter().map(|r| rule(r.meta)).collect::<Vec<_>>(),
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "invocations": [invocation],
+    });
+    if let Some(root) = srcroot() {
+        run_object["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
+    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [run_object],
+    });
+    let mut out = serde_json::to_string_pretty(&log).expect("JSON values always serialise");
+    out.push('\n');
+    out
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn rule(meta: &RuleMeta) -> Value {
+    json!({
+        "id": meta.name,
+        "name": meta.name,
+        "shortDescription": { "text": meta.summary },
+        "fullDescription": { "text": full_description(meta) },
+        "help": { "text": meta.doc, "markdown": meta.doc },
+        "defaultConfiguration": { "level": level(meta.default_severity) },
+        "properties": { "code": meta.code, "fix": meta.fix.as_str() },
+    })
+}
+
+/// The first paragraph of the doc's "What it does" section, else the summary.
+fn full_description(meta: &RuleMeta) -> String {
+    let Some(start) = meta.doc.find("## What it does") else {
+        return meta.summary.to_owned();
+    };
+    let section = &meta.doc[start + "## What it does".len()..];
+    let paragraph: Vec<&str> = section
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(str::trim)
+        .collect();
+    if paragraph.is_empty() {
+        meta.summary.to_owned()
+    } else {
+        paragraph.join(" ")
+    }
+}
+
+fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Value {
+    let rule_index = RULES
+        .iter()
+        .position(|r| r.meta.name == d.rule.name)
+        .unwrap_or(0);
+    let mut value = json!({
+        "ruleId": d.rule.name,
+        "ruleIndex": rule_index,
+        "level": level(d.severity),
+        "message": { "text": redact(&d.message) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": artifact_location(&file.display),
+                "region": region(file, &d.range),
+            }
+        }],
+    });
+    if let Some(fix) = &d.fix
+        && !fix.edits.is_empty()
+    {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|edit| {
+                let mut replacement = json!({ "deletedRegion": region(file, &edit.range) });
+                if !edit.content.is_empty() {
+                    replacement["insertedContent"] = json!({ "text": redact(&edit.content) });
+                }
+                replacement
+            })
+            .collect();
+        value["fixes"] = json!([{
+            "description": { "text": format!("{} ({} fix)", redact(&fix.message), fix.applicability.as_str()) },
+            "artifactChanges": [{
+                "artifactLocation": artifact_location(&file.display),
+                "replacements": replacements,
+            }],
+        }]);
+    }
+    if let Some(suppression) = suppression {
+        value["suppressions"] = json!([suppression]);
+    }
+    value
+}
+
+fn region(file: &FileResult, range: &std::ops::Range<usize>) -> Value {
+    let (start_line, start_column) = file.line_col(range.start);
+    let (end_line, end_column) = file.line_col(range.end);
+    json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    })
+}
+
+/// A path as `display_path` shows it: relative (to `%SRCROOT%`) or absolute.
+fn artifact_location(display: &str) -> Value {
+    if display.starts_with('/') {
+        json!({ "uri": format!("file://{}", percent_encode(display)) })
+    } else if display.len() > 2 && display.as_bytes()[1] == b':' {
+        // A Windows drive path outside the current directory.
+        json!({ "uri": format!("file:///{}", percent_encode(display)) })
+    } else {
+        json!({ "uri": percent_encode(display), "uriBaseId": "%SRCROOT%" })
+    }
+}
+
+/// The current directory as a `file://` URI ending in `/`.
+fn srcroot() -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    let mut path = cwd.to_string_lossy().replace('\\', "/");
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    Some(format!("file://{}", percent_encode(&path)))
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, `/` and a drive's `:`.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Replaces every run of 32 or more hexadecimal digits (key material) by `[REDACTED]`.
+pub fn redact(text: &str) -> String {
+    const MIN: usize = 32;
+    let mut out = String::with_capacity(text.len());
+    let mut run_start = None;
+    let flush = |out: &mut String, start: usize, end: usize| {
+        if end - start >= MIN {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(&text[start..end]);
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if c.is_ascii_hexdigit() {
+            run_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = run_start.take() {
+            flush(&mut out, start, i);
+        }
+        out.push(c);
+    }
+    if let Some(start) = run_start {
+        flush(&mut out, start, text.len());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_long_hex_runs_only() {
+        let key = "A1".repeat(32);
+        let text = format!(
+            "validationKey=\"{key}\" decryptionKey=\"{}\" id=\"deadbeef\"",
+            &key[..31]
+        );
+        let redacted = redact(&text);
+        assert!(!redacted.contains(&key));
+        assert!(redacted.contains("validationKey=\"[REDACTED]\""));
+        assert!(redacted.contains(&key[..31]));
+        assert!(redacted.contains("deadbeef"));
+    }
+
+    #[test]
+    fn uris_are_relative_or_file_uris() {
+        assert_eq!(
+            artifact_location("a b/web.config"),
+            json!({"uri": "a%20b/web.config", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(
+            artifact_location("/srv/web.config"),
+            json!({"uri": "file:///srv/web.config"})
+        );
+    }
+}
