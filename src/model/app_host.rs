@@ -12,7 +12,7 @@ use crate::document::{Element, config_children};
 
 pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u64 = 20 * 60;
 /// IIS schema: `timeSpanRange 0,2592000,60` — up to 30 days, whole minutes.
-const MAX_IDLE_TIMEOUT_SECONDS: u64 = 2_592_000;
+pub const MAX_IDLE_TIMEOUT_SECONDS: u64 = 2_592_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct AppHost {
@@ -104,6 +104,11 @@ fn read_pools(pools: roxmltree::Node<'_, '_>, reader: &mut Reader, out: &mut Vec
         .flat_map(|d| config_children(d, "processModel"))
         .last()
         .map(Element::from_node);
+    // Values in the defaults are checked even when no pool inherits them.
+    if let Some(defaults) = &defaults_process_model {
+        reader.read(&[defaults], "idleTimeout", 0, parse_idle_timeout);
+        reader.read(&[defaults], "maxProcesses", 1, parse_uint);
+    }
     for add in config_children(pools, "add") {
         let element = Element::from_node(add);
         let process_model = config_children(add, "processModel")
@@ -118,25 +123,33 @@ fn read_pools(pools: roxmltree::Node<'_, '_>, reader: &mut Reader, out: &mut Vec
                 .attr("name")
                 .map(|a| a.value.clone())
                 .unwrap_or_default(),
-            idle_timeout: reader.read(&chain, "idleTimeout", DEFAULT_IDLE_TIMEOUT_SECONDS, |raw| {
-                let seconds = parse_iis_timespan(raw)?;
-                if seconds > MAX_IDLE_TIMEOUT_SECONDS {
-                    return Err(format!(
-                        "`{raw}` is longer than the largest idle time-out IIS accepts (30.00:00:00)"
-                    ));
-                }
-                if seconds % 60 != 0 {
-                    return Err(format!(
-                        "`{raw}`: IIS accepts the idle time-out only in whole minutes"
-                    ));
-                }
-                Ok(seconds)
-            }),
+            idle_timeout: reader.read(
+                &chain,
+                "idleTimeout",
+                DEFAULT_IDLE_TIMEOUT_SECONDS,
+                parse_idle_timeout,
+            ),
             max_processes: reader.read(&chain, "maxProcesses", 1, parse_uint),
             element,
             process_model,
         });
     }
+}
+
+/// `processModel/@idleTimeout`: an IIS time span from zero to 30 days in whole minutes.
+fn parse_idle_timeout(raw: &str) -> Result<u64, String> {
+    let seconds = parse_iis_timespan(raw)?;
+    if seconds > MAX_IDLE_TIMEOUT_SECONDS {
+        return Err(format!(
+            "`{raw}` is longer than the largest idle time-out IIS accepts (30.00:00:00)"
+        ));
+    }
+    if !seconds.is_multiple_of(60) {
+        return Err(format!(
+            "`{raw}`: IIS accepts the idle time-out only in whole minutes"
+        ));
+    }
+    Ok(seconds)
 }
 
 fn default_pool<'a>(node: roxmltree::Node<'a, 'a>) -> Option<&'a str> {
@@ -196,11 +209,20 @@ fn session_from_locations(
 
 fn read_farm(farm: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebFarm {
     let element = Element::from_node(farm);
-    // IIS native booleans: the schema's `true`/`false`.
-    let is_enabled = |node: roxmltree::Node<'_, '_>| {
-        node.attribute("enabled")
-            .is_none_or(|v| parse_net_bool(v).unwrap_or(true))
+    // `enabled` defaults to true on farms and servers (ARR schema); an invalid value is reported
+    // and, like IIS's default, counted as enabled.
+    let mut is_enabled = |node: roxmltree::Node<'_, '_>| {
+        let element = Element::from_node(node);
+        reader
+            .read(&[&element], "enabled", true, parse_net_bool)
+            .value()
+            .copied()
+            .unwrap_or(true)
     };
+    let enabled = is_enabled(farm);
+    let enabled_servers = config_children(farm, "server")
+        .filter(|s| is_enabled(*s))
+        .count();
     let arr_node = config_children(farm, "applicationRequestRouting").last();
     let affinity_node = arr_node.and_then(|arr| config_children(arr, "affinity").last());
     let affinity = affinity_node.map(Element::from_node);
@@ -210,10 +232,8 @@ fn read_farm(farm: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebFarm {
             .attr("name")
             .map(|a| a.value.clone())
             .unwrap_or_default(),
-        enabled: is_enabled(farm),
-        enabled_servers: config_children(farm, "server")
-            .filter(|s| is_enabled(*s))
-            .count(),
+        enabled,
+        enabled_servers,
         use_cookie: reader.read(&chain, "useCookie", false, parse_net_bool),
         arr: arr_node.map(Element::from_node),
         affinity,

@@ -2,6 +2,7 @@ use super::{Context, FixAvailability, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
 use crate::fix::{Applicability, Fix};
+use crate::model::app_host::MAX_IDLE_TIMEOUT_SECONDS;
 use crate::model::values::format_iis_timespan;
 use crate::model::web::{DEFAULT_SESSION_TIMEOUT, SessionMode};
 use crate::model::{AppPool, Minutes};
@@ -45,7 +46,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The longest session time-out among the pool's applications that keep session state; 20 minutes
+/// The longest session time-out among the pool's applications that keep session state in process; 20 minutes
 /// (ASP.NET's default) where applicationHost.config does not say. `None` when no application of
 /// the pool keeps session state, or the pool serves no application of the file's sites.
 fn longest_session(ctx: &Context<'_>, pool: &AppPool) -> Option<Minutes> {
@@ -59,7 +60,8 @@ fn longest_session(ctx: &Context<'_>, pool: &AppPool) -> Option<Minutes> {
     }
     applications
         .iter()
-        .filter(|a| a.session_mode != Some(SessionMode::Off))
+        // Idle shutdown loses only in-process sessions; unknown counts as InProc, the default.
+        .filter(|a| matches!(a.session_mode, None | Some(SessionMode::InProc)))
         .map(|a| {
             a.session_timeout
                 .unwrap_or(Minutes::Finite(DEFAULT_SESSION_TIMEOUT))
@@ -69,7 +71,10 @@ fn longest_session(ctx: &Context<'_>, pool: &AppPool) -> Option<Minutes> {
 
 fn idle_fix(ctx: &Context<'_>, pool: &AppPool, session: Minutes) -> Option<Fix> {
     let (value, message) = match (ctx.fix.idle_timeout_disable, session) {
-        (false, Minutes::Finite(minutes)) => {
+        // Past IIS's 30-day maximum, only disabling idle shutdown keeps the sessions.
+        (false, Minutes::Finite(minutes))
+            if minutes.unsigned_abs() * 60 <= MAX_IDLE_TIMEOUT_SECONDS =>
+        {
             let value = format_iis_timespan(minutes.unsigned_abs() * 60);
             let message = format!(
                 "Raise idleTimeout to the session timeout ({value}) on pool `{}`",
