@@ -86,7 +86,8 @@ fn parse_comment(text: &str, node: roxmltree::Node<'_, '_>) -> Option<Directive>
     let lead = body.len() - body.trim_start().len();
     let after_lead = &body[lead..];
     const PREFIX: &str = "iislint:";
-    if after_lead.len() < PREFIX.len() || !after_lead[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+    // `get` rather than slicing: the comment may start with a multi-byte character.
+    if !after_lead.get(..PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(PREFIX)) {
         return None;
     }
     // Offsets below are into `text`.
