@@ -104,6 +104,9 @@ pub struct Forms {
 #[derive(Debug, Clone)]
 pub struct SessionState {
     pub element: Option<Element>,
+    /// The `providers` collection of the innermost `sessionState`, and the names it adds.
+    pub providers: Option<Element>,
+    pub provider_names: Vec<String>,
     /// The section's content is in another file or encrypted: its settings are unknown here.
     pub external: bool,
     pub mode: Setting<SessionMode>,
@@ -259,8 +262,19 @@ fn read_scope(
         mode.value(),
         Some(SessionMode::InProc | SessionMode::StateServer)
     );
+    let providers_node = system_webs
+        .iter()
+        .flat_map(|sw| config_children(*sw, "sessionState"))
+        .last()
+        .and_then(|s| config_children(s, "providers").last());
     let session = SessionState {
         element: session_elements.last().cloned(),
+        providers: providers_node.map(Element::from_node),
+        provider_names: providers_node
+            .into_iter()
+            .flat_map(|p| config_children(p, "add"))
+            .filter_map(|add| add.attribute("name").map(str::to_owned))
+            .collect(),
         external: session_elements.last().is_some_and(is_external),
         timeout: reader.read(&session_chain, "timeout", Minutes::Finite(DEFAULT_SESSION_TIMEOUT), |raw| {
             let minutes = parse_minutes(raw, true)?;
@@ -311,9 +325,22 @@ fn is_external(element: &Element) -> bool {
 }
 
 /// `AutoGenerate` with optional `,IsolateApps` / `,IsolateByAppId`, or hexadecimal key bytes
-/// (MachineKeySection: an odd length or a non-hex digit is a configuration error).
+/// (MachineKeySection: an odd length or a non-hex digit is a configuration error). Hex keys with
+/// `,IsolateApps` are accepted: legacy compatibility modes allow them (only Framework45 mode
+/// rejects them, and the mode depends on settings outside this element).
 fn parse_key(raw: &str) -> Result<Key, String> {
     let key = raw.trim();
+    let key = match key.split_once(',') {
+        Some((hex, options))
+            if !hex.starts_with("AutoGenerate")
+                && options
+                    .split(',')
+                    .all(|o| o == "IsolateApps" || o == "IsolateByAppId") =>
+        {
+            hex
+        }
+        _ => key,
+    };
     if let Some(options) = key.strip_prefix("AutoGenerate") {
         if options
             .split(',')

@@ -64,29 +64,32 @@ fn out_of_process_fix(
                 .sql_connection_string
                 .clone()
                 .unwrap_or_else(|| SQL_PLACEHOLDER.to_owned());
-            let mut edits = Vec::new();
-            match element {
-                Some(element) => {
-                    edits.extend(set_or_add_attr(text, element, "mode", "SQLServer"));
-                    if element.attr("sqlConnectionString").is_none() {
-                        edits.extend(set_or_add_attr(
-                            text,
-                            element,
-                            "sqlConnectionString",
-                            &connection,
-                        ));
-                    }
-                }
-                None => edits.push(insert_child(
+            // The built-in provider appends `Initial Catalog=ASPState` itself and rejects a
+            // connection string naming a database unless allowCustomSqlDatabase is on.
+            let custom_database = names_database(&connection);
+            let mut attrs = vec![("mode", "SQLServer")];
+            if element.is_none_or(|e| e.attr("sqlConnectionString").is_none()) {
+                attrs.push(("sqlConnectionString", &connection));
+            }
+            if custom_database {
+                attrs.push(("allowCustomSqlDatabase", "true"));
+            }
+            let edits = match element {
+                Some(element) => attrs
+                    .iter()
+                    .filter_map(|(name, value)| set_or_add_attr(text, element, name, value))
+                    .collect(),
+                None => vec![insert_child(
                     text,
                     &scope.system_web,
-                    &Fragment::empty_element(
-                        "sessionState",
-                        &[("mode", "SQLServer"), ("sqlConnectionString", &connection)],
-                        quote,
-                    ),
-                )),
-            }
+                    &Fragment::empty_element("sessionState", &attrs, quote),
+                )],
+            };
+            let regsql = if custom_database {
+                "-sstype c -d <database>"
+            } else {
+                "-sstype p"
+            };
             let placeholder = if settings.sql_connection_string.is_none() {
                 " Replace the placeholder server name, then"
             } else {
@@ -95,7 +98,7 @@ fn out_of_process_fix(
             Fix::new(
                 Applicability::Unsafe,
                 format!(
-                    "Store session state in SQL Server (mode=\"SQLServer\").{placeholder} create the session database with `aspnet_regsql.exe -S <server> -E -ssadd -sstype p`; session objects must be serializable"
+                    "Store session state in SQL Server (mode=\"SQLServer\").{placeholder} create the session database with `aspnet_regsql.exe -S <server> -E -ssadd {regsql}`; session objects must be serializable"
                 ),
                 edits,
             )
@@ -112,14 +115,32 @@ fn out_of_process_fix(
                         "customProvider",
                         REDIS_PROVIDER_NAME,
                     ));
-                    let providers = Fragment {
-                        lines: vec![
-                            (0, "<providers>".into()),
-                            (1, provider),
-                            (0, "</providers>".into()),
-                        ],
-                    };
-                    edits.push(insert_child(text, element, &providers));
+                    let registered = scope
+                        .session
+                        .provider_names
+                        .iter()
+                        .any(|n| n == REDIS_PROVIDER_NAME);
+                    match &scope.session.providers {
+                        _ if registered => {}
+                        Some(providers) => edits.push(insert_child(
+                            text,
+                            providers,
+                            &Fragment {
+                                lines: vec![(0, provider)],
+                            },
+                        )),
+                        None => edits.push(insert_child(
+                            text,
+                            element,
+                            &Fragment {
+                                lines: vec![
+                                    (0, "<providers>".into()),
+                                    (1, provider),
+                                    (0, "</providers>".into()),
+                                ],
+                            },
+                        )),
+                    }
                 }
                 None => {
                     let open = format!(
@@ -174,4 +195,18 @@ fn redis_provider_line(settings: &FixSettings, quote: char) -> String {
     }
     let borrowed: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     crate::edits::empty_element_line("add", &borrowed, quote)
+}
+
+/// Does an ADO.NET connection string name a database (`Initial Catalog`, `Database` or
+/// `AttachDbFileName`)?
+fn names_database(connection: &str) -> bool {
+    connection
+        .split(';')
+        .filter_map(|pair| pair.split_once('='))
+        .any(|(key, _)| {
+            let key = key.trim();
+            ["initial catalog", "database", "attachdbfilename"]
+                .iter()
+                .any(|k| key.eq_ignore_ascii_case(k))
+        })
 }

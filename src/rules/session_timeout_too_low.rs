@@ -2,7 +2,7 @@ use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
 use crate::fix::{Applicability, Fix};
-use crate::model::web::MAX_CACHE_BASED_TIMEOUT_MINUTES;
+use crate::model::web::{MAX_CACHE_BASED_TIMEOUT_MINUTES, SessionMode};
 
 pub const META: RuleMeta = RuleMeta {
     name: "session-timeout-too-low",
@@ -44,12 +44,18 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let message = format!(
             "session state expires after {minutes} idle minutes{how}, below the minimum of {min}"
         );
-        let target = ctx
-            .fix
-            .session_timeout_minutes
-            .max(min)
-            .min(MAX_CACHE_BASED_TIMEOUT_MINUTES)
-            .to_string();
+        // InProc and StateServer keep sessions in the cache, which refuses more than a year.
+        let cache_based = matches!(
+            session.mode.value(),
+            Some(SessionMode::InProc | SessionMode::StateServer)
+        );
+        let target = ctx.fix.session_timeout_minutes.max(min);
+        let target = if cache_based {
+            target.min(MAX_CACHE_BASED_TIMEOUT_MINUTES)
+        } else {
+            target
+        };
+        let target = target.to_string();
         let edit = match &session.element {
             Some(element) => set_or_add_attr(ctx.text, element, "timeout", &target),
             None => Some(insert_child(
