@@ -37,7 +37,7 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
     let folders = Mutex::new(FolderIndex::default());
     let files: Vec<FileResult> = targets
         .par_iter()
-        .map(|target| check_file(target, options, settings, &folders))
+        .map(|target| check_file_isolated(target, options, settings, &folders))
         .collect();
     let hidden_unsafe_fixes = match options.fix {
         FixMode::Write(Applicability::Safe) | FixMode::Diff(Applicability::Safe) => files
@@ -60,6 +60,44 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
         fixing: options.fix != FixMode::Off,
         hidden_unsafe_fixes,
     }
+}
+
+/// [`check_file`], with a panic confined to its file: a bug triggered by one file becomes that
+/// file's error (exit 2) and every other file is still checked and reported, instead of rayon
+/// re-raising the panic and the whole run dying with exit 101 and no report.
+fn check_file_isolated(
+    target: &Target,
+    options: &CheckOptions,
+    settings: &Settings,
+    folders: &Mutex<FolderIndex>,
+) -> FileResult {
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_file(target, options, settings, folders)
+    }));
+    checked.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        FileResult {
+            path: target.path.clone(),
+            display: display_path(&target.path),
+            text: None,
+            index: None,
+            diagnostics: Vec::new(),
+            error: Some(FileError {
+                message: format!(
+                    "internal error: iislint panicked on this file ({what}); please report it"
+                ),
+                line: 1,
+                column: 1,
+            }),
+            fixed: Vec::new(),
+            diff: None,
+            suppressed: Vec::new(),
+        }
+    })
 }
 
 fn check_file(
