@@ -193,17 +193,21 @@ fn session_from_locations(
         let path = path.trim_matches('/');
         path.eq_ignore_ascii_case(&full) || path.eq_ignore_ascii_case(site)
     };
-    let Some(scope) = web
+    // `<location path="Site/app">` inherits every attribute it does not write from
+    // `<location path="Site">`: each setting comes from the most specific location that writes it.
+    let mut scopes: Vec<_> = web
         .scopes
         .iter()
         .filter(|s| s.location_path.as_deref().is_some_and(targets))
-        .max_by_key(|s| s.location_path.as_ref().map_or(0, String::len))
-    else {
-        return (None, None);
-    };
+        .collect();
+    scopes.sort_by_key(|s| std::cmp::Reverse(s.location_path.as_ref().map_or(0, String::len)));
     (
-        scope.session.mode.written_value().copied(),
-        scope.session.timeout.written_value().copied(),
+        scopes
+            .iter()
+            .find_map(|s| s.session.mode.written_value().copied()),
+        scopes
+            .iter()
+            .find_map(|s| s.session.timeout.written_value().copied()),
     )
 }
 
@@ -238,5 +242,27 @@ fn read_farm(farm: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebFarm {
         arr: arr_node.map(Element::from_node),
         affinity,
         element,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Minutes, Model, web::SessionMode};
+
+    #[test]
+    fn an_application_location_inherits_what_the_site_location_writes() {
+        let text = "<configuration><system.applicationHost><sites><site name=\"Shop\" id=\"2\">\
+             <application path=\"/\" applicationPool=\"A\"/><application path=\"/pay\" applicationPool=\"A\"/>\
+             </site></sites></system.applicationHost>\
+             <location path=\"Shop\"><system.web><sessionState mode=\"SQLServer\"/></system.web></location>\
+             <location path=\"Shop/pay\"><system.web><sessionState timeout=\"60\"/></system.web></location>\
+             </configuration>";
+        let model = Model::build(&crate::document::parse(text).unwrap());
+        let pay = &model.app_host.applications[1];
+        assert_eq!(pay.session_mode, Some(SessionMode::SqlServer));
+        assert_eq!(pay.session_timeout, Some(Minutes::Finite(60)));
+        let root = &model.app_host.applications[0];
+        assert_eq!(root.session_mode, Some(SessionMode::SqlServer));
+        assert_eq!(root.session_timeout, None);
     }
 }
