@@ -24,6 +24,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use iislint::discover::is_config_file_name;
 use iislint::fix::Applicability;
 use iislint::lint::{FileFacts, RuleSet, fix_text, lint_text};
 use iislint::model::FileKind;
@@ -165,6 +166,27 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String> {
     let shown = display(rule, &case.file);
+    // The file kind comes from the name, and discovery must lint the input but never the output.
+    let name = |file: &str| {
+        Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if !is_config_file_name(&name(&case.file)) {
+        return Err(format!(
+            "{shown}: a case's file must be named web.config or applicationHost.config"
+        ));
+    }
+    if let Some(fixed) = &case.fixed
+        && (is_config_file_name(&name(fixed)) || !fixed.ends_with(".fixed.config"))
+    {
+        return Err(format!(
+            "{}: name expected fix output `*.fixed.config`, a name discovery never lints",
+            display(rule, fixed)
+        ));
+    }
     let path = dir.join(&case.file);
     let bytes = std::fs::read(&path).map_err(|err| format!("{shown}: cannot read ({err})"))?;
     let source = SourceText::decode(&bytes)
