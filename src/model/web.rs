@@ -183,12 +183,36 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
     if !own_level.is_empty() {
         web.scopes.push(read_scope(None, &own_level, reader));
     }
-    for (location, path, system_webs) in locations {
-        let chain: Vec<_> = own_level.iter().copied().chain(system_webs).collect();
+    for (location, path, system_webs) in &locations {
+        // `<location path="Admin/Reports">` inherits what `<location path="Admin">` (and another
+        // location for the same path) writes, not only the file's own level.
+        let mut enclosing: Vec<_> = locations
+            .iter()
+            .filter(|(other, other_path, _)| other != location && is_within(path, other_path))
+            .collect();
+        enclosing.sort_by_key(|(other, other_path, _)| {
+            (other_path.trim_matches('/').len(), other.range().start)
+        });
+        let chain: Vec<_> = own_level
+            .iter()
+            .copied()
+            .chain(enclosing.iter().flat_map(|(_, _, s)| s.iter().copied()))
+            .chain(system_webs.iter().copied())
+            .collect();
         web.scopes
-            .push(read_scope(Some((location, path)), &chain, reader));
+            .push(read_scope(Some((*location, path.clone())), &chain, reader));
     }
     web
+}
+
+/// Is the location path `path` the same as `outer` or below it? Paths compare case-insensitively,
+/// segment by segment.
+fn is_within(path: &str, outer: &str) -> bool {
+    let (path, outer) = (path.trim_matches('/'), outer.trim_matches('/'));
+    path.len() >= outer.len()
+        && path.is_char_boundary(outer.len())
+        && path[..outer.len()].eq_ignore_ascii_case(outer)
+        && (path.len() == outer.len() || path.as_bytes()[outer.len()] == b'/')
 }
 
 fn read_scope(
@@ -367,4 +391,28 @@ fn parse_key(raw: &str) -> Result<Key, String> {
         ));
     }
     Ok(Key::Explicit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+
+    #[test]
+    fn a_location_inherits_from_enclosing_locations() {
+        let text = "<configuration>\
+             <location path=\"admin\"><system.web><sessionState mode=\"SQLServer\"/></system.web></location>\
+             <location path=\"Admin/Reports\"><system.web><sessionState timeout=\"Infinite\"/></system.web></location>\
+             <location path=\"Administration\"><system.web><sessionState timeout=\"30\"/></system.web></location>\
+             </configuration>";
+        let model = Model::build(&crate::document::parse(text).unwrap());
+        assert!(model.invalid.is_empty(), "{:?}", model.invalid);
+        let reports = &model.web.scopes[1];
+        assert_eq!(reports.session.mode.value(), Some(&SessionMode::SqlServer));
+        assert_eq!(reports.session.timeout.value(), Some(&Minutes::Infinite));
+        // `Administration` is not below `admin`.
+        let other = &model.web.scopes[2];
+        assert_eq!(other.session.mode.value(), Some(&SessionMode::InProc));
+        assert!(is_within("Admin/Reports/", "/admin") && !is_within("Admin", "Admin/Reports"));
+    }
 }
