@@ -32,6 +32,9 @@ pub struct AppPool {
     pub process_model: Option<Element>,
     /// Seconds; `0` disables idle shutdown.
     pub idle_timeout: Setting<u64>,
+    /// `idleTimeoutAction="Suspend"` (IIS 8.5+): an idle worker is suspended and paged out, not
+    /// terminated, so its in-process state survives. Default `Terminate` (false).
+    pub idle_suspends: Setting<bool>,
     pub max_processes: Setting<u32>,
 }
 
@@ -108,6 +111,7 @@ fn read_pools(pools: roxmltree::Node<'_, '_>, reader: &mut Reader, out: &mut Vec
     if let Some(defaults) = &defaults_process_model {
         reader.read(&[defaults], "idleTimeout", 0, parse_idle_timeout);
         reader.read(&[defaults], "maxProcesses", 1, parse_uint);
+        reader.read(&[defaults], "idleTimeoutAction", false, parse_idle_action);
     }
     for add in config_children(pools, "add") {
         let element = Element::from_node(add);
@@ -129,10 +133,21 @@ fn read_pools(pools: roxmltree::Node<'_, '_>, reader: &mut Reader, out: &mut Vec
                 DEFAULT_IDLE_TIMEOUT_SECONDS,
                 parse_idle_timeout,
             ),
+            idle_suspends: reader.read(&chain, "idleTimeoutAction", false, parse_idle_action),
             max_processes: reader.read(&chain, "maxProcesses", 1, parse_uint),
             element,
             process_model,
         });
+    }
+}
+
+/// `processModel/@idleTimeoutAction`: `Terminate` or `Suspend` (IIS schema enum; whether IIS
+/// compares the names case-sensitively is unverified, so any case is accepted).
+fn parse_idle_action(raw: &str) -> Result<bool, String> {
+    match raw.trim() {
+        t if t.eq_ignore_ascii_case("Terminate") => Ok(false),
+        t if t.eq_ignore_ascii_case("Suspend") => Ok(true),
+        _ => Err(format!("`{raw}` is not `Terminate` or `Suspend`")),
     }
 }
 

@@ -23,7 +23,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(&idle_seconds) = pool.idle_timeout.value() else {
             continue;
         };
-        if idle_seconds == 0 {
+        // A suspended worker (idleTimeoutAction="Suspend") keeps its memory, sessions included;
+        // an invalid action is invalid-value's finding.
+        if idle_seconds == 0 || pool.idle_suspends.value() != Some(&false) {
             continue;
         }
         let Some(session) = longest_session(ctx, pool) else {
