@@ -87,7 +87,10 @@ fn parse_comment(text: &str, node: roxmltree::Node<'_, '_>) -> Option<Directive>
     let after_lead = &body[lead..];
     const PREFIX: &str = "iislint:";
     // `get` rather than slicing: the comment may start with a multi-byte character.
-    if !after_lead.get(..PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(PREFIX)) {
+    if !after_lead
+        .get(..PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    {
         return None;
     }
     // Offsets below are into `text`.
