@@ -175,18 +175,48 @@ pub fn indentation_of_line(text: &str, offset: usize) -> String {
         .collect()
 }
 
-/// The indentation of the parent's existing children, taken from the first line inside it that
-/// starts with a tag: that one is a direct child (later lines may be grandchildren).
+/// The indentation of the parent's existing children, taken from the first direct child element
+/// that begins a line. Comments, CDATA and processing instructions are skipped, and so are deeper
+/// elements: a commented-out block written at column 0, or a grandchild, would mislead.
 fn child_indentation(text: &str, parent: &Element) -> Option<String> {
     if parent.self_closing {
         return None;
     }
-    let inner = &text[parent.start_tag.end..parent.range.end];
-    inner.split_inclusive('\n').skip(1).find_map(|line| {
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        (trimmed.starts_with('<') && !trimmed.starts_with("</"))
-            .then(|| line[..line.len() - trimmed.len()].to_owned())
-    })
+    let end = parent.range.end;
+    let mut at = parent.start_tag.end;
+    let mut depth = 0usize;
+    while let Some(offset) = text[at..end].find('<') {
+        let start = at + offset;
+        let rest = &text[start..end];
+        let skip_past = |close: &str| rest.find(close).map_or(end, |i| start + i + close.len());
+        if rest.starts_with("<!--") {
+            at = skip_past("-->");
+        } else if rest.starts_with("<![CDATA[") {
+            at = skip_past("]]>");
+        } else if rest.starts_with("<?") || rest.starts_with("<!") {
+            at = skip_past(">");
+        } else if rest.starts_with("</") {
+            if depth == 0 {
+                return None;
+            }
+            depth -= 1;
+            at = skip_past(">");
+        } else {
+            let tag_end = crate::document::start_tag_end(text, start).min(end);
+            if depth == 0 {
+                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                let indent = &text[line_start..start];
+                if indent.chars().all(|c| c == ' ' || c == '\t') {
+                    return Some(indent.to_owned());
+                }
+            }
+            if !text[..tag_end].ends_with("/>") {
+                depth += 1;
+            }
+            at = tag_end;
+        }
+    }
+    None
 }
 
 /// The file's indentation unit: a tab when lines are tab-indented, else the most common step
@@ -314,6 +344,20 @@ mod tests {
         assert_eq!(
             apply(text, &edit),
             "<c>\n  <sw>\n    <auth>\n      <forms />\n    </auth>\n    <s />\n  </sw>\n</c>"
+        );
+    }
+
+    #[test]
+    fn insert_child_ignores_comments_and_grandchildren_for_indentation() {
+        let text = "<c>\n  <sw>\n<!--\n        <old />\n-->\n    <auth>\n      <forms />\n    </auth>\n  </sw>\n</c>";
+        let edit = insert_child(
+            text,
+            &element(text, "sw"),
+            &Fragment::empty_element("s", &[], '"'),
+        );
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\n  <sw>\n<!--\n        <old />\n-->\n    <auth>\n      <forms />\n    </auth>\n    <s />\n  </sw>\n</c>"
         );
     }
 
