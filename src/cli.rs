@@ -535,7 +535,7 @@ cd "$tmp" || exit 1
 IFS='
 '
 set -f
-"$IISLINT" check $files
+"$IISLINT" check -- $files
 status=$?
 if [ "$status" -ne 0 ]; then
     echo "iislint: commit refused; fix the problems above (iislint check --fix) and stage the files again" >&2
