@@ -263,16 +263,13 @@ pub fn apply(
                     name.rule != Some(unused_rule) && is_unused(directive, name, used[i][n], &ran)
                 });
             if has_report {
-                let others: Vec<_> = directives
-                    .iter()
-                    .map(|d| d.comment != directive.comment)
-                    .collect();
+                // A directive never silences the report about itself.
                 silenced_reports[i] = silence_except(
                     directives,
                     &mut used,
                     unused_rule,
                     directive.comment.start,
-                    &others,
+                    Some(i),
                 );
             }
         }
@@ -307,8 +304,7 @@ fn silence(
     rule: &str,
     offset: usize,
 ) -> Option<usize> {
-    let all = vec![true; directives.len()];
-    silence_except(directives, used, rule, offset, &all)
+    silence_except(directives, used, rule, offset, None)
 }
 
 fn silence_except(
@@ -316,11 +312,11 @@ fn silence_except(
     used: &mut [Vec<bool>],
     rule: &str,
     offset: usize,
-    allowed: &[bool],
+    except: Option<usize>,
 ) -> Option<usize> {
     let mut first = None;
     for (i, directive) in directives.iter().enumerate() {
-        if !allowed[i] || directive.problem.is_some() || !directive.covers(offset) {
+        if except == Some(i) || directive.problem.is_some() || !directive.covers(offset) {
             continue;
         }
         for (n, name) in directive.names.iter().enumerate() {
@@ -531,5 +527,54 @@ mod tests {
         assert_eq!(&text[removal_range(text, &(y..y + 10))], " <!-- y -->");
         let z = text.find("<!-- z").unwrap();
         assert_eq!(&text[removal_range(text, &(z..z + 10))], "<!-- z -->");
+    }
+
+    fn lint_all(text: &str) -> crate::lint::Linted {
+        let facts = crate::lint::FileFacts {
+            kind: crate::model::FileKind::WebConfig,
+            farm: false,
+            application_root: true,
+        };
+        let settings = crate::settings::Settings::default();
+        crate::lint::lint_text_full(text, &facts, &RuleSet::all(), &settings).unwrap()
+    }
+
+    #[test]
+    fn used_suppressions_are_quiet_and_unused_ones_are_reported() {
+        let text = "<configuration>\n  <system.web>\n    <!-- iislint: ignore forms-timeout-too-low - why -->\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n    <!-- iislint: ignore session-timeout-too-low -->\n    <sessionState timeout=\"60\" />\n  </system.web>\n</configuration>\n";
+        let linted = lint_all(text);
+        let found: Vec<_> = linted
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.name, &text[d.range.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "unused-suppression",
+                "<!-- iislint: ignore session-timeout-too-low -->"
+            )]
+        );
+        assert_eq!(linted.suppressed.len(), 1);
+        assert_eq!(
+            linted.suppressed[0].diagnostic.rule.name,
+            "forms-timeout-too-low"
+        );
+        assert_eq!(linted.suppressed[0].reason.as_deref(), Some("why"));
+        assert!(!linted.suppressed[0].file_level);
+    }
+
+    #[test]
+    fn an_ignore_file_of_unused_suppression_with_nothing_to_silence_is_reported() {
+        let text = "<configuration>\n  <!-- iislint: ignore-file unused-suppression -->\n  <system.web/>\n</configuration>\n";
+        let linted = lint_all(text);
+        assert_eq!(linted.diagnostics.len(), 1);
+        assert!(
+            linted.diagnostics[0]
+                .message
+                .contains("file-level suppression of `unused-suppression` silences nothing"),
+            "{}",
+            linted.diagnostics[0].message
+        );
     }
 }
