@@ -365,18 +365,28 @@ pub fn closest_rule(name: &str) -> Option<&'static str> {
         .map(|(_, n)| n)
 }
 
-/// Up to `n` rule names closest to `name`, closest first; names containing `name` count as close.
+/// The `n` rule names closest to `name`, closest first: by edit distance to the whole name or to
+/// its beginning (a typo in a prefix such as `sesion`), a name containing `name` first of all.
 pub fn closest_rules(name: &str, n: usize) -> Vec<&'static str> {
     let lower = name.to_ascii_lowercase();
     let mut scored: Vec<(usize, &'static str)> = RULES
         .iter()
         .map(|r| {
-            let distance = edit_distance(&lower, r.meta.name);
-            let close = distance <= r.meta.name.len() / 3 + 1
-                || (lower.len() >= 3 && r.meta.name.contains(lower.as_str()));
-            (if close { distance } else { usize::MAX }, r.meta.name)
+            let full = edit_distance(&lower, r.meta.name);
+            let prefix_len = r
+                .meta
+                .name
+                .char_indices()
+                .nth(lower.chars().count())
+                .map_or(r.meta.name.len(), |(i, _)| i);
+            let prefix = edit_distance(&lower, &r.meta.name[..prefix_len]) + 1;
+            let score = if lower.len() >= 3 && r.meta.name.contains(lower.as_str()) {
+                0
+            } else {
+                full.min(prefix)
+            };
+            (score, r.meta.name)
         })
-        .filter(|(d, _)| *d != usize::MAX)
         .collect();
     scored.sort();
     scored.into_iter().take(n).map(|(_, name)| name).collect()

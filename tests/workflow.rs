@@ -771,6 +771,11 @@ fn rule_and_rules_commands() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("closest: `forms-timeout-too-low`"));
+    iislint(dir.path())
+        .args(["rule", "sesion"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`session-timeout-too-low`"));
 }
 
 #[test]
