@@ -296,6 +296,13 @@ fn ignore_silences_the_next_element_only_and_show_suppressed_keeps_the_reason() 
         suppressed[0]["suppressions"],
         serde_json::json!([{"kind": "inSource", "justification": "kiosk terminals"}])
     );
+    // The human summary counts what was silenced.
+    iislint(dir.path())
+        .arg("check")
+        .assert()
+        .stdout(predicate::str::contains(
+            "1 problem silenced by inline suppressions",
+        ));
     // Without the flag, SARIF has only the unsuppressed result.
     let (_, sarif) = json_of(iislint(dir.path()).args(["check", "--format", "sarif"]));
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);

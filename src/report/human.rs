@@ -240,6 +240,14 @@ pub fn summary(run: &Run) -> String {
             plural(hidden, "problem")
         );
     }
+    let suppressed: usize = run.files.iter().map(|f| f.suppressed.len()).sum();
+    if suppressed > 0 {
+        let _ = writeln!(
+            out,
+            "{} silenced by inline suppressions (listed by `--format json --show-suppressed`).",
+            plural(suppressed, "problem")
+        );
+    }
     out
 }
 
