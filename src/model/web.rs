@@ -104,9 +104,10 @@ pub struct Forms {
 #[derive(Debug, Clone)]
 pub struct SessionState {
     pub element: Option<Element>,
-    /// The `providers` collection of the innermost `sessionState`, and the names it adds.
+    /// The `providers` collection of the innermost `sessionState`, and the providers it adds
+    /// (name, type).
     pub providers: Option<Element>,
-    pub provider_names: Vec<String>,
+    pub provider_names: Vec<(String, String)>,
     /// The section's content is in another file or encrypted: its settings are unknown here.
     pub external: bool,
     pub mode: Setting<SessionMode>,
@@ -297,7 +298,10 @@ fn read_scope(
         provider_names: providers_node
             .into_iter()
             .flat_map(|p| config_children(p, "add"))
-            .filter_map(|add| add.attribute("name").map(str::to_owned))
+            .filter_map(|add| {
+                let name = add.attribute("name")?.to_owned();
+                Some((name, add.attribute("type").unwrap_or_default().to_owned()))
+            })
             .collect(),
         external: session_elements.last().is_some_and(is_external),
         timeout: reader.read(&session_chain, "timeout", Minutes::Finite(DEFAULT_SESSION_TIMEOUT), |raw| {

@@ -108,18 +108,23 @@ fn out_of_process_fix(
             let mut edits: Vec<Edit> = Vec::new();
             match element {
                 Some(element) => {
+                    // A Redis provider the file already registers, under any name, is reused.
+                    let existing = scope
+                        .session
+                        .provider_names
+                        .iter()
+                        .find(|(name, kind)| {
+                            name == REDIS_PROVIDER_NAME || kind.starts_with(REDIS_PROVIDER_TYPE)
+                        })
+                        .map(|(name, _)| name.as_str());
+                    let registered = existing.is_some();
                     edits.extend(set_or_add_attr(text, element, "mode", "Custom"));
                     edits.extend(set_or_add_attr(
                         text,
                         element,
                         "customProvider",
-                        REDIS_PROVIDER_NAME,
+                        existing.unwrap_or(REDIS_PROVIDER_NAME),
                     ));
-                    let registered = scope
-                        .session
-                        .provider_names
-                        .iter()
-                        .any(|n| n == REDIS_PROVIDER_NAME);
                     match &scope.session.providers {
                         _ if registered => {}
                         Some(providers) => edits.push(insert_child(
