@@ -217,9 +217,9 @@ fn init_writes_a_commented_starter_that_parses_and_never_overwrites() {
 
 #[test]
 fn the_documented_example_config_parses_and_runs() {
-    let docs = repo_file("docs/workflows.md");
+    let docs = repo_file("README.md");
     let blocks = fenced_blocks(&docs, "toml");
-    assert_eq!(blocks.len(), 1, "one ```toml block in docs/workflows.md");
+    assert_eq!(blocks.len(), 1, "one ```toml block in README.md");
     let text = &blocks[0];
     let settings = iislint::settings::Settings::parse(text)
         .unwrap_or_else(|(message, span)| panic!("{message} at {:?}", &text[span]));
@@ -672,7 +672,7 @@ fn output_file_takes_the_report() {
 
 #[test]
 fn the_documented_ci_commands_run() {
-    let docs = repo_file("docs/workflows.md");
+    let docs = repo_file("README.md");
     let yaml = fenced_blocks(&docs, "yaml").join("\n");
     let commands: Vec<&str> = yaml
         .lines()
@@ -696,7 +696,7 @@ fn the_documented_ci_commands_run() {
 
 #[test]
 fn the_documented_suppression_example_works() {
-    let docs = repo_file("docs/workflows.md");
+    let docs = repo_file("README.md");
     let xml = fenced_blocks(&docs, "xml");
     assert_eq!(xml.len(), 1);
     let dir = tempfile::tempdir().unwrap();
@@ -854,7 +854,7 @@ fn pre_commit_hooks_file_declares_both_hooks() {
         }
     }
     // The docs show how a repository uses them.
-    let docs = repo_file("docs/workflows.md");
+    let docs = repo_file("README.md");
     assert!(docs.contains("- id: iislint\n") && docs.contains("- id: iislint-fix\n"));
 }
 

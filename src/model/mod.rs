@@ -94,6 +94,20 @@ pub struct Model {
     pub app_host: AppHost,
     /// Invalid values, each once, in document order.
     pub invalid: Vec<InvalidValue>,
+    /// The file is an XDT transform (it uses the XML-Document-Transform namespace).
+    pub is_transform: bool,
+}
+
+/// The namespace of `xdt:Transform` and `xdt:Locator`; compared exactly, as XDT does.
+pub const XDT_NAMESPACE: &str = "http://schemas.microsoft.com/XML-Document-Transform";
+
+fn is_transform(doc: &roxmltree::Document<'_>) -> bool {
+    doc.root_element()
+        .namespaces()
+        .any(|ns| ns.uri() == XDT_NAMESPACE)
+        || doc
+            .descendants()
+            .any(|n| n.attributes().any(|a| a.namespace() == Some(XDT_NAMESPACE)))
 }
 
 impl Model {
@@ -104,12 +118,21 @@ impl Model {
         if !crate::document::is_config_element(root, "configuration") {
             return Model::default();
         }
+        // A `Web.Release.config`-style transform describes edits to another file, not settings:
+        // it is checked for well-formedness only (until transforms are applied).
+        if is_transform(doc) {
+            return Model {
+                is_transform: true,
+                ..Model::default()
+            };
+        }
         let web = web::read(root, &mut reader);
         let app_host = app_host::read(root, &web, &mut reader);
         Model {
             web,
             app_host,
             invalid: reader.invalid.into_values().collect(),
+            is_transform: false,
         }
     }
 }
@@ -172,6 +195,15 @@ mod tests {
         );
         let other = build(&format!("<packages>{inner}</packages>"));
         assert!(other.invalid.is_empty() && other.web.scopes.is_empty());
+    }
+
+    #[test]
+    fn transforms_are_not_read_as_settings() {
+        let model = build(
+            "<configuration xmlns:xdt=\"http://schemas.microsoft.com/XML-Document-Transform\">\
+             <system.web><sessionState timeout=\"x\" xdt:Transform=\"SetAttributes\"/></system.web></configuration>",
+        );
+        assert!(model.is_transform && model.invalid.is_empty() && model.web.scopes.is_empty());
     }
 
     #[test]
