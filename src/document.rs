@@ -52,22 +52,39 @@ fn parse_error(text: &str, err: &roxmltree::Error) -> ParseError {
         }
         other => (other.to_string(), (pos.row as usize, pos.col as usize)),
     };
-    // roxmltree's own messages end with "at L:C"; the position is reported separately.
-    let message = match message.rfind(" at ") {
-        Some(i)
-            if message[i + 4..]
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == ':') =>
-        {
-            message[..i].to_owned()
-        }
-        _ => message,
-    };
+    // roxmltree's messages carry " at L:C"; the position is reported separately.
+    let mut message = strip_positions(&message);
+    if matches!(err, E::InvalidComment(_)) {
+        message
+            .push_str(" (XML forbids `--` inside a comment; give an iislint reason after ` - `)");
+    }
     ParseError {
         message,
         line,
         column,
     }
+}
+
+/// Removes every " at L:C" from a message.
+fn strip_positions(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at ") {
+        let after = &rest[i + 4..];
+        let digits = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ':'))
+            .unwrap_or(after.len());
+        let position = &after[..digits];
+        out.push_str(&rest[..i]);
+        if position.contains(':') && position.starts_with(|c: char| c.is_ascii_digit()) {
+            rest = &after[digits..];
+        } else {
+            out.push_str(" at ");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An attribute as written: its normalised value and where it sits.
@@ -197,6 +214,16 @@ mod tests {
         let err = parse("<a>\n  <b x=\"1\" x=\"2\"/>\n</a>").unwrap_err();
         assert_eq!((err.line, err.column), (2, 12));
         assert!(err.message.contains("already defined"), "{}", err.message);
+    }
+
+    #[test]
+    fn positions_are_taken_out_of_messages_anywhere() {
+        let err = parse("<a>\n<!-- x -- y -->\n</a>").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 1));
+        assert!(!err.message.contains("2:1"), "{}", err.message);
+        assert!(err.message.contains("` - `"), "{}", err.message);
+        assert_eq!(strip_positions("b at 1:2 is bad at 3:4"), "b is bad");
+        assert_eq!(strip_positions("look at this"), "look at this");
     }
 
     #[test]
