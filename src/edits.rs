@@ -80,6 +80,26 @@ pub fn set_or_add_attr(text: &str, element: &Element, name: &str, value: &str) -
     }
 }
 
+/// Sets `attr` on `element`, or, when the file has no such element, inserts `<name attr="value" />`
+/// into `parent`; `None` when the value is already right.
+pub fn set_attr_or_insert(
+    text: &str,
+    element: Option<&Element>,
+    parent: &Element,
+    name: &str,
+    attr: &str,
+    value: &str,
+) -> Option<Edit> {
+    match element {
+        Some(element) => set_or_add_attr(text, element, attr, value),
+        None => Some(insert_child(
+            text,
+            parent,
+            &Fragment::empty_element(name, &[(attr, value)], preferred_quote(text)),
+        )),
+    }
+}
+
 /// Removes an attribute together with the white space that separates it from what precedes it.
 pub fn remove_attr(text: &str, attr: &Attr) -> Edit {
     let before = &text[..attr.range.start];

@@ -1,6 +1,6 @@
 use super::{Context, FixAvailability, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
 use crate::model::app_host::MAX_IDLE_TIMEOUT_SECONDS;
 use crate::model::values::format_iis_timespan;
@@ -93,17 +93,13 @@ fn idle_fix(ctx: &Context<'_>, pool: &AppPool, session: Minutes) -> Option<Fix> 
         ),
     };
     // The pool's own element is edited, never applicationPoolDefaults, which other pools share.
-    let edit = match &pool.process_model {
-        Some(process_model) => set_or_add_attr(ctx.text, process_model, "idleTimeout", &value)?,
-        None => insert_child(
-            ctx.text,
-            &pool.element,
-            &Fragment::empty_element(
-                "processModel",
-                &[("idleTimeout", &value)],
-                preferred_quote(ctx.text),
-            ),
-        ),
-    };
+    let edit = set_attr_or_insert(
+        ctx.text,
+        pool.process_model.as_ref(),
+        &pool.element,
+        "processModel",
+        "idleTimeout",
+        &value,
+    )?;
     Some(Fix::new(Applicability::Safe, message, vec![edit]))
 }

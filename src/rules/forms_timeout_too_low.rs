@@ -1,6 +1,6 @@
 use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
 
 pub const META: RuleMeta = RuleMeta {
@@ -38,19 +38,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "forms authentication logs users out after {minutes} idle minutes{how}, below the minimum of {min}"
         );
         let target = ctx.fix.forms_timeout_minutes.max(min).to_string();
-        let edit = match (forms, &auth.element) {
-            (Some(forms), _) => set_or_add_attr(ctx.text, forms, "timeout", &target),
-            (None, Some(authentication)) => Some(insert_child(
-                ctx.text,
-                authentication,
-                &Fragment::empty_element(
-                    "forms",
-                    &[("timeout", &target)],
-                    preferred_quote(ctx.text),
-                ),
-            )),
-            (None, None) => None,
-        };
+        let edit = auth.element.as_ref().and_then(|authentication| {
+            set_attr_or_insert(ctx.text, forms, authentication, "forms", "timeout", &target)
+        });
         let fix = edit.map(|e| {
             Fix::new(
                 Applicability::Safe,

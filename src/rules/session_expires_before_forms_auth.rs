@@ -1,6 +1,6 @@
 use super::{Context, FixAvailability, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
 use crate::model::web::{MAX_CACHE_BASED_TIMEOUT_MINUTES, SessionMode};
 
@@ -45,19 +45,20 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Some(SessionMode::InProc | SessionMode::StateServer)
         );
         let target = forms_minutes.to_string();
-        let edit = match &session.element {
-            _ if cache_based && forms_minutes > MAX_CACHE_BASED_TIMEOUT_MINUTES => None,
-            Some(element) => set_or_add_attr(ctx.text, element, "timeout", &target),
-            None => Some(insert_child(
-                ctx.text,
-                &scope.system_web,
-                &Fragment::empty_element(
+        // The cache behind InProc and StateServer refuses more than a year: no fix past that.
+        let fits = !(cache_based && forms_minutes > MAX_CACHE_BASED_TIMEOUT_MINUTES);
+        let edit = fits
+            .then(|| {
+                set_attr_or_insert(
+                    ctx.text,
+                    session.element.as_ref(),
+                    &scope.system_web,
                     "sessionState",
-                    &[("timeout", &target)],
-                    preferred_quote(ctx.text),
-                ),
-            )),
-        };
+                    "timeout",
+                    &target,
+                )
+            })
+            .flatten();
         let fix = edit.map(|e| {
             Fix::new(
                 Applicability::Safe,

@@ -1,6 +1,6 @@
 use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
 use crate::model::web::{MAX_CACHE_BASED_TIMEOUT_MINUTES, SessionMode};
 
@@ -56,18 +56,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             target
         };
         let target = target.to_string();
-        let edit = match &session.element {
-            Some(element) => set_or_add_attr(ctx.text, element, "timeout", &target),
-            None => Some(insert_child(
-                ctx.text,
-                &scope.system_web,
-                &Fragment::empty_element(
-                    "sessionState",
-                    &[("timeout", &target)],
-                    preferred_quote(ctx.text),
-                ),
-            )),
-        };
+        let edit = set_attr_or_insert(
+            ctx.text,
+            session.element.as_ref(),
+            &scope.system_web,
+            "sessionState",
+            "timeout",
+            &target,
+        );
         let fix = edit.map(|e| {
             Fix::new(
                 Applicability::Safe,

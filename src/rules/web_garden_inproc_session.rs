@@ -1,6 +1,6 @@
 use super::{Context, FixAvailability, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
 use crate::model::web::SessionMode;
 
@@ -45,18 +45,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "application pool `{}` runs {count} (a web garden) while its applications keep session state in process: each request may reach a process that does not hold the session",
             pool.name
         );
-        let edit = match &pool.process_model {
-            Some(process_model) => set_or_add_attr(ctx.text, process_model, "maxProcesses", "1"),
-            None => Some(insert_child(
-                ctx.text,
-                &pool.element,
-                &Fragment::empty_element(
-                    "processModel",
-                    &[("maxProcesses", "1")],
-                    preferred_quote(ctx.text),
-                ),
-            )),
-        };
+        let edit = set_attr_or_insert(
+            ctx.text,
+            pool.process_model.as_ref(),
+            &pool.element,
+            "processModel",
+            "maxProcesses",
+            "1",
+        );
         // Unsafe: one process serves what several did; throughput and isolation change.
         let fix = edit.map(|e| {
             Fix::new(
