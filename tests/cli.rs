@@ -2,53 +2,19 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn iislint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iislint"));
-    cmd.current_dir(dir).env_remove("NO_COLOR");
-    cmd
-}
-
-fn write(dir: &Path, relative: &str, content: impl AsRef<[u8]>) {
-    let path = dir.join(relative);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
+mod support;
+use support::{findings, iislint, json_of, write};
 
 /// Runs `check --format json` in `dir` and returns the exit code and the parsed output.
 fn check_json(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let output = iislint(dir)
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    });
-    (output.status.code().unwrap(), json)
-}
-
-fn findings(json: &Value) -> Vec<String> {
-    json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{} {}",
-                d["path"].as_str().unwrap(),
-                d["line"],
-                d["column"],
-                d["rule"].as_str().unwrap()
-            )
-        })
-        .collect()
+    json_of(
+        iislint(dir)
+            .arg("check")
+            .args(args)
+            .args(["--format", "json"]),
+    )
 }
 
 const LOW_FORMS_TIMEOUT: &str = "<configuration>\n  <system.web>\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n  </system.web>\n</configuration>\n";

@@ -3,62 +3,17 @@
 //! manners (completions, man page, colour, closed pipes).
 
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+mod support;
+use support::{findings as rules_at, iislint, json_of, stdout_of, write};
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_iislint")
-}
-
-fn iislint(dir: &Path) -> Command {
-    let mut cmd = Command::new(bin());
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("IISLINT_CONFIG");
-    cmd
-}
-
-fn write(dir: &Path, relative: &str, content: impl AsRef<[u8]>) -> PathBuf {
-    let path = dir.join(relative);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
-fn stdout_of(cmd: &mut Command) -> (i32, String) {
-    let output = cmd.output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-    )
-}
-
-fn json_of(cmd: &mut Command) -> (i32, Value) {
-    let (code, stdout) = stdout_of(cmd);
-    let json =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
-    (code, json)
-}
-
-fn rules_at(json: &Value) -> Vec<String> {
-    json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{} {}",
-                d["path"].as_str().unwrap(),
-                d["line"],
-                d["column"],
-                d["rule"].as_str().unwrap()
-            )
-        })
-        .collect()
 }
 
 fn repo_file(relative: &str) -> String {

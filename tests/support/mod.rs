@@ -1,0 +1,59 @@
+//! Helpers shared by the end-to-end tests that run the binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The binary under test, run in `dir`, with no colour or config environment leaking in.
+pub fn iislint(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iislint"));
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("IISLINT_CONFIG");
+    cmd
+}
+
+/// Writes `content` to `dir/relative`, creating folders.
+pub fn write(dir: &Path, relative: &str, content: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+/// Exit code and standard output.
+pub fn stdout_of(cmd: &mut Command) -> (i32, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+/// Exit code and standard output parsed as JSON.
+pub fn json_of(cmd: &mut Command) -> (i32, Value) {
+    let (code, stdout) = stdout_of(cmd);
+    let json =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
+    (code, json)
+}
+
+/// `path:line:col rule` for every diagnostic of a JSON report.
+pub fn findings(json: &Value) -> Vec<String> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let path = d["path"].as_str().unwrap();
+            format!(
+                "{path}:{}:{} {}",
+                d["line"],
+                d["column"],
+                d["rule"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
