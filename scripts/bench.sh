@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Benchmarks `iislint check` against the parse-only floor (xmllint --noout), the read floor (cat)
+# and a text linter (semgrep) on a tree of ~10,000 real configuration files, plus peak RSS.
+#
+#   scripts/bench.sh [FILES] [ROUNDS]        defaults: 10000 files, 7 rounds
+#
+# Environment: BENCH_DIR (work folder, default a fresh temp dir, removed at the end unless
+# BENCH_KEEP=1), SKIP_SEMGREP=1, IISLINT (use this binary instead of building release),
+# BENCH_CORPUS (the corpus files folder; a missing one means generated files).
+#
+# The tree holds copies of ../shared/corpus's web.config and applicationHost.config files under
+# their original names and folders (`copyNN/<owner>__<repo>/<original path>`); without the corpus,
+# a generator writes realistic files instead. Commands run alternately, round after round, and the
+# medians are printed with ratios. The script installs what it lacks (apt: libxml2-utils, time;
+# pip in a private venv: semgrep).
+set -euo pipefail
+
+FILES=${1:-10000}
+ROUNDS=${2:-7}
+here=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${BENCH_CORPUS:-$here/../shared/corpus/files}
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/iislint-bench"
+
+log() { printf '%s\n' "$*" >&2; }
+
+# --- tools ------------------------------------------------------------------------------------
+apt_updated=0
+need_apt() { # need_apt COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && [ "$1" != time ] && return 0
+  [ "$1" = time ] && [ -x /usr/bin/time ] && return 0
+  log "installing $2 (apt)"
+  if [ $apt_updated = 0 ]; then apt-get update -qq >/dev/null; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+need_apt xmllint libxml2-utils
+need_apt time time
+
+semgrep=""
+if [ "${SKIP_SEMGREP:-0}" != 1 ]; then
+  if command -v semgrep >/dev/null 2>&1; then
+    semgrep=$(command -v semgrep)
+  elif [ -x "$cache/semgrep-venv/bin/semgrep" ]; then
+    semgrep="$cache/semgrep-venv/bin/semgrep"
+  else
+    log "installing semgrep (pip, private venv in $cache; up to 10 minutes)"
+    mkdir -p "$cache"
+    if python3 -m venv "$cache/semgrep-venv" &&
+      timeout 600 "$cache/semgrep-venv/bin/pip" install -q semgrep >/dev/null 2>&1; then
+      semgrep="$cache/semgrep-venv/bin/semgrep"
+    else
+      log "semgrep could not be installed in time: skipped"
+    fi
+  fi
+fi
+
+if [ -n "${IISLINT:-}" ]; then
+  bin=$IISLINT
+else
+  log "building release"
+  (cd "$here" && cargo build --release --quiet)
+  bin="${CARGO_TARGET_DIR:-$here/target}/release/iislint"
+fi
+
+# --- the tree ---------------------------------------------------------------------------------
+work=${BENCH_DIR:-$(mktemp -d -t iislint-bench.XXXXXX)}
+mkdir -p "$work"
+if [ "${BENCH_KEEP:-0}" != 1 ] && [ -z "${BENCH_DIR:-}" ]; then
+  trap 'rm -rf "$work"' EXIT
+fi
+
+# lay_out DEST COUNT: at least COUNT config files under DEST.
+lay_out() {
+  local dest=$1 count=$2
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  if [ -d "$corpus" ]; then
+    local list n copies i
+    list=$(cd "$corpus" && find . -type f \( -iname web.config -o -iname applicationhost.config \) | sort)
+    n=$(printf '%s\n' "$list" | wc -l)
+    copies=$(((count + n - 1) / n))
+    for ((i = 0; i < copies; i++)); do
+      local to="$dest/copy$(printf %03d "$i")"
+      mkdir -p "$to"
+      (cd "$corpus" && printf '%s\n' "$list" | cpio -pdm --quiet "$to" 2>/dev/null) ||
+        (cd "$corpus" && printf '%s\n' "$list" | while IFS= read -r f; do
+          mkdir -p "$to/$(dirname "$f")" && cp "$f" "$to/$f"
+        done)
+    done
+    echo "corpus ($n files x $copies copies)"
+  else
+    python3 - "$dest" "$count" <<'PY'
+# Realistic stand-ins: a site web.config (system.web + system.webServer), an MVC Views/Web.config,
+# and every 50th site an applicationHost.config; values vary so the rules fire on some.
+import os, random, sys
+dest, count = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(5)
+def site(i):
+    eol = "\r\n" if i % 3 == 0 else "\n"
+    forms = rnd.choice([5, 10, 20, 30, 60, 120])
+    mode = rnd.choice(["InProc", "StateServer", "SQLServer", "Off"])
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<configuration>",
+             '  <appSettings>'] + [f'    <add key="Setting{k}" value="v{k}&amp;{i}" />' for k in range(rnd.randint(3, 30))] + [
+             "  </appSettings>", "  <system.web>",
+             f'    <compilation debug="{rnd.choice(["true", "false"])}" targetFramework="4.8" />',
+             '    <authentication mode="Forms">',
+             f'      <forms loginUrl="~/Account/Login" timeout="{forms}" slidingExpiration="{rnd.choice(["true", "false"])}" />',
+             "    </authentication>",
+             f'    <sessionState mode="{mode}" timeout="{rnd.choice([10, 20, 60])}" />',
+             "  </system.web>", "  <system.webServer>", "    <handlers>"] + [
+             f'      <add name="H{k}" path="*.x{k}" verb="*" type="Handler{k}" />' for k in range(rnd.randint(2, 20))] + [
+             "    </handlers>", "  </system.webServer>", "</configuration>", ""]
+    return eol.join(lines)
+views = '<?xml version="1.0"?>\n<configuration>\n  <system.web.webPages.razor>\n    <pages pageBaseType="System.Web.Mvc.WebViewPage" />\n  </system.web.webPages.razor>\n</configuration>\n'
+def apphost(i):
+    pools = "".join(f'      <add name="Pool{k}" managedRuntimeVersion="v4.0"><processModel idleTimeout="00:{rnd.choice([5, 20, 30]):02d}:00" /></add>\n' for k in range(40))
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<configuration>\n  <system.applicationHost>\n    <applicationPools>\n{pools}    </applicationPools>\n  </system.applicationHost>\n</configuration>\n'
+n = i = 0
+while n < count:
+    d = os.path.join(dest, f"group{i // 100:03d}", f"site{i:05d}")
+    os.makedirs(os.path.join(d, "Views"), exist_ok=True)
+    open(os.path.join(d, "Web.config"), "w", newline="").write(site(i)); n += 1
+    open(os.path.join(d, "Views", "Web.config"), "w").write(views); n += 1
+    if i % 50 == 0:
+        open(os.path.join(d, "applicationHost.config"), "w").write(apphost(i)); n += 1
+    i += 1
+PY
+    echo "generated (../shared/corpus absent)"
+  fi
+}
+
+log "laying out the trees in $work"
+source_desc=$(lay_out "$work/tree" "$FILES")
+lay_out "$work/tree1k" 1000 >/dev/null
+(cd "$work/tree" && find . -type f -print0 | sort -z) >"$work/files0"
+nfiles=$(tr -cd '\0' <"$work/files0" | wc -c)
+bytes=$(cd "$work/tree" && xargs -0 cat <"$work/files0" | wc -c)
+n1k=$(find "$work/tree1k" -type f | wc -l)
+log "tree: $nfiles files, $bytes bytes ($source_desc)"
+
+cat >"$work/semgrep.yml" <<'EOF'
+rules:
+  - id: forms-timeout-too-low
+    languages: [generic]
+    severity: WARNING
+    message: forms authentication timeout below 20 minutes
+    pattern-regex: <forms\b[^>]*\btimeout\s*=\s*["']([0-9]|1[0-9])["']
+  - id: forms-sliding-expiration-disabled
+    languages: [generic]
+    severity: WARNING
+    message: slidingExpiration is off
+    pattern-regex: <forms\b[^>]*\bslidingExpiration\s*=\s*["']false["']
+  - id: session-timeout-too-low
+    languages: [generic]
+    severity: WARNING
+    message: session timeout below 20 minutes
+    pattern-regex: <sessionState\b[^>]*\btimeout\s*=\s*["']([0-9]|1[0-9])["']
+  - id: inproc-session
+    languages: [generic]
+    severity: WARNING
+    message: InProc session state (lost on a farm)
+    pattern-regex: <sessionState\b[^>]*\bmode\s*=\s*["']InProc["']
+  - id: app-pool-idle-timeout
+    languages: [generic]
+    severity: WARNING
+    message: application pool idle timeout
+    pattern-regex: <processModel\b[^>]*\bidleTimeout\s*=\s*["'][0-9:]+["']
+EOF
+
+# --- commands ---------------------------------------------------------------------------------
+jobs=$(nproc)
+# Exit 1 (findings) and 2 (a file in error: the corpus has a deliberately malformed one) are results.
+lint() {
+  local rc=0
+  (cd "$work" && "$bin" check "$@" >/dev/null) || rc=$?
+  [ $rc -le 2 ] || { log "iislint failed with exit code $rc"; return 1; }
+}
+cmd_check() { lint --format json tree; }
+cmd_fix() { lint --fix --unsafe-fixes --farm --session-store redis fixtree; }
+prep_fix() { rm -rf "$work/fixtree" && cp -a "$work/tree" "$work/fixtree"; }
+# One xmllint process over every file (what a pre-commit hook would run) ...
+cmd_xmllint() { (cd "$work/tree" && xargs -0 xmllint --noout <"$work/files0" 2>/dev/null) || true; }
+# ... and one per core, as parallel as iislint.
+cmd_xmllint_par() { (cd "$work/tree" && xargs -0 -P "$jobs" -n $(((nfiles + jobs - 1) / jobs)) xmllint --noout <"$work/files0" 2>/dev/null) || true; }
+cmd_cat() { (cd "$work/tree" && xargs -0 cat <"$work/files0" >/dev/null); }
+cmd_semgrep() { (cd "$work" && "$semgrep" scan --config semgrep.yml --metrics=off --disable-version-check --no-git-ignore --quiet --json -j "$jobs" tree >/dev/null 2>&1) || true; }
+
+names=(check fix xmllint xmllint_par cat)
+[ -n "$semgrep" ] && names+=(semgrep)
+
+now() { date +%s%N; }
+declare -A samples
+log "warm-up"
+for name in "${names[@]}"; do
+  [ "$name" = fix ] && prep_fix
+  "cmd_$name"
+done
+for ((r = 1; r <= ROUNDS; r++)); do
+  log "round $r/$ROUNDS"
+  for name in "${names[@]}"; do
+    [ "$name" = fix ] && prep_fix
+    sync
+    t0=$(now)
+    "cmd_$name"
+    t1=$(now)
+    samples[$name]+="$(((t1 - t0) / 1000)) "
+  done
+done
+
+median_ms() { # median of microsecond samples, in ms with one decimal
+  printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
+}
+declare -A med
+for name in "${names[@]}"; do med[$name]=$(median_ms "${samples[$name]}"); done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+peak_rss_kib() { # peak_rss_kib TREE
+  (cd "$work" && { /usr/bin/time -v "$bin" check --format json "$1" 2>&1 >/dev/null || true; } | awk -F': ' '/Maximum resident set size/ {print $2}')
+}
+rss1k=$(peak_rss_kib tree1k)
+rss10k=$(peak_rss_kib tree)
+prep_fix
+rssfix=$( (cd "$work" && { /usr/bin/time -v "$bin" check --fix --unsafe-fixes --farm --session-store redis fixtree 2>&1 >/dev/null || true; }) | awk -F': ' '/Maximum resident set size/ {print $2}')
+
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+echo
+echo "Machine: $(nproc) cores, $cpu, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr)"
+echo "Tree: $nfiles files, $((bytes / 1024)) KiB ($source_desc); median of $ROUNDS alternating rounds"
+echo "iislint: $("$bin" --version 2>/dev/null || echo "$bin")"
+echo
+echo "| command | median | ratio |"
+echo "|---|---:|---|"
+echo "| \`iislint check --format json\` | ${med[check]} ms | 1.00 × check; $(ratio "${med[check]}" "${med[xmllint]}") × xmllint; $(ratio "${med[check]}" "${med[xmllint_par]}") × xmllint -P$jobs |"
+echo "| \`iislint check --fix --unsafe-fixes --farm --session-store redis\` (fresh copy) | ${med[fix]} ms | $(ratio "${med[fix]}" "${med[check]}") × check |"
+echo "| \`xmllint --noout\` (one process) | ${med[xmllint]} ms | $(ratio "${med[xmllint]}" "${med[check]}") × check |"
+echo "| \`xmllint --noout\` ($jobs processes) | ${med[xmllint_par]} ms | $(ratio "${med[xmllint_par]}" "${med[check]}") × check |"
+echo "| \`cat\` (read floor) | ${med[cat]} ms | $(ratio "${med[cat]}" "${med[check]}") × check |"
+if [ -n "$semgrep" ]; then
+  echo "| \`semgrep\` (5 regex rules, -j $jobs) | ${med[semgrep]} ms | $(ratio "${med[semgrep]}" "${med[check]}") × check |"
+else
+  echo "| \`semgrep\` | skipped | not installable here in time |"
+fi
+echo
+echo "| peak RSS | KiB | MiB |"
+echo "|---|---:|---:|"
+echo "| check, $n1k files | $rss1k | $((rss1k / 1024)) |"
+echo "| check, $nfiles files | $rss10k | $((rss10k / 1024)) |"
+echo "| check --fix, $nfiles files | $rssfix | $((rssfix / 1024)) |"
+echo
+pass() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "met" : "MISSED" }'; }
+echo "Targets: check <= 0.5 x xmllint: $(pass "${med[check]}" "$(awk -v x="${med[xmllint]}" 'BEGIN{print x/2}')")" \
+  "(vs parallel xmllint: $(pass "${med[check]}" "$(awk -v x="${med[xmllint_par]}" 'BEGIN{print x/2}')"));" \
+  "fix <= 2 x check: $(pass "${med[fix]}" "$(awk -v x="${med[check]}" 'BEGIN{print x*2}')");" \
+  "peak RSS < 64 MiB: $(pass "$rss10k" 65535)"
