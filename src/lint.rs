@@ -155,6 +155,9 @@ pub fn fix_text(
     let first = lint_text_full(&current, facts, rules, settings)?;
     let mut diagnostics = first.diagnostics;
     let mut suppressed = first.suppressed;
+    // Fixes that would break the XML, by rule and position: never offered again.
+    let mut rejected: Vec<(&'static str, usize)> = Vec::new();
+    let mut one_at_a_time = false;
     for pass in 0.. {
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
@@ -163,7 +166,10 @@ pub fn fix_text(
                     f.applicability >= required && f.applicability != Applicability::DisplayOnly
                 })
             })
+            .filter(|d| !rejected.contains(&(d.rule.name, d.range.start)))
+            .take(if one_at_a_time { 1 } else { usize::MAX })
             .collect();
+        one_at_a_time = false;
         if candidates.is_empty() {
             break;
         }
@@ -190,12 +196,27 @@ pub fn fix_text(
                 fixed.extend(applied);
             }
             Err(err) => {
-                problem = Some(format!(
-                    "a fix by {} would produce malformed XML ({}); it was not applied",
-                    applied.join(", "),
-                    err.message
-                ));
-                break;
+                // Drop the pass; find the fixes that break the XML on their own and leave them
+                // out, so the others still apply in the next pass.
+                let mut culprits = Vec::new();
+                for d in &candidates {
+                    let fix = d.fix.as_ref().expect("filtered");
+                    let (alone, _) = apply_fixes(&current, std::iter::once((d.rule.name, fix)));
+                    if crate::document::parse(&alone).is_err() {
+                        rejected.push((d.rule.name, d.range.start));
+                        culprits.push(d.rule.name);
+                    }
+                }
+                // Each parses alone but not together: apply them one per pass.
+                one_at_a_time = culprits.is_empty();
+                culprits.dedup();
+                if !culprits.is_empty() {
+                    problem = Some(format!(
+                        "a fix by {} would produce malformed XML ({}); it was not applied",
+                        culprits.join(", "),
+                        err.message
+                    ));
+                }
             }
         }
     }
@@ -244,4 +265,130 @@ fn edits_are_ordered(fix: &Fix) -> bool {
         .windows(2)
         .all(|pair| pair[0].range.end <= pair[1].range.start)
         && fix.edits.iter().all(|e| e.range.start <= e.range.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::Edit;
+    use crate::rules::{FixAvailability, Rule, RuleMeta};
+
+    const fn meta(name: &'static str) -> RuleMeta {
+        RuleMeta {
+            name,
+            code: "TEST",
+            summary: "",
+            default_severity: Severity::Warning,
+            fix: FixAvailability::Always,
+            options: &[],
+            doc: "",
+        }
+    }
+
+    static BREAKS_XML: RuleMeta = meta("breaks-xml");
+    static FLIP_FLOP: RuleMeta = meta("flip-flop");
+    static SETS_A: RuleMeta = meta("sets-a");
+
+    /// Offers a fix that deletes the root's closing `>`.
+    fn breaks_xml(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let end = ctx.text.rfind('>').unwrap();
+        let fix = Fix::new(
+            Applicability::Safe,
+            "break",
+            vec![Edit::delete(end..end + 1)],
+        );
+        out.push(Diagnostic::new(&BREAKS_XML, end..end + 1, "x").with_fix(Some(fix)));
+    }
+
+    /// Always offers to swap `x` and `y` in the first attribute value: it never converges.
+    fn flip_flop(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let at = ctx.text.find(['x', 'y']).unwrap();
+        let next = if &ctx.text[at..at + 1] == "x" {
+            "y"
+        } else {
+            "x"
+        };
+        let fix = Fix::new(
+            Applicability::Safe,
+            "flip",
+            vec![Edit::replace(at..at + 1, next)],
+        );
+        out.push(Diagnostic::new(&FLIP_FLOP, at..at + 1, "x").with_fix(Some(fix)));
+    }
+
+    /// Adds `a="1"` to the root until it has it.
+    fn sets_a(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if ctx.text.contains("a=") {
+            return;
+        }
+        let at = ctx.text.find(" v=").unwrap();
+        let fix = Fix::new(Applicability::Safe, "a", vec![Edit::insert(at, " a=\"1\"")]);
+        out.push(Diagnostic::new(&SETS_A, at..at, "x").with_fix(Some(fix)));
+    }
+
+    fn run(rules: Vec<&'static Rule>, text: &str) -> FixOutcome {
+        let set = RuleSet {
+            rules: rules.into_iter().map(|r| (r, Severity::Warning)).collect(),
+        };
+        let facts = FileFacts {
+            kind: FileKind::WebConfig,
+            farm: false,
+            application_root: true,
+        };
+        fix_text(
+            text,
+            &facts,
+            &set,
+            &Settings::default(),
+            Applicability::Safe,
+        )
+        .unwrap()
+    }
+
+    static BREAKS: Rule = Rule {
+        meta: &BREAKS_XML,
+        check: breaks_xml,
+    };
+    static FLIPS: Rule = Rule {
+        meta: &FLIP_FLOP,
+        check: flip_flop,
+    };
+    static ADDS: Rule = Rule {
+        meta: &SETS_A,
+        check: sets_a,
+    };
+
+    #[test]
+    fn a_fix_that_breaks_the_xml_is_dropped_and_the_others_still_apply() {
+        let outcome = run(vec![&BREAKS, &ADDS], "<configuration v=\"1\"/>");
+        assert_eq!(outcome.text, "<configuration a=\"1\" v=\"1\"/>");
+        assert_eq!(outcome.fixed, ["sets-a"]);
+        let problem = outcome.problem.unwrap();
+        assert!(
+            problem.contains("breaks-xml") && problem.contains("malformed"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn fixes_that_never_settle_are_reported() {
+        let outcome = run(vec![&FLIPS], "<configuration v=\"x\"/>");
+        assert_eq!(outcome.fixed.len(), MAX_FIX_PASSES);
+        assert!(outcome.problem.unwrap().contains("did not converge"));
+        assert!(crate::document::parse(&outcome.text).is_ok());
+    }
+
+    #[test]
+    fn overlapping_and_touching_fixes_wait_for_the_next_pass() {
+        let text = "<a b=\"1\"/>";
+        let first = Fix::new(Applicability::Safe, "1", vec![Edit::replace(6..7, "2")]);
+        let touching = Fix::new(Applicability::Safe, "2", vec![Edit::insert(7, "3")]);
+        let later = Fix::new(Applicability::Safe, "3", vec![Edit::insert(9, " ")]);
+        let (out, applied) = apply_fixes(
+            text,
+            [("r1", &first), ("r2", &touching), ("r3", &later)].into_iter(),
+        );
+        assert_eq!(out, "<a b=\"2\"/ >");
+        assert_eq!(applied, ["r1", "r3"]);
+    }
 }
