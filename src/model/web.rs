@@ -114,6 +114,9 @@ pub struct SessionState {
     /// Integer minutes or `Infinite`, default 20.
     pub timeout: Setting<Minutes>,
     pub cookieless: Setting<&'static str>,
+    /// The host of `stateConnectionString` (`tcpip=<host>:<port>`), read only in StateServer
+    /// mode: ASP.NET parses it only then. Default `tcpip=loopback:42424`.
+    pub state_server_host: Setting<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -304,6 +307,11 @@ fn read_scope(
             })
             .collect(),
         external: session_elements.last().is_some_and(is_external),
+        state_server_host: if mode.value() == Some(&SessionMode::StateServer) {
+            reader.read(&session_chain, "stateConnectionString", "loopback".to_owned(), parse_state_connection)
+        } else {
+            Setting::Default("loopback".to_owned())
+        },
         timeout: reader.read(&session_chain, "timeout", Minutes::Finite(DEFAULT_SESSION_TIMEOUT), |raw| {
             let minutes = parse_minutes(raw, true)?;
             let too_long = minutes.finite().is_none_or(|m| m > MAX_CACHE_BASED_TIMEOUT_MINUTES);
@@ -344,6 +352,32 @@ fn read_scope(
         session,
         machine_key,
     }
+}
+
+/// `tcpip=<host>:<port>` or `tcpip=[<IPv6 address>]:<port>`, as
+/// `OutOfProcSessionStateStore.ParseStateConnectionString` reads it (prefix compared ordinally,
+/// port a 16-bit number). Returns the host.
+fn parse_state_connection(raw: &str) -> Result<String, String> {
+    let bad = || format!("`{raw}` is not `tcpip=<host>:<port>` (the prefix is case-sensitive)");
+    let rest = raw.strip_prefix("tcpip=").ok_or_else(bad)?;
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => v6.split_once("]:").ok_or_else(bad)?,
+        None => match rest.split(':').collect::<Vec<_>>().as_slice() {
+            [host, port] => (*host, *port),
+            _ => return Err(bad()),
+        },
+    };
+    port.trim().parse::<u16>().map_err(|_| bad())?;
+    Ok(host.to_owned())
+}
+
+/// Whether a state server host name is this machine itself.
+pub fn is_local_host(host: &str) -> bool {
+    let host = host.trim();
+    ["loopback", "localhost", "::1", "0:0:0:0:0:0:0:1", "."]
+        .iter()
+        .any(|l| host.eq_ignore_ascii_case(l))
+        || host.starts_with("127.")
 }
 
 /// A section whose content is in a `configSource` file or encrypted with a protected-configuration

@@ -10,6 +10,7 @@ mod invalid_value;
 mod machine_key_missing_on_farm;
 mod session_expires_before_forms_auth;
 mod session_timeout_too_low;
+mod state_server_local_on_farm;
 pub(crate) mod unused_suppression;
 mod web_garden_inproc_session;
 
@@ -103,6 +104,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &farm_without_session_affinity::META,
         check: farm_without_session_affinity::check,
+    },
+    Rule {
+        meta: &state_server_local_on_farm::META,
+        check: state_server_local_on_farm::check,
     },
     Rule {
         meta: &invalid_value::META,
