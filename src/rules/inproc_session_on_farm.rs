@@ -43,11 +43,16 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let message = format!(
         "session state is kept in process ({how}) on a web farm: when the load balancer sends the next request to another server, the session is empty"
     );
-    let fix = ctx
-        .fix
-        .session_store
-        .map(|store| out_of_process_fix(ctx.text, scope, store, ctx.fix));
-    out.push(Diagnostic::new(&META, range, message).with_fix(fix));
+    // Without a chosen store there is nothing to write, only the way to get a fix.
+    let fix = match ctx.fix.session_store {
+        Some(store) => out_of_process_fix(ctx.text, scope, store, ctx.fix),
+        None => Fix::new(
+            Applicability::DisplayOnly,
+            "Move session state out of process: choose a store with --session-store sqlserver|redis (or [fix] session-store), then run with --fix --unsafe-fixes",
+            Vec::new(),
+        ),
+    };
+    out.push(Diagnostic::new(&META, range, message).with_fix(Some(fix)));
 }
 
 fn out_of_process_fix(
