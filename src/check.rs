@@ -106,13 +106,14 @@ fn check_file(
     settings: &Settings,
     folders: &Mutex<FolderIndex>,
 ) -> FileResult {
-    let mut result = check_file_keeping_text(target, options, settings, folders);
-    // Memory independent of the number of files: every result is kept until the report, so keep
-    // a file's text and line index only when a reporter will quote it or turn offsets into
-    // positions (diagnostics, suppressed findings, errors). Clean files keep path and counts only.
-    if !needs_text(&result) {
-        result.text = None;
-        result.index = None;
+    let (mut result, text) = check_file_text(target, options, settings, folders);
+    // Memory independent of the number of files: every result is kept until the report, so a
+    // file's text and line index are kept only when a reporter will quote it or turn offsets into
+    // positions (diagnostics, suppressed findings, errors). Clean files keep path and counts only,
+    // and their line index is never built.
+    if let Some(text) = text.filter(|_| needs_text(&result)) {
+        result.index = Some(Arc::new(LineIndex::new(&text)));
+        result.text = Some(Arc::new(text));
     }
     result
 }
@@ -122,12 +123,13 @@ fn needs_text(result: &FileResult) -> bool {
     !result.diagnostics.is_empty() || !result.suppressed.is_empty() || result.error.is_some()
 }
 
-fn check_file_keeping_text(
+/// Checks one file; returns the result and the text its positions refer to (when decoded).
+fn check_file_text(
     target: &Target,
     options: &CheckOptions,
     settings: &Settings,
     folders: &Mutex<FolderIndex>,
-) -> FileResult {
+) -> (FileResult, Option<String>) {
     let mut result = FileResult {
         path: target.path.clone(),
         display: display_path(&target.path),
@@ -149,11 +151,16 @@ fn check_file_keeping_text(
     };
     let bytes = match std::fs::read(&target.path) {
         Ok(bytes) => bytes,
-        Err(err) => return fail(result, format!("cannot read the file: {err}"), 1, 1),
+        Err(err) => {
+            return (
+                fail(result, format!("cannot read the file: {err}"), 1, 1),
+                None,
+            );
+        }
     };
-    let source = match SourceText::decode(&bytes) {
+    let source = match SourceText::decode_owned(bytes) {
         Ok(source) => source,
-        Err(err) => return fail(result, err.message, err.line, err.column),
+        Err(err) => return (fail(result, err.message, err.line, err.column), None),
     };
     let kind = FileKind::of_path(&target.path);
     let per_file = settings.ignored_rules(&target.path);
@@ -164,41 +171,67 @@ fn check_file_keeping_text(
         application_root: false,
     };
 
-    // The model says whether the file sets application-level sections; lint once to learn it.
-    let set_index = |result: &mut FileResult, text: &str| {
-        result.index = Some(Arc::new(LineIndex::new(text)));
-        result.text = Some(Arc::new(text.to_owned()));
-    };
-    set_index(&mut result, &source.text);
-    let sets_application_sections = match crate::document::parse(&source.text) {
-        Ok(doc) => {
-            crate::model::Model::build(&doc)
-                .web
-                .sets_application_sections
-        }
-        Err(err) => return fail(result, err.message, err.line, err.column),
-    };
-    facts.application_root = folders
+    // A web.config is an application root when no web.config sits above it, or when it sets an
+    // application-level section. Only the second needs the model, so the folder answer comes
+    // first and the document is parsed once per file: a nested file is linted as a non-root and
+    // linted again, as a root, only in the rare case its model sets application sections.
+    let root_by_folder = folders
         .lock()
-        .is_ok_and(|mut f| f.is_application_root(target, kind, sets_application_sections));
+        .is_ok_and(|mut f| f.is_application_root(target, kind, false));
+    facts.application_root = root_by_folder;
+    let may_set_sections = kind == FileKind::WebConfig && !root_by_folder;
 
     let required = match options.fix {
         FixMode::Off => None,
         FixMode::Write(a) | FixMode::Diff(a) => Some(a),
     };
+    let text = source.text.as_str();
     let Some(required) = required else {
-        match lint_text_full(&source.text, &facts, &rules, settings) {
+        let mut linted = lint_text_full(text, &facts, &rules, settings);
+        if may_set_sections
+            && let Ok(l) = &linted
+            && l.model.web.sets_application_sections
+        {
+            facts.application_root = true;
+            linted = lint_text_full(text, &facts, &rules, settings);
+        }
+        match linted {
             Ok(linted) => {
                 result.diagnostics = linted.diagnostics;
                 result.suppressed = linted.suppressed;
             }
-            Err(err) => return fail(result, err.message, err.line, err.column),
+            Err(err) => {
+                return (
+                    fail(result, err.message, err.line, err.column),
+                    Some(source.text),
+                );
+            }
         }
-        return result;
+        return (result, Some(source.text));
     };
-    let outcome = match fix_text(&source.text, &facts, &rules, settings, required) {
+    if may_set_sections {
+        match crate::document::parse(text) {
+            Ok(doc) => {
+                facts.application_root = crate::model::Model::build(&doc)
+                    .web
+                    .sets_application_sections;
+            }
+            Err(err) => {
+                return (
+                    fail(result, err.message, err.line, err.column),
+                    Some(source.text),
+                );
+            }
+        }
+    }
+    let outcome = match fix_text(text, &facts, &rules, settings, required) {
         Ok(outcome) => outcome,
-        Err(err) => return fail(result, err.message, err.line, err.column),
+        Err(err) => {
+            return (
+                fail(result, err.message, err.line, err.column),
+                Some(source.text),
+            );
+        }
     };
     if let Some(problem) = &outcome.problem {
         result.error = Some(FileError {
@@ -210,7 +243,7 @@ fn check_file_keeping_text(
     let changed = outcome.text != source.text;
     match options.fix {
         FixMode::Diff(_) if changed => {
-            let diff = similar::TextDiff::from_lines(&source.text, &outcome.text)
+            let diff = similar::TextDiff::from_lines(text, &outcome.text)
                 .unified_diff()
                 .context_radius(3)
                 .header(
@@ -220,26 +253,28 @@ fn check_file_keeping_text(
                 .to_string();
             result.diff = Some(diff);
             // The diagnostics shown are those of the file as it is on disk.
-            if let Ok(linted) = lint_text_full(&source.text, &facts, &rules, settings) {
+            if let Ok(linted) = lint_text_full(text, &facts, &rules, settings) {
                 result.diagnostics = linted.diagnostics;
                 result.suppressed = linted.suppressed;
             }
-            return result;
+            return (result, Some(source.text));
         }
         FixMode::Write(_) if changed => {
             if let Err(err) =
                 crate::write::write_atomically(&target.path, &source.encode(&outcome.text))
             {
-                return fail(result, format!("cannot write the fixed file: {err}"), 1, 1);
+                return (
+                    fail(result, format!("cannot write the fixed file: {err}"), 1, 1),
+                    Some(outcome.text),
+                );
             }
             result.fixed = outcome.fixed;
         }
         _ => {}
     }
-    set_index(&mut result, &outcome.text);
     result.diagnostics = outcome.remaining;
     result.suppressed = outcome.suppressed;
-    result
+    (result, Some(outcome.text))
 }
 
 /// `a/path` as git writes it; an absolute path keeps its own leading slash.

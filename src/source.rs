@@ -80,6 +80,27 @@ impl SourceText {
         }
     }
 
+    /// [`SourceText::decode`], taking the bytes: UTF-8 without a BOM (most files) becomes the
+    /// text without a copy.
+    pub fn decode_owned(bytes: Vec<u8>) -> Result<SourceText, DecodeError> {
+        let plain_utf8 = !bytes.starts_with(UTF8_BOM)
+            && !matches!(
+                bytes.as_slice(),
+                [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [_, 0, ..] | [0, _, ..]
+            );
+        if !plain_utf8 {
+            return SourceText::decode(&bytes);
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceText {
+                text,
+                encoding: Encoding::Utf8,
+                bom: false,
+            }),
+            Err(err) => decode_utf8(err.as_bytes(), false),
+        }
+    }
+
     /// The file's bytes for `text`, in this file's encoding and BOM.
     pub fn encode(&self, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len() + 3);
@@ -294,6 +315,31 @@ mod tests {
         assert_eq!(src.encoding, Encoding::Utf16Le);
         assert_eq!(src.text, text);
         assert_eq!(src.encode(&src.text), bytes);
+    }
+
+    #[test]
+    fn decode_owned_agrees_with_decode() {
+        let utf16: Vec<u8> = "<a/>"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        for bytes in [
+            &b"<a>\r\n</a>"[..],
+            b"\xEF\xBB\xBF<a/>",
+            b"<a>\xFF</a>",
+            b"",
+            b"<",
+            &utf16,
+        ] {
+            let owned = SourceText::decode_owned(bytes.to_vec());
+            match (SourceText::decode(bytes), owned) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!((a.text, a.encoding, a.bom), (b.text, b.encoding, b.bom))
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b),
+                (a, b) => panic!("{bytes:?}: {a:?} vs {b:?}"),
+            }
+        }
     }
 
     #[test]
