@@ -360,3 +360,45 @@ fn readme_example_command_lints_the_bundled_example() {
         !path.contains("Release") && !path.contains("Api/") && !path.contains("Views/")
     }));
 }
+
+#[test]
+fn secrets_are_masked_in_snippets_and_diffs() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "0123456789ABCDEF".repeat(8);
+    write(
+        dir.path(),
+        "web.config",
+        format!(
+            "<configuration>\n  <connectionStrings>\n    <add name=\"db\" connectionString=\"Server=db;Password=hunter2;\" />\n  </connectionStrings>\n  <system.web>\n    <machineKey validationKey=\"{key}\" decryptionKey=\"XYZ\" connectionString=\"Password=hunter2\" />\n  </system.web>\n</configuration>\n"
+        ),
+    );
+    let output = iislint(dir.path()).arg("check").output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("decryptionKey"),
+        "the snippet is shown: {stdout}"
+    );
+    assert!(
+        !stdout.contains(&key) && !stdout.contains("hunter2"),
+        "{stdout}"
+    );
+
+    let longest_hex_run = |text: &str| {
+        text.split(|c: char| !c.is_ascii_hexdigit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0)
+    };
+    write(dir.path(), "web.config", FARM_APP);
+    let output = iislint(dir.path())
+        .args(["check", "--diff", "--unsafe-fixes", "--farm"])
+        .output()
+        .unwrap();
+    let diff = String::from_utf8_lossy(&output.stdout);
+    assert!(diff.contains("+    <machineKey validationKey="), "{diff}");
+    assert!(
+        longest_hex_run(&diff) < 32,
+        "a generated key is printed: {diff}"
+    );
+    assert!(std::fs::read_to_string(dir.path().join("web.config")).unwrap() == FARM_APP);
+}

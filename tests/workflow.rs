@@ -521,8 +521,8 @@ fn sarif_never_contains_key_material() {
     let sarif: Value = serde_json::from_str(&out).unwrap();
     assert_valid_sarif(&sarif);
     assert!(
-        out.contains("[REDACTED]"),
-        "the machineKey fix should be present, its keys redacted:\n{out}"
+        out.contains(&"*".repeat(60)),
+        "the machineKey fix should be present, its keys masked:\n{out}"
     );
     let longest_hex_run = out
         .split(|c: char| !c.is_ascii_hexdigit())

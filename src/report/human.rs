@@ -88,7 +88,8 @@ pub fn render(run: &Run, options: &HumanOptions) -> String {
         render_file(file, &handler, &mut out);
     }
     out.push_str(&summary(run));
-    out
+    // Snippets show source lines, which may hold a machine key or a password.
+    super::redact::mask_secrets(&out)
 }
 
 fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut String) {

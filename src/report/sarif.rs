@@ -11,12 +11,14 @@
 //!   `executionSuccessful` is then false.
 //!
 //! **Secrets.** A SARIF file is uploaded and stored by CI services. The machine-key fix writes
-//! freshly generated keys, and a finding's message could quote a value from the file, so every
-//! run of 32 or more hexadecimal digits in a message or fix is replaced by `[REDACTED]`. A fix in
-//! SARIF output is therefore a description, not something to apply; run `iislint check --fix`.
+//! freshly generated keys, and a finding's message could quote a value from the file, so messages
+//! and fixes go through `redact::mask_secrets` (keys keep their first four digits, the rest is
+//! `*`). A fix in SARIF output is therefore a description, not something to apply; run
+//! `iislint check --fix`.
 
 use serde_json::{Value, json};
 
+use super::redact::mask_secrets;
 use super::{FileResult, Run};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{RULES, RuleMeta};
@@ -34,7 +36,7 @@ pub fn render(run: &Run, options: &SarifOptions) -> String {
         if let Some(err) = &file.error {
             notifications.push(json!({
                 "level": "error",
-                "message": { "text": redact(&err.message) },
+                "message": { "text": mask_secrets(&err.message) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": artifact_location(&file.display),
@@ -50,7 +52,7 @@ pub fn render(run: &Run, options: &SarifOptions) -> String {
             for s in &file.suppressed {
                 let mut suppression = json!({ "kind": "inSource" });
                 if let Some(reason) = &s.reason {
-                    suppression["justification"] = Value::String(redact(reason));
+                    suppression["justification"] = Value::String(mask_secrets(reason));
                 }
                 results.push(result(file, &s.diagnostic, Some(suppression)));
             }
@@ -59,7 +61,7 @@ pub fn render(run: &Run, options: &SarifOptions) -> String {
     for (path, message) in &run.path_errors {
         notifications.push(json!({
             "level": "error",
-            "message": { "text": redact(message) },
+            "message": { "text": mask_secrets(message) },
             "locations": [{
                 "physicalLocation": { "artifactLocation": artifact_location(path) }
             }],
@@ -143,7 +145,7 @@ fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Valu
         "ruleId": d.rule.name,
         "ruleIndex": rule_index,
         "level": level(d.severity),
-        "message": { "text": redact(&d.message) },
+        "message": { "text": mask_secrets(&d.message) },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact_location(&file.display),
@@ -160,13 +162,13 @@ fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Valu
             .map(|edit| {
                 let mut replacement = json!({ "deletedRegion": region(file, &edit.range) });
                 if !edit.content.is_empty() {
-                    replacement["insertedContent"] = json!({ "text": redact(&edit.content) });
+                    replacement["insertedContent"] = json!({ "text": mask_secrets(&edit.content) });
                 }
                 replacement
             })
             .collect();
         value["fixes"] = json!([{
-            "description": { "text": format!("{} ({} fix)", redact(&fix.message), fix.applicability.as_str()) },
+            "description": { "text": format!("{} ({} fix)", mask_secrets(&fix.message), fix.applicability.as_str()) },
             "artifactChanges": [{
                 "artifactLocation": artifact_location(&file.display),
                 "replacements": replacements,
@@ -229,51 +231,9 @@ fn percent_encode(path: &str) -> String {
     out
 }
 
-/// Replaces every run of 32 or more hexadecimal digits (key material) by `[REDACTED]`.
-pub fn redact(text: &str) -> String {
-    const MIN: usize = 32;
-    let mut out = String::with_capacity(text.len());
-    let mut run_start = None;
-    let flush = |out: &mut String, start: usize, end: usize| {
-        if end - start >= MIN {
-            out.push_str("[REDACTED]");
-        } else {
-            out.push_str(&text[start..end]);
-        }
-    };
-    for (i, c) in text.char_indices() {
-        if c.is_ascii_hexdigit() {
-            run_start.get_or_insert(i);
-            continue;
-        }
-        if let Some(start) = run_start.take() {
-            flush(&mut out, start, i);
-        }
-        out.push(c);
-    }
-    if let Some(start) = run_start {
-        flush(&mut out, start, text.len());
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redacts_long_hex_runs_only() {
-        let key = "A1".repeat(32);
-        let text = format!(
-            "validationKey=\"{key}\" decryptionKey=\"{}\" id=\"deadbeef\"",
-            &key[..31]
-        );
-        let redacted = redact(&text);
-        assert!(!redacted.contains(&key));
-        assert!(redacted.contains("validationKey=\"[REDACTED]\""));
-        assert!(redacted.contains(&key[..31]));
-        assert!(redacted.contains("deadbeef"));
-    }
 
     #[test]
     fn uris_are_relative_or_file_uris() {
