@@ -20,7 +20,22 @@ pub struct ParseError {
     pub column: usize,
 }
 
+/// The most attributes one element may have. roxmltree looks for a duplicate among an element's
+/// earlier attributes for each attribute (quadratic: 100,000 attributes on one element took 14 s),
+/// so a start tag with more is refused before parsing. Real configuration has a few dozen.
+pub const MAX_ATTRIBUTES_PER_ELEMENT: usize = 256;
+
 pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, ParseError> {
+    if let Some(at) = element_with_too_many_attributes(text) {
+        let (line, column) = LineIndex::new(text).line_col(text, at);
+        return Err(ParseError {
+            message: format!(
+                "an element has more than {MAX_ATTRIBUTES_PER_ELEMENT} attributes; iislint does not read such files"
+            ),
+            line,
+            column,
+        });
+    }
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         ..Default::default()
@@ -85,6 +100,50 @@ fn strip_positions(message: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The offset of the first start tag with more than [`MAX_ATTRIBUTES_PER_ELEMENT`] attributes
+/// (counted as quoted values). Such a tag is at least 5 bytes (` a=""`) per attribute long and
+/// holds no `<` (one cannot occur in an attribute value), so it covers a whole aligned block of
+/// `BLOCK` bytes without a `<`: only those blocks are looked into, from the last `<` before them.
+/// Most blocks have a `<` within their first few dozen bytes, so this costs a small fraction of a
+/// parse. A comment or CDATA section is skipped by its `<!`.
+fn element_with_too_many_attributes(text: &str) -> Option<usize> {
+    const BLOCK: usize = 5 * MAX_ATTRIBUTES_PER_ELEMENT / 2;
+    let bytes = text.as_bytes();
+    let mut previous_had_lt = false;
+    for (k, block) in bytes.chunks(BLOCK).enumerate() {
+        let has_lt = block.contains(&b'<');
+        if !has_lt && previous_had_lt {
+            let before = &bytes[(k - 1) * BLOCK..k * BLOCK];
+            let tag = (k - 1) * BLOCK + before.iter().rposition(|&b| b == b'<').unwrap_or(0);
+            if !matches!(bytes.get(tag + 1), Some(b'!' | b'?' | b'/'))
+                && quoted_values(&bytes[tag..]) > MAX_ATTRIBUTES_PER_ELEMENT
+            {
+                return Some(tag);
+            }
+        }
+        previous_had_lt = has_lt;
+    }
+    None
+}
+
+/// How many quoted values the start tag at the beginning of `tag` has, up to its `>`.
+fn quoted_values(tag: &[u8]) -> usize {
+    let mut count = 0;
+    let mut quote = None;
+    for &b in tag {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if q == b => {
+                quote = None;
+                count += 1;
+            }
+            (None, b'>') => break,
+            _ => {}
+        }
+    }
+    count
 }
 
 /// An attribute as written: its normalised value and where it sits.
@@ -239,6 +298,30 @@ mod tests {
             parse("<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY x \"y\">]>\n<a/>").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("DTD"));
+    }
+
+    #[test]
+    fn too_many_attributes_is_refused_quickly() {
+        let attrs = |n: usize| (0..n).map(|i| format!(" a{i}='{i}'")).collect::<String>();
+        let many = format!(
+            "<a>\n<!-- <x a=1> -->\n<b{}/></a>",
+            attrs(MAX_ATTRIBUTES_PER_ELEMENT + 1)
+        );
+        let err = parse(&many).unwrap_err();
+        assert_eq!((err.line, err.column), (3, 1), "{}", err.message);
+        assert!(err.message.contains("attributes"), "{}", err.message);
+        let enough = format!("<a><b{}/></a>", attrs(MAX_ATTRIBUTES_PER_ELEMENT));
+        assert!(parse(&enough).is_ok());
+        // Quotes in text, comments and CDATA are not counted.
+        let spread = format!(
+            "<a x='{}'><!--{}--><![CDATA[{}]]>{}<b{}/></a>",
+            "\"".repeat(3000),
+            "'".repeat(3000),
+            "'".repeat(3000),
+            "\"".repeat(3000),
+            attrs(10)
+        );
+        assert!(parse(&spread).is_ok());
     }
 
     #[test]
