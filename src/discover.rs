@@ -80,12 +80,21 @@ fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>, errors: &mu
                     .file_type()
                     .is_some_and(|t| t.is_file() || t.is_symlink());
                 let named = entry.file_name().to_str().is_some_and(is_config_file_name);
-                if is_file && named && !settings.is_excluded(entry.path()) && entry.path().is_file()
-                {
-                    targets.push(Target {
-                        path: entry.path().to_owned(),
-                        root: root.to_owned(),
-                    });
+                if is_file && named && !settings.is_excluded(entry.path()) {
+                    match std::fs::metadata(entry.path()) {
+                        Ok(meta) if meta.is_file() => targets.push(Target {
+                            path: entry.path().to_owned(),
+                            root: root.to_owned(),
+                        }),
+                        // A symlink named like a config file to a folder: walked like one.
+                        Ok(_) => {}
+                        // A dangling or looping symlink named like a config file is reported,
+                        // as it is when named on the command line, rather than silently skipped.
+                        Err(err) => errors.push(WalkError {
+                            path: entry.path().to_owned(),
+                            message: format!("cannot read: {err}"),
+                        }),
+                    }
                 }
             }
             Err(err) => {
