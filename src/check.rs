@@ -179,7 +179,9 @@ fn check_file_text(
         .lock()
         .is_ok_and(|mut f| f.is_application_root(target, kind, false));
     facts.application_root = root_by_folder;
-    let may_set_sections = kind == FileKind::WebConfig && !root_by_folder;
+    let may_set_sections = kind == FileKind::WebConfig
+        && !root_by_folder
+        && !crate::discover::is_views_folder(&target.path);
 
     let required = match options.fix {
         FixMode::Off => None,

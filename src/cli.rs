@@ -528,7 +528,10 @@ top=$(git rev-parse --show-toplevel) || exit 1
 cd "$top" || exit 1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/iislint-hook.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-printf '%s\n' "$files" | git checkout-index --stdin --prefix="$tmp/" || exit 1
+# Every staged web.config comes along, so that a nested file still sees its parent's and is not
+# mistaken for an application's root.
+{ printf '%s\n' "$files"; git ls-files | grep -iE '(^|/)web\.config$'; } | sort -u |
+    git checkout-index --stdin -f --prefix="$tmp/" || exit 1
 if [ -f iislint.toml ]; then
     cp iislint.toml "$tmp/iislint.toml" || exit 1
 fi

@@ -140,16 +140,19 @@ impl FolderIndex {
             })
     }
 
-    /// Is this web.config an application's root configuration? It is when it sets a section only an
-    /// application may set, or when no folder above it (up to the path it was found under) has a
-    /// web.config; an MVC `Views/Web.config` never is.
+    /// Is this web.config an application's root configuration? An MVC `Views/Web.config` never
+    /// is. Otherwise it is when it sets a section only an application may set, or when no folder
+    /// above it has a web.config. "Above" reaches up to the repository's top (the folder with
+    /// `.git`), else the current directory when the file is inside it, else the path it was found
+    /// under: a nested web.config named on the command line (as pre-commit does) still sees its
+    /// parent's.
     pub fn is_application_root(
         &mut self,
         target: &Target,
         kind: FileKind,
         sets_application_sections: bool,
     ) -> bool {
-        if kind != FileKind::WebConfig {
+        if kind != FileKind::WebConfig || is_views_folder(&target.path) {
             return false;
         }
         if sets_application_sections {
@@ -158,22 +161,11 @@ impl FolderIndex {
         let Some(folder) = target.path.parent() else {
             return true;
         };
-        if folder
-            .file_name()
-            .is_some_and(|n| n.eq_ignore_ascii_case("Views"))
-        {
-            return false;
-        }
-        let root = std::path::absolute(&target.root).unwrap_or_else(|_| target.root.clone());
-        let root = if root.is_dir() {
-            root
-        } else {
-            root.parent().map(Path::to_owned).unwrap_or(root)
-        };
         let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_owned());
+        let top = search_top(target, &folder);
         let mut above = folder.parent();
         while let Some(dir) = above {
-            if !dir.starts_with(&root) {
+            if !dir.starts_with(&top) {
                 break;
             }
             if self.has_web_config(dir) {
@@ -182,5 +174,31 @@ impl FolderIndex {
             above = dir.parent();
         }
         true
+    }
+}
+
+/// Is this file in an MVC `Views` folder (whose web.config only configures the view engine)?
+pub fn is_views_folder(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|n| n.eq_ignore_ascii_case("Views"))
+}
+
+/// How far up to look for a parent web.config: the repository's top, else the current directory
+/// when `folder` is inside it, else the path the file was found under.
+fn search_top(target: &Target, folder: &Path) -> PathBuf {
+    if let Some(repo) = folder.ancestors().find(|dir| dir.join(".git").exists()) {
+        return repo.to_owned();
+    }
+    if let Ok(cwd) = std::env::current_dir()
+        && folder.starts_with(&cwd)
+    {
+        return cwd;
+    }
+    let root = std::path::absolute(&target.root).unwrap_or_else(|_| target.root.clone());
+    if root.is_dir() {
+        root
+    } else {
+        root.parent().map(Path::to_owned).unwrap_or(root)
     }
 }

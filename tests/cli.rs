@@ -402,3 +402,35 @@ fn secrets_are_masked_in_snippets_and_diffs() {
     );
     assert!(std::fs::read_to_string(dir.path().join("web.config")).unwrap() == FARM_APP);
 }
+
+const FARM_READY_APP: &str = "<configuration>\n  <system.web>\n    <sessionState mode=\"SQLServer\" />\n    <machineKey validationKey=\"0A0B0C0D0E0F10111213141516171819202122232425262728292A2B2C2D2E2F\" decryptionKey=\"0A0B0C0D0E0F10111213141516171819\" />\n  </system.web>\n</configuration>\n";
+
+#[test]
+fn only_application_roots_are_judged_by_farm_rules_however_they_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/web.config", FARM_READY_APP);
+    // httpRuntime may be set in any folder: it does not make a sub-folder an application.
+    write(
+        dir.path(),
+        "a/Uploads/web.config",
+        "<configuration>\n  <system.web>\n    <httpRuntime maxRequestLength=\"102400\" />\n  </system.web>\n</configuration>\n",
+    );
+    // A Views folder is never an application, whatever it sets.
+    write(
+        dir.path(),
+        "a/Views/web.config",
+        "<configuration>\n  <system.web>\n    <sessionState mode=\"InProc\" />\n  </system.web>\n</configuration>\n",
+    );
+    for args in [
+        vec!["a", "--farm"],
+        vec!["a/Uploads", "--farm"],
+        vec!["a/Uploads/web.config", "a/Views/web.config", "--farm"],
+    ] {
+        let (code, json) = check_json(dir.path(), &args);
+        assert_eq!((code, findings(&json)), (0, vec![]), "{args:?}");
+    }
+    // Without the parent, the sub-folder file is the top-most one: an application of its own.
+    std::fs::remove_file(dir.path().join("a/web.config")).unwrap();
+    let (_, json) = check_json(dir.path(), &["a/Uploads/web.config", "--farm"]);
+    assert_eq!(findings(&json).len(), 2, "{json}");
+}

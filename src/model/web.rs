@@ -63,7 +63,8 @@ pub struct WebConfig {
     /// ASP.NET configuration (an ASP.NET Core hosting file, a static site).
     pub system_web: Option<Element>,
     /// Whether the file sets a section that only an application's root may set
-    /// (`allowDefinition="MachineToApplication"`): authentication, sessionState, machineKey, httpRuntime.
+    /// (`allowDefinition="MachineToApplication"` in machine.config): authentication, sessionState,
+    /// machineKey.
     pub sets_application_sections: bool,
     /// The file's own level first (root and `<location path=".">`), then one scope per other
     /// `<location>` holding `system.web`.
@@ -169,12 +170,9 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
         sets_application_sections: false,
         scopes: Vec::new(),
     };
-    let application_sections = [
-        "authentication",
-        "sessionState",
-        "machineKey",
-        "httpRuntime",
-    ];
+    // The sections machine.config registers with allowDefinition="MachineToApplication": only an
+    // application's root configuration may set them (httpRuntime is allowed everywhere).
+    let application_sections = ["authentication", "sessionState", "machineKey"];
     web.sets_application_sections = own_level
         .iter()
         .chain(locations.iter().flat_map(|(_, _, s)| s.iter()))
