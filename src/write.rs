@@ -6,6 +6,8 @@ use std::path::Path;
 /// Replaces `path` with `bytes` via a temporary file in the same folder and a rename, so a reader
 /// never sees a partial file and a failed write leaves the original untouched.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // Through a symbolic link, the file it points to is the one to replace, not the link.
+    let path = &std::fs::canonicalize(path)?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -43,6 +45,24 @@ mod tests {
         );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_through_a_symbolic_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.config");
+        let link = dir.path().join("web.config");
+        std::fs::write(&real, "<a/>").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomically(&link, b"<b/>").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"<b/>");
     }
 
     #[test]

@@ -434,3 +434,35 @@ fn only_application_roots_are_judged_by_farm_rules_however_they_are_named() {
     let (_, json) = check_json(dir.path(), &["a/Uploads/web.config", "--farm"]);
     assert_eq!(findings(&json).len(), 2, "{json}");
 }
+
+#[test]
+fn sql_server_fix_allows_the_database_an_existing_connection_string_names() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "web.config",
+        "<configuration>\n  <system.web>\n    <sessionState mode=\"InProc\" sqlConnectionString=\"data source=sql01;Initial Catalog=SessionDb;Integrated Security=SSPI\" />\n  </system.web>\n</configuration>\n",
+    );
+    let output = iislint(dir.path())
+        .args([
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--farm",
+            "--session-store",
+            "sqlserver",
+            "--select",
+            "inproc-session-on-farm",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("web.config")).unwrap();
+    assert!(fixed.contains("mode=\"SQLServer\""), "{fixed}");
+    assert!(fixed.contains("allowCustomSqlDatabase=\"true\""), "{fixed}");
+}

@@ -153,8 +153,14 @@ fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Valu
             }
         }],
     });
+    // A fix that writes a secret (the machine key) is described but not included: masked, its
+    // content would write an invalid key if a tool applied it; unmasked, it would leak the key.
     if let Some(fix) = &d.fix
         && !fix.edits.is_empty()
+        && fix
+            .edits
+            .iter()
+            .all(|e| mask_secrets(&e.content) == e.content)
     {
         let replacements: Vec<Value> = fix
             .edits

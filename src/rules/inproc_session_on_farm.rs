@@ -70,8 +70,10 @@ fn out_of_process_fix(
                 .clone()
                 .unwrap_or_else(|| SQL_PLACEHOLDER.to_owned());
             // The built-in provider appends `Initial Catalog=ASPState` itself and rejects a
-            // connection string naming a database unless allowCustomSqlDatabase is on.
-            let custom_database = names_database(&connection);
+            // connection string naming a database unless allowCustomSqlDatabase is on. A
+            // connection string the element already has is kept, so that is the one to judge.
+            let existing = element.and_then(|e| e.attr("sqlConnectionString"));
+            let custom_database = names_database(existing.map_or(&connection, |a| &a.value));
             let mut attrs = vec![("mode", "SQLServer")];
             if element.is_none_or(|e| e.attr("sqlConnectionString").is_none()) {
                 attrs.push(("sqlConnectionString", &connection));
