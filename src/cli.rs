@@ -246,7 +246,7 @@ fn check(args: &CheckArgs) -> u8 {
     if let FixMode::Diff(_) = fix {
         // A diff of the machine-key fix would show the new keys: `--fix` writes them, nothing prints them.
         let diffs: String = run.files.iter().filter_map(|f| f.diff.as_deref()).collect();
-        let diffs = crate::report::redact::mask_secrets(&diffs);
+        let diffs = crate::report::redact::mask_diff(&diffs);
         if let Err(message) = emit(&diffs, args.output_file.as_deref()) {
             eprintln!("error: {message}");
             return EXIT_ERROR;

@@ -88,8 +88,7 @@ pub fn render(run: &Run, options: &HumanOptions) -> String {
         render_file(file, &handler, &mut out);
     }
     out.push_str(&summary(run));
-    // Snippets show source lines, which may hold a machine key or a password.
-    super::redact::mask_secrets(&out)
+    out
 }
 
 fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut String) {
@@ -103,9 +102,12 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
     let (Some(text), Some(index)) = (&file.text, &file.index) else {
         return;
     };
+    // Snippets show source lines, which may hold a machine key or a password. Masking keeps the
+    // byte length, so the line index and every range still fit the masked text.
+    let masked = super::redact::mask_secrets(text);
     let source = IndexedSource {
         name: &file.display,
-        text,
+        text: &masked,
         index,
     };
     for d in &file.diagnostics {
@@ -115,7 +117,7 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
             Severity::Info => miette::Severity::Advice,
         };
         let label_span = SourceSpan::new(d.range.start.into(), label_len(text, &d.range));
-        let mut diagnostic = MietteDiagnostic::new(d.message.clone())
+        let mut diagnostic = MietteDiagnostic::new(super::redact::mask_secrets(&d.message))
             .with_code(format!("{}({})", d.rule.name, d.rule.code))
             .with_severity(severity)
             .with_label(LabeledSpan::new_primary_with_span(None, label_span));

@@ -1,6 +1,7 @@
 //! Secrets never reach an output in full. A machine key (a long run of hexadecimal digits), a
 //! connection-string password or a Redis access key is masked wherever iislint prints text: the
-//! human snippets, `--diff`, SARIF. Masking keeps the length, so snippet labels stay aligned.
+//! human snippets, `--diff`, SARIF. Masking keeps the length in bytes, so byte ranges into the
+//! masked text still hold and snippet labels stay aligned. Paths and headers are never masked.
 
 /// Hexadecimal runs at least this long are treated as key material.
 const MIN_KEY_DIGITS: usize = 32;
@@ -12,6 +13,19 @@ const SECRET_NAMES: &[&str] = &["password=", "pwd=", "accesskey="];
 
 pub fn mask_secrets(text: &str) -> String {
     mask_named_values(&mask_hex_runs(text))
+}
+
+/// Masks a unified diff's content lines, never its `---`/`+++` file headers.
+pub fn mask_diff(diff: &str) -> String {
+    diff.split_inclusive('\n')
+        .map(|line| {
+            if line.starts_with("--- ") || line.starts_with("+++ ") {
+                line.to_owned()
+            } else {
+                mask_secrets(line)
+            }
+        })
+        .collect()
 }
 
 fn mask_hex_runs(text: &str) -> String {
@@ -59,7 +73,7 @@ fn mask_named_values(text: &str) -> String {
             .find([';', '"', '\'', '\r', '\n', '<', '>'])
             .unwrap_or(text.len() - start);
         out.push_str(&text[copied..start]);
-        out.extend(text[start..start + len].chars().map(|_| '*'));
+        out.extend(std::iter::repeat_n('*', len));
         copied = start + len;
         search = copied;
     }
@@ -102,10 +116,20 @@ mod tests {
     }
 
     #[test]
-    fn multibyte_text_is_left_alone() {
-        assert_eq!(
-            mask_secrets("最大上传 password=秘密;"),
-            "最大上传 password=**;"
+    fn masking_keeps_the_byte_length() {
+        let text = "最大上传 password=秘密;";
+        assert_eq!(mask_secrets(text), "最大上传 password=******;");
+        assert_eq!(mask_secrets(text).len(), text.len());
+    }
+
+    #[test]
+    fn diff_headers_keep_their_paths() {
+        let key = "ab".repeat(20);
+        let diff = format!(
+            "--- a/{key}/web.config\n+++ b/{key}/web.config\n@@ -1 +1 @@\n-x=\"{key}\"\n+y\n"
         );
+        let masked = mask_diff(&diff);
+        assert!(masked.starts_with(&format!("--- a/{key}/web.config\n+++ b/{key}/web.config\n")));
+        assert!(!masked[masked.find("@@").unwrap()..].contains(&key));
     }
 }
