@@ -216,13 +216,43 @@ fn session_from_locations(
         .filter(|s| s.location_path.as_deref().is_some_and(targets))
         .collect();
     scopes.sort_by_key(|s| std::cmp::Reverse(s.location_path.as_ref().map_or(0, String::len)));
+    // `<location path="Site" inheritInChildApplications="false">` applies to the site's root
+    // application only, not to the applications below it.
+    let blocked: Vec<std::ops::Range<usize>> = if app_path.trim_matches('/').is_empty() {
+        Vec::new()
+    } else {
+        web.scopes
+            .iter()
+            .filter(|s| {
+                s.location_path
+                    .as_deref()
+                    .is_some_and(|p| p.trim_matches('/').eq_ignore_ascii_case(site))
+            })
+            .filter_map(|s| s.location.as_ref())
+            .filter(|l| {
+                l.attr("inheritInChildApplications")
+                    .is_some_and(|a| a.value.trim().eq_ignore_ascii_case("false"))
+            })
+            .map(|l| l.range.clone())
+            .collect()
+    };
+    fn written<T: Copy>(setting: &Setting<T>, blocked: &[std::ops::Range<usize>]) -> Option<T> {
+        match setting {
+            Setting::Explicit(value, attr)
+                if !blocked.iter().any(|r| r.contains(&attr.range.start)) =>
+            {
+                Some(*value)
+            }
+            _ => None,
+        }
+    }
     (
         scopes
             .iter()
-            .find_map(|s| s.session.mode.written_value().copied()),
+            .find_map(|s| written(&s.session.mode, &blocked)),
         scopes
             .iter()
-            .find_map(|s| s.session.timeout.written_value().copied()),
+            .find_map(|s| written(&s.session.timeout, &blocked)),
     )
 }
 
