@@ -36,7 +36,8 @@ const MAX_TIMESPAN_MINUTES: i64 = 15_372_286_728;
 /// and a sign allowed), then a validator that requires at least one minute. `Infinite` is accepted,
 /// case-sensitively, only where the property's converter allows it.
 pub fn parse_minutes(raw: &str, allow_infinite: bool) -> Result<Minutes, String> {
-    let trimmed = raw.trim();
+    // NumberStyles.Integer allows only U+0009..U+000D and U+0020 around the number.
+    let trimmed = raw.trim_matches(|c| matches!(c, '\t'..='\r' | ' '));
     if allow_infinite && trimmed == "Infinite" {
         return Ok(Minutes::Infinite);
     }
@@ -214,6 +215,7 @@ mod tests {
         assert!(parse_minutes("20m", false).is_err());
         assert!(parse_minutes("1.5", false).is_err());
         assert!(parse_minutes("", false).is_err());
+        assert!(parse_minutes("\u{a0}5", false).is_err(), "no-break space is not white space here");
         assert!(parse_minutes("99999999999999", false).is_err());
     }
 
