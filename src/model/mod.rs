@@ -144,6 +144,28 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
+    /// Reports attributes of `element` whose name is one of `known` in another letter case: .NET
+    /// configuration names are case-sensitive, so the runtime rejects them as unrecognized
+    /// (`ConfigurationElement`, iis-semantics.md §6) instead of reading them.
+    pub(crate) fn check_name_case(&mut self, element: &Element, known: &[&str]) {
+        for attr in &element.attrs {
+            let Some(name) = known
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(&attr.name) && **k != attr.name)
+            else {
+                continue;
+            };
+            self.invalid.entry(attr.range.start).or_insert_with(|| InvalidValue {
+                element: element.name.clone(),
+                attr: attr.clone(),
+                message: format!(
+                    "unrecognized attribute `{}`: attribute names are case-sensitive; write `{name}`",
+                    attr.name
+                ),
+            });
+        }
+    }
+
     /// The setting `name` as the runtime resolves it along `chain` (outermost first): the
     /// innermost element that writes the attribute wins, else `default`.
     pub(crate) fn read<T>(

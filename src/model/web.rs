@@ -13,6 +13,52 @@ const AUTH_MODES: &[&str] = &["None", "Windows", "Passport", "Forms"];
 const SESSION_MODES: &[&str] = &["Off", "InProc", "StateServer", "SQLServer", "Custom"];
 const COOKIE_MODES: &[&str] = &["UseUri", "UseCookies", "AutoDetect", "UseDeviceProfile"];
 
+// The attributes of each section (iis-semantics.md §1–3), for catching a wrongly cased name.
+const AUTHENTICATION_ATTRIBUTES: &[&str] = &["mode"];
+const FORMS_ATTRIBUTES: &[&str] = &[
+    "timeout",
+    "slidingExpiration",
+    "cookieless",
+    "requireSSL",
+    "protection",
+    "name",
+    "path",
+    "domain",
+    "loginUrl",
+    "defaultUrl",
+    "ticketCompatibilityMode",
+    "enableCrossAppRedirects",
+    "cookieSameSite",
+];
+const SESSION_ATTRIBUTES: &[&str] = &[
+    "mode",
+    "timeout",
+    "cookieless",
+    "cookieName",
+    "regenerateExpiredSessionId",
+    "stateConnectionString",
+    "stateNetworkTimeout",
+    "sqlConnectionString",
+    "sqlCommandTimeout",
+    "sqlConnectionRetryInterval",
+    "allowCustomSqlDatabase",
+    "customProvider",
+    "compressionEnabled",
+    "useHostingIdentity",
+    "partitionResolverType",
+    "sessionIDManagerType",
+    "cookieSameSite",
+];
+const MACHINE_KEY_ATTRIBUTES: &[&str] = &[
+    "validationKey",
+    "decryptionKey",
+    "validation",
+    "decryption",
+    "compatibilityMode",
+    "dataProtectorType",
+    "applicationName",
+];
+
 /// Minutes in a year: InProc and StateServer sessions live in the cache, which rejects longer
 /// time-outs (`SessionStateSection.Validate`, `MAX_CACHE_BASED_TIMEOUT_MINUTES`).
 pub const MAX_CACHE_BASED_TIMEOUT_MINUTES: i64 = 365 * 24 * 60;
@@ -239,6 +285,16 @@ fn read_scope(
     let session_elements = sections("sessionState");
     let key_elements = sections("machineKey");
 
+    for (elements, known) in [
+        (&auth_elements, AUTHENTICATION_ATTRIBUTES),
+        (&forms_elements, FORMS_ATTRIBUTES),
+        (&session_elements, SESSION_ATTRIBUTES),
+        (&key_elements, MACHINE_KEY_ATTRIBUTES),
+    ] {
+        elements
+            .iter()
+            .for_each(|e| reader.check_name_case(e, known));
+    }
     let auth_chain: Vec<&Element> = auth_elements.iter().collect();
     let forms_chain: Vec<&Element> = forms_elements.iter().collect();
     let session_chain: Vec<&Element> = session_elements.iter().collect();
