@@ -215,7 +215,10 @@ mod tests {
         assert!(parse_minutes("20m", false).is_err());
         assert!(parse_minutes("1.5", false).is_err());
         assert!(parse_minutes("", false).is_err());
-        assert!(parse_minutes("\u{a0}5", false).is_err(), "no-break space is not white space here");
+        assert!(
+            parse_minutes("\u{a0}5", false).is_err(),
+            "no-break space is not white space here"
+        );
         assert!(parse_minutes("99999999999999", false).is_err());
     }
 
