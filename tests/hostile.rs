@@ -1,0 +1,327 @@
+//! Hostile and huge input: each case puts one hostile file beside an ordinary bad web.config and
+//! runs the real binary under a watchdog (killed and failed after `LIMIT`). Every case must end
+//! with a clear per-file error (exit 2, `line:column` where one applies) or a result, and the
+//! ordinary file's finding must still be reported. Inputs are generated here at run time.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Generous for a debug build on a loaded 2-core machine; a release build needs well under 1 s.
+const LIMIT: Duration = Duration::from_secs(60);
+
+const BAD: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <system.web>
+    <authentication mode="Forms">
+      <forms loginUrl="~/login" timeout="5" />
+    </authentication>
+  </system.web>
+</configuration>
+"#;
+
+/// A tree with `ok/web.config` (one forms-timeout-too-low finding) and an empty `a/`.
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("ok")).unwrap();
+    std::fs::create_dir_all(dir.path().join("a")).unwrap();
+    std::fs::write(dir.path().join("ok/web.config"), BAD).unwrap();
+    dir
+}
+
+struct Outcome {
+    code: i32,
+    json: Value,
+    stderr: String,
+    elapsed: Duration,
+}
+
+/// Runs `iislint check --format json <args>` in `dir`; kills it and fails after `LIMIT`.
+fn check(dir: &Path, args: &[&str]) -> Outcome {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iislint"))
+        .arg("check")
+        .args(["--format", "json"])
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Drain both pipes on their own threads so a large report cannot block the child.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut out = String::new();
+            let _ = pipe.read_to_string(&mut out);
+            out
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("watchdog: iislint check {args:?} still running after {LIMIT:?}; killed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = stdout.join().unwrap();
+    let stderr = stderr.join().unwrap();
+    let json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
+    Outcome {
+        code: status.code().unwrap_or(-1),
+        json,
+        stderr,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn entries<'a>(json: &'a Value, key: &str, path_suffix: &str) -> Vec<&'a Value> {
+    json[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} array in {json}"))
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|p| p.ends_with(path_suffix)))
+        .collect()
+}
+
+/// The ordinary file was still checked, and nothing crashed.
+fn assert_others_processed(out: &Outcome) {
+    assert!(
+        out.code == 1 || out.code == 2,
+        "exit {} (stderr: {})",
+        out.code,
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("panicked"),
+        "panic on stderr: {}",
+        out.stderr
+    );
+    let ok = entries(&out.json, "diagnostics", "ok/web.config");
+    assert!(
+        ok.iter().any(|d| d["rule"] == "forms-timeout-too-low"),
+        "the ordinary file's finding is missing: {}",
+        out.json
+    );
+}
+
+/// The hostile file's error: exit 2, a message containing `needle`, and its position.
+fn assert_file_error(out: &Outcome, file: &str, needle: &str, line: u64, column: u64) {
+    assert_others_processed(out);
+    assert_eq!(out.code, 2, "{}", out.json);
+    let errors = entries(&out.json, "errors", file);
+    let [error] = errors.as_slice() else {
+        panic!("expected one error for {file}: {}", out.json);
+    };
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.to_lowercase().contains(needle),
+        "{file}: {message:?} lacks {needle:?}"
+    );
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(line), Some(column)),
+        "{}",
+        out.json
+    );
+}
+
+fn write(dir: &Path, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+#[test]
+fn config_of_50_mb() {
+    let dir = tree();
+    let line =
+        "    <add key=\"Key0000000\" value=\"a value &amp; some padding to make a line\" />\n";
+    let lines = 50 * 1024 * 1024 / line.len() + 1;
+    let mut text = String::with_capacity(lines * line.len() + 512);
+    text.push_str("<?xml version=\"1.0\"?>\n<configuration>\n  <appSettings>\n");
+    for _ in 0..lines {
+        text.push_str(line);
+    }
+    text.push_str("  </appSettings>\n  <system.web>\n    <authentication mode=\"Forms\">\n");
+    text.push_str("      <forms timeout=\"5\" />\n    </authentication>\n  </system.web>\n");
+    text.push_str("</configuration>\n");
+    assert!(text.len() >= 50 * 1024 * 1024);
+    write(dir.path(), "a/web.config", &text);
+    let out = check(dir.path(), &["."]);
+    assert_others_processed(&out);
+    // The big file is read: its finding sits past the 50 MB of settings, at the right line.
+    let big = entries(&out.json, "diagnostics", "a/web.config");
+    assert!(
+        big.iter()
+            .any(|d| d["rule"] == "forms-timeout-too-low" && d["line"] == lines as u64 + 7),
+        "{}",
+        out.json
+    );
+    eprintln!("50 MB config: {:?}", out.elapsed);
+}
+
+#[test]
+fn nesting_100000_deep() {
+    let dir = tree();
+    let depth = 100_000;
+    let text = format!(
+        "<configuration>{}{}</configuration>",
+        "<location path=\"x\"><system.web>".repeat(depth),
+        "</system.web></location>".repeat(depth)
+    );
+    write(dir.path(), "a/web.config", &text);
+    let out = check(dir.path(), &["--farm", "."]);
+    assert_others_processed(&out);
+    assert!(entries(&out.json, "errors", "a/web.config").is_empty());
+    // Fixing walks the same tree.
+    let out = check(
+        dir.path(),
+        &[
+            "--fix",
+            "--unsafe-fixes",
+            "--farm",
+            "--session-store",
+            "redis",
+            ".",
+        ],
+    );
+    assert!(
+        out.code <= 2 && !out.stderr.contains("panicked"),
+        "{}",
+        out.stderr
+    );
+    eprintln!("100,000-deep nesting: {:?}", out.elapsed);
+}
+
+#[test]
+fn attributes_100000_on_one_element() {
+    let dir = tree();
+    let attrs: String = (0..100_000).map(|i| format!(" a{i}=\"{i}\"")).collect();
+    let text = format!(
+        "<configuration>\n  <system.web>\n    <forms{attrs} />\n  </system.web>\n</configuration>\n"
+    );
+    write(dir.path(), "a/web.config", &text);
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "attributes", 3, 5);
+    eprintln!("100,000 attributes: {:?}", out.elapsed);
+}
+
+#[test]
+fn nul_bytes() {
+    let dir = tree();
+    write(
+        dir.path(),
+        "a/web.config",
+        b"<configuration>\n  <system.web>\0</system.web>\n</configuration>\n",
+    );
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "non-xml character", 2, 15);
+}
+
+#[test]
+fn billion_laughs_dtd() {
+    let dir = tree();
+    let mut dtd = String::from(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE configuration [\n  <!ENTITY lol0 \"lol\">\n",
+    );
+    for i in 1..10 {
+        let refs = format!("&lol{};", i - 1).repeat(10);
+        dtd.push_str(&format!("  <!ENTITY lol{i} \"{refs}\">\n"));
+    }
+    dtd.push_str("]>\n<configuration><appSettings><add key=\"k\" value=\"&lol9;\" /></appSettings></configuration>\n");
+    write(dir.path(), "a/web.config", &dtd);
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "dtd", 2, 1);
+}
+
+#[test]
+fn external_entity() {
+    let dir = tree();
+    let secret = write(dir.path(), "secret.txt", "TOP SECRET");
+    let text = format!(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE configuration [ <!ENTITY xxe SYSTEM \"file://{}\"> ]>\n<configuration><appSettings><add key=\"k\" value=\"&xxe;\" /></appSettings></configuration>\n",
+        secret.display()
+    );
+    write(dir.path(), "a/web.config", &text);
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "dtd", 2, 1);
+    assert!(!out.json.to_string().contains("TOP SECRET"));
+    // Without a DTD the reference is simply unknown.
+    write(
+        dir.path(),
+        "a/web.config",
+        "<configuration>\n<appSettings><add key=\"k\" value=\"&xxe;\" /></appSettings></configuration>\n",
+    );
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "entity", 2, 34);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops() {
+    let dir = tree();
+    // A folder loop (not followed) and a web.config that points at itself.
+    std::os::unix::fs::symlink("..", dir.path().join("a/up")).unwrap();
+    std::os::unix::fs::symlink("../a", dir.path().join("a/again")).unwrap();
+    std::os::unix::fs::symlink("web.config", dir.path().join("a/web.config")).unwrap();
+    let out = check(dir.path(), &["."]);
+    assert_others_processed(&out);
+    assert_eq!(out.code, 2);
+    let errors = entries(&out.json, "errors", "a/web.config");
+    assert_eq!(errors.len(), 1, "{}", out.json);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("symbolic links")),
+        "{}",
+        out.json
+    );
+    // The ordinary file is reported once: the looping folders are not walked again.
+    assert_eq!(entries(&out.json, "diagnostics", "ok/web.config").len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree();
+    let path = write(dir.path(), "a/web.config", BAD);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        eprintln!("skipped: running as root, a mode 000 file is still readable");
+        return;
+    }
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "cannot read", 1, 1);
+}
+
+#[test]
+fn directory_named_web_config() {
+    let dir = tree();
+    std::fs::create_dir_all(dir.path().join("a/web.config/inner")).unwrap();
+    write(dir.path(), "a/web.config/inner/web.config", BAD);
+    let out = check(dir.path(), &["."]);
+    assert_others_processed(&out);
+    // The folder is walked like any other, not read as a file.
+    assert_eq!(out.code, 1, "{}", out.json);
+    assert_eq!(entries(&out.json, "errors", "web.config").len(), 0);
+    assert_eq!(
+        entries(&out.json, "diagnostics", "a/web.config/inner/web.config").len(),
+        1
+    );
+    // Named on the command line, it is walked too.
+    let out = check(dir.path(), &["a/web.config", "ok"]);
+    assert_others_processed(&out);
+}
