@@ -1,7 +1,7 @@
 //! `iislint check`: discover, load, lint or fix each file in parallel, collect results in order.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -34,7 +34,7 @@ pub struct CheckOptions {
 
 pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
     let (targets, walk_errors) = discover(&options.paths, settings);
-    let folders = Mutex::new(FolderIndex::default());
+    let folders = FolderIndex::for_targets(&targets);
     let files: Vec<FileResult> = targets
         .par_iter()
         .map(|target| check_file_isolated(target, options, settings, &folders))
@@ -69,7 +69,7 @@ fn check_file_isolated(
     target: &Target,
     options: &CheckOptions,
     settings: &Settings,
-    folders: &Mutex<FolderIndex>,
+    folders: &FolderIndex,
 ) -> FileResult {
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         check_file(target, options, settings, folders)
@@ -104,7 +104,7 @@ fn check_file(
     target: &Target,
     options: &CheckOptions,
     settings: &Settings,
-    folders: &Mutex<FolderIndex>,
+    folders: &FolderIndex,
 ) -> FileResult {
     let (mut result, text) = check_file_text(target, options, settings, folders);
     // Memory independent of the number of files: every result is kept until the report, so a
@@ -128,7 +128,7 @@ fn check_file_text(
     target: &Target,
     options: &CheckOptions,
     settings: &Settings,
-    folders: &Mutex<FolderIndex>,
+    folders: &FolderIndex,
 ) -> (FileResult, Option<String>) {
     let mut result = FileResult {
         path: target.path.clone(),
@@ -175,9 +175,7 @@ fn check_file_text(
     // application-level section. Only the second needs the model, so the folder answer comes
     // first and the document is parsed once per file: a nested file is linted as a non-root and
     // linted again, as a root, only in the rare case its model sets application sections.
-    let root_by_folder = folders
-        .lock()
-        .is_ok_and(|mut f| f.is_application_root(target, kind, false));
+    let root_by_folder = folders.is_application_root(target, kind, false);
     facts.application_root = root_by_folder;
     let may_set_sections = kind == FileKind::WebConfig
         && !root_by_folder

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
 
 use crate::model::FileKind;
 use crate::settings::Settings;
@@ -55,7 +56,11 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> (Vec<Target>, Vec<Wal
 }
 
 fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>) {
-    let walker = ignore::WalkBuilder::new(root)
+    // Walking is mostly system calls (directory reads, and `.gitignore` look-ups in every
+    // folder), so it runs on several threads; `discover` sorts the targets, and the errors are
+    // sorted here, so the result does not depend on which thread finished first.
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    ignore::WalkBuilder::new(root)
         .hidden(false)
         .parents(true)
         .git_ignore(true)
@@ -64,6 +69,7 @@ fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>, errors: &mu
         // Outside a git repository `ignore` would skip .gitignore files altogether.
         .require_git(false)
         .follow_links(false)
+        .threads(rayon::current_num_threads().max(2))
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir
@@ -72,38 +78,65 @@ fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>, errors: &mu
                     .iter()
                     .any(|d| entry.file_name().eq_ignore_ascii_case(d)))
         })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let is_file = entry
-                    .file_type()
-                    .is_some_and(|t| t.is_file() || t.is_symlink());
-                let named = entry.file_name().to_str().is_some_and(is_config_file_name);
-                if is_file && named && !settings.is_excluded(entry.path()) {
-                    match std::fs::metadata(entry.path()) {
-                        Ok(meta) if meta.is_file() => targets.push(Target {
-                            path: entry.path().to_owned(),
-                            root: root.to_owned(),
-                        }),
-                        // A symlink named like a config file to a folder: walked like one.
-                        Ok(_) => {}
-                        // A dangling or looping symlink named like a config file is reported,
-                        // as it is when named on the command line, rather than silently skipped.
-                        Err(err) => errors.push(WalkError {
-                            path: entry.path().to_owned(),
-                            message: format!("cannot read: {err}"),
-                        }),
-                    }
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                let (target, error) = visit(root, settings, entry);
+                if target.is_some() || error.is_some() {
+                    let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+                    found.0.extend(target);
+                    found.1.extend(error);
                 }
-            }
-            Err(err) => {
-                let path = error_path(&err).unwrap_or_else(|| root.to_owned());
-                errors.push(WalkError {
-                    path,
-                    message: err.to_string(),
-                });
-            }
+                ignore::WalkState::Continue
+            })
+        });
+    let (mut found_targets, mut found_errors) =
+        found.into_inner().unwrap_or_else(|e| e.into_inner());
+    found_errors
+        .sort_by(|a: &WalkError, b: &WalkError| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    targets.append(&mut found_targets);
+    errors.append(&mut found_errors);
+}
+
+/// One walked entry: a config file to lint, an error, or neither.
+fn visit(
+    root: &Path,
+    settings: &Settings,
+    entry: Result<ignore::DirEntry, ignore::Error>,
+) -> (Option<Target>, Option<WalkError>) {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(err) => {
+            let path = error_path(&err).unwrap_or_else(|| root.to_owned());
+            let message = err.to_string();
+            return (None, Some(WalkError { path, message }));
+        }
+    };
+    let is_file = entry
+        .file_type()
+        .is_some_and(|t| t.is_file() || t.is_symlink());
+    let named = entry.file_name().to_str().is_some_and(is_config_file_name);
+    if !(is_file && named) || settings.is_excluded(entry.path()) {
+        return (None, None);
+    }
+    match std::fs::metadata(entry.path()) {
+        Ok(meta) if meta.is_file() => {
+            let target = Target {
+                path: entry.path().to_owned(),
+                root: root.to_owned(),
+            };
+            (Some(target), None)
+        }
+        // A symlink named like a config file to a folder: walked like one.
+        Ok(_) => (None, None),
+        // A dangling or looping symlink named like a config file is reported, as it is when
+        // named on the command line, rather than silently skipped.
+        Err(err) => {
+            let error = WalkError {
+                path: entry.path().to_owned(),
+                message: format!("cannot read: {err}"),
+            };
+            (None, Some(error))
         }
     }
 }
@@ -118,26 +151,70 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-/// Answers "is there a web.config in this folder?" once per folder.
+/// Answers "is there a web.config (or `.git`) in this folder?" once per folder, shared by the
+/// threads that check files. Folders holding a discovered web.config are known without reading
+/// them; others are read once, with no lock held while reading. The current directory and each
+/// walk root are resolved once rather than for every file.
 #[derive(Default)]
 pub struct FolderIndex {
-    has_web_config: HashMap<PathBuf, bool>,
+    has_web_config: RwLock<HashMap<PathBuf, bool>>,
+    has_git: RwLock<HashMap<PathBuf, bool>>,
+    roots: RwLock<HashMap<PathBuf, PathBuf>>,
+    cwd: Option<PathBuf>,
+}
+
+/// A cached answer per folder; computed outside the lock (two threads may both compute it).
+fn cached<V: Clone>(
+    map: &RwLock<HashMap<PathBuf, V>>,
+    key: &Path,
+    compute: impl FnOnce() -> V,
+) -> V {
+    if let Some(known) = map.read().unwrap_or_else(|e| e.into_inner()).get(key) {
+        return known.clone();
+    }
+    let value = compute();
+    map.write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key.to_owned(), value.clone());
+    value
 }
 
 impl FolderIndex {
-    fn has_web_config(&mut self, dir: &Path) -> bool {
-        *self
-            .has_web_config
-            .entry(dir.to_owned())
-            .or_insert_with(|| {
-                std::fs::read_dir(dir).is_ok_and(|entries| {
-                    entries.flatten().any(|e| {
-                        e.file_name()
-                            .to_str()
-                            .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
-                    })
+    /// An index that already knows the folders of `targets`' web.config files.
+    pub fn for_targets(targets: &[Target]) -> FolderIndex {
+        let cwd = std::env::current_dir().ok();
+        let known = targets
+            .iter()
+            .filter(|t| {
+                t.path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
+            })
+            .filter_map(|t| t.path.parent())
+            .map(|dir| (absolute_with(cwd.as_deref(), dir), true))
+            .collect();
+        FolderIndex {
+            has_web_config: RwLock::new(known),
+            cwd,
+            ..FolderIndex::default()
+        }
+    }
+
+    fn has_web_config(&self, dir: &Path) -> bool {
+        cached(&self.has_web_config, dir, || {
+            std::fs::read_dir(dir).is_ok_and(|entries| {
+                entries.flatten().any(|e| {
+                    e.file_name()
+                        .to_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
                 })
             })
+        })
+    }
+
+    fn has_git(&self, dir: &Path) -> bool {
+        cached(&self.has_git, dir, || dir.join(".git").exists())
     }
 
     /// Is this web.config an application's root configuration? An MVC `Views/Web.config` never
@@ -147,7 +224,7 @@ impl FolderIndex {
     /// under: a nested web.config named on the command line (as pre-commit does) still sees its
     /// parent's.
     pub fn is_application_root(
-        &mut self,
+        &self,
         target: &Target,
         kind: FileKind,
         sets_application_sections: bool,
@@ -161,8 +238,8 @@ impl FolderIndex {
         let Some(folder) = target.path.parent() else {
             return true;
         };
-        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_owned());
-        let top = search_top(target, &folder);
+        let folder = absolute_with(self.cwd.as_deref(), folder);
+        let top = self.search_top(target, &folder);
         let mut above = folder.parent();
         while let Some(dir) = above {
             if !dir.starts_with(&top) {
@@ -184,21 +261,34 @@ pub fn is_views_folder(path: &Path) -> bool {
         .is_some_and(|n| n.eq_ignore_ascii_case("Views"))
 }
 
-/// How far up to look for a parent web.config: the repository's top, else the current directory
-/// when `folder` is inside it, else the path the file was found under.
-fn search_top(target: &Target, folder: &Path) -> PathBuf {
-    if let Some(repo) = folder.ancestors().find(|dir| dir.join(".git").exists()) {
-        return repo.to_owned();
+impl FolderIndex {
+    /// How far up to look for a parent web.config: the repository's top, else the current
+    /// directory when `folder` is inside it, else the path the file was found under.
+    fn search_top(&self, target: &Target, folder: &Path) -> PathBuf {
+        if let Some(repo) = folder.ancestors().find(|dir| self.has_git(dir)) {
+            return repo.to_owned();
+        }
+        if let Some(cwd) = &self.cwd
+            && folder.starts_with(cwd)
+        {
+            return cwd.clone();
+        }
+        cached(&self.roots, &target.root, || {
+            let root = absolute_with(self.cwd.as_deref(), &target.root);
+            if root.is_dir() {
+                root
+            } else {
+                root.parent().map(Path::to_owned).unwrap_or(root)
+            }
+        })
     }
-    if let Ok(cwd) = std::env::current_dir()
-        && folder.starts_with(&cwd)
-    {
-        return cwd;
+}
+
+/// `std::path::absolute`, with the current directory looked up once by the caller.
+fn absolute_with(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    match cwd {
+        Some(cwd) if path.is_relative() => std::path::absolute(cwd.join(path)),
+        _ => std::path::absolute(path),
     }
-    let root = std::path::absolute(&target.root).unwrap_or_else(|_| target.root.clone());
-    if root.is_dir() {
-        root
-    } else {
-        root.parent().map(Path::to_owned).unwrap_or(root)
-    }
+    .unwrap_or_else(|_| path.to_owned())
 }
