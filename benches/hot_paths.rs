@@ -104,8 +104,10 @@ fn facts(kind: FileKind) -> FileFacts {
 }
 
 fn settings() -> Settings {
-    let mut settings = Settings::default();
-    settings.farm = true;
+    let mut settings = Settings {
+        farm: true,
+        ..Settings::default()
+    };
     settings.fix.session_store = Some(SessionStore::Redis);
     settings
 }

@@ -149,7 +149,7 @@ fn write(node: &Node, depth: usize, style: Style, counter: &mut u32, out: &mut S
         ));
     }
     if node.children.is_empty() && node.text.is_empty() && !node.comment {
-        out.push_str(if depth % 2 == 0 { " />" } else { "/>" });
+        out.push_str(if depth.is_multiple_of(2) { " />" } else { "/>" });
         return;
     }
     out.push('>');
@@ -230,6 +230,23 @@ fn elements(text: &str) -> Vec<Element> {
         .collect()
 }
 
+/// One fix and what it should do: (op index, fix, attribute change on an element, inserted child
+/// value under an element).
+type Planned = (
+    usize,
+    Fix,
+    Option<(usize, &'static str, Expect)>,
+    Option<(usize, String)>,
+);
+
+/// A built edit: (element index, edit, attribute change, inserted child value).
+type Built = (
+    usize,
+    Option<Edit>,
+    Option<(&'static str, Expect)>,
+    Option<String>,
+);
+
 /// What the output must say about one original element's attributes.
 #[derive(Debug, Clone, PartialEq)]
 enum Expect {
@@ -247,9 +264,9 @@ proptest! {
         prop_assume!(!before.is_empty());
 
         // Build one fix per op with the edit builders.
-        let mut fixes: Vec<(usize, Fix, Option<(usize, &'static str, Expect)>, Option<(usize, String)>)> = Vec::new();
+        let mut fixes: Vec<Planned> = Vec::new();
         for (i, op) in ops.iter().enumerate() {
-            let (element, edit, expect, inserted): (usize, Option<Edit>, Option<(&'static str, Expect)>, Option<String>) = match op {
+            let (element, edit, expect, inserted): Built = match op {
                 Op::Set { element, attr, value } => {
                     let e = &before[element % before.len()];
                     if e.attrs.is_empty() { continue; }
