@@ -1,6 +1,7 @@
 //! Which files to lint, and which of them are an application's root configuration.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
@@ -157,18 +158,20 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
 /// walk root are resolved once rather than for every file.
 #[derive(Default)]
 pub struct FolderIndex {
-    has_web_config: RwLock<HashMap<PathBuf, bool>>,
-    has_git: RwLock<HashMap<PathBuf, bool>>,
-    roots: RwLock<HashMap<PathBuf, PathBuf>>,
+    // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in profiles.
+    has_web_config: RwLock<HashMap<OsString, bool>>,
+    has_git: RwLock<HashMap<OsString, bool>>,
+    roots: RwLock<HashMap<OsString, PathBuf>>,
     cwd: Option<PathBuf>,
 }
 
 /// A cached answer per folder; computed outside the lock (two threads may both compute it).
 fn cached<V: Clone>(
-    map: &RwLock<HashMap<PathBuf, V>>,
+    map: &RwLock<HashMap<OsString, V>>,
     key: &Path,
     compute: impl FnOnce() -> V,
 ) -> V {
+    let key = key.as_os_str();
     if let Some(known) = map.read().unwrap_or_else(|e| e.into_inner()).get(key) {
         return known.clone();
     }
@@ -192,7 +195,7 @@ impl FolderIndex {
                     .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
             })
             .filter_map(|t| t.path.parent())
-            .map(|dir| (absolute_with(cwd.as_deref(), dir), true))
+            .map(|dir| (absolute_with(cwd.as_deref(), dir).into_os_string(), true))
             .collect();
         FolderIndex {
             has_web_config: RwLock::new(known),
