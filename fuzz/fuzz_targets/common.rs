@@ -19,8 +19,10 @@ pub fn setup(data: &[u8]) -> (FileFacts, Settings, &[u8]) {
         farm: true,
         application_root: flags & 2 == 0,
     };
-    let mut settings = Settings::default();
-    settings.farm = true;
+    let mut settings = Settings {
+        farm: true,
+        ..Settings::default()
+    };
     settings.fix.session_store = Some(if flags & 4 == 0 {
         SessionStore::Redis
     } else {
