@@ -21,10 +21,7 @@ const SQL_PLACEHOLDER: &str = "data source=REPLACE-WITH-SQL-SERVER;Integrated Se
 const REDIS_HOST_PLACEHOLDER: &str = "REPLACE-WITH-REDIS-HOST";
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.farm {
-        return;
-    }
-    let Some(scope) = ctx.application_scope() else {
+    let Some(scope) = ctx.farm_application_scope() else {
         return;
     };
     let session = &scope.session;

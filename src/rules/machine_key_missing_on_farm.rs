@@ -21,10 +21,7 @@ const VALIDATION_KEY_BYTES: usize = 64;
 const DECRYPTION_KEY_BYTES: usize = 32;
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.farm {
-        return;
-    }
-    let Some(scope) = ctx.application_scope() else {
+    let Some(scope) = ctx.farm_application_scope() else {
         return;
     };
     let key = &scope.machine_key;

@@ -154,6 +154,11 @@ impl Context<'_> {
             .unwrap_or(declared)
     }
 
+    /// The application scope on a declared web farm: the only thing the farm rules judge.
+    pub fn farm_application_scope(&self) -> Option<&WebScope> {
+        self.application_scope().filter(|_| self.farm)
+    }
+
     /// The file's own-level `system.web` scope, when it is a classic ASP.NET application's root
     /// configuration: what the farm rules judge.
     pub fn application_scope(&self) -> Option<&WebScope> {

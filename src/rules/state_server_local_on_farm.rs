@@ -13,10 +13,7 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.farm {
-        return;
-    }
-    let Some(scope) = ctx.application_scope() else {
+    let Some(scope) = ctx.farm_application_scope() else {
         return;
     };
     let session = &scope.session;
