@@ -183,6 +183,15 @@ impl Authentication {
 }
 
 impl SessionState {
+    /// The longest time-out this mode accepts: InProc and StateServer keep sessions in the cache,
+    /// which refuses more than a year (`SessionStateSection.Validate`).
+    pub fn max_timeout_minutes(&self) -> i64 {
+        match self.mode.value() {
+            Some(SessionMode::InProc | SessionMode::StateServer) => MAX_CACHE_BASED_TIMEOUT_MINUTES,
+            _ => i64::MAX,
+        }
+    }
+
     /// Session state is on (mode valid and not `Off`).
     pub fn is_enabled(&self) -> bool {
         matches!(self.mode.value(), Some(mode) if *mode != SessionMode::Off)

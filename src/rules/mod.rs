@@ -173,6 +173,26 @@ impl Context<'_> {
     }
 }
 
+/// Sets the session time-out of `scope` to `minutes`, adding a `<sessionState>` when there is
+/// none; `None` when the value is already right or the mode cannot hold that many minutes.
+pub fn set_session_timeout(
+    ctx: &Context<'_>,
+    scope: &WebScope,
+    minutes: i64,
+) -> Option<crate::fix::Edit> {
+    if minutes > scope.session.max_timeout_minutes() {
+        return None;
+    }
+    crate::edits::set_attr_or_insert(
+        ctx.text,
+        scope.session.element.as_ref(),
+        &scope.system_web,
+        "sessionState",
+        "timeout",
+        &minutes.to_string(),
+    )
+}
+
 /// Where to report a setting: the attribute that decides it, else the first element that exists.
 pub fn anchor(
     attr: Option<&crate::document::Attr>,

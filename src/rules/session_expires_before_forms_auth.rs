@@ -1,8 +1,6 @@
-use super::{Context, FixAvailability, RuleMeta, anchor};
+use super::{Context, FixAvailability, RuleMeta, anchor, set_session_timeout};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
-use crate::model::web::{MAX_CACHE_BASED_TIMEOUT_MINUTES, SessionMode};
 
 pub const META: RuleMeta = RuleMeta {
     name: "session-expires-before-forms-auth",
@@ -40,25 +38,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let message = format!(
             "session state expires after {session_minutes} idle minutes but forms authentication keeps the user logged in for {forms_minutes}: the user stays logged in with an empty session"
         );
-        let cache_based = matches!(
-            session.mode.value(),
-            Some(SessionMode::InProc | SessionMode::StateServer)
-        );
-        let target = forms_minutes.to_string();
-        // The cache behind InProc and StateServer refuses more than a year: no fix past that.
-        let fits = !(cache_based && forms_minutes > MAX_CACHE_BASED_TIMEOUT_MINUTES);
-        let edit = fits
-            .then(|| {
-                set_attr_or_insert(
-                    ctx.text,
-                    session.element.as_ref(),
-                    &scope.system_web,
-                    "sessionState",
-                    "timeout",
-                    &target,
-                )
-            })
-            .flatten();
+        // No fix past what the mode can hold (a year for InProc and StateServer).
+        let target = forms_minutes;
+        let edit = set_session_timeout(ctx, scope, target);
         let fix = edit.map(|e| {
             Fix::new(
                 Applicability::Safe,

@@ -1,8 +1,6 @@
-use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor};
+use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor, set_session_timeout};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
-use crate::model::web::{MAX_CACHE_BASED_TIMEOUT_MINUTES, SessionMode};
 
 pub const META: RuleMeta = RuleMeta {
     name: "session-timeout-too-low",
@@ -44,26 +42,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let message = format!(
             "session state expires after {minutes} idle minutes{how}, below the minimum of {min}"
         );
-        // InProc and StateServer keep sessions in the cache, which refuses more than a year.
-        let cache_based = matches!(
-            session.mode.value(),
-            Some(SessionMode::InProc | SessionMode::StateServer)
-        );
-        let target = ctx.fix.session_timeout_minutes.max(min);
-        let target = if cache_based {
-            target.min(MAX_CACHE_BASED_TIMEOUT_MINUTES)
-        } else {
-            target
-        };
-        let target = target.to_string();
-        let edit = set_attr_or_insert(
-            ctx.text,
-            session.element.as_ref(),
-            &scope.system_web,
-            "sessionState",
-            "timeout",
-            &target,
-        );
+        let target = ctx
+            .fix
+            .session_timeout_minutes
+            .max(min)
+            .min(session.max_timeout_minutes());
+        let edit = set_session_timeout(ctx, scope, target);
         let fix = edit.map(|e| {
             Fix::new(
                 Applicability::Safe,
