@@ -437,7 +437,7 @@ fn parse_state_connection(raw: &str) -> Result<String, String> {
 /// Whether a state server host name is this machine itself.
 pub fn is_local_host(host: &str) -> bool {
     let host = host.trim();
-    ["loopback", "localhost", "::1", "0:0:0:0:0:0:0:1", "."]
+    ["loopback", "localhost", "::1", "0:0:0:0:0:0:0:1"]
         .iter()
         .any(|l| host.eq_ignore_ascii_case(l))
         || host.starts_with("127.")
