@@ -12,6 +12,7 @@ pub mod edits;
 pub mod fix;
 pub mod lint;
 pub mod model;
+pub mod paths;
 pub mod report;
 pub mod rules;
 pub mod settings;

@@ -109,6 +109,9 @@ impl Settings {
 
     /// Rules `per-file-ignores` turns off for `path`.
     pub fn ignored_rules(&self, path: &Path) -> Vec<&'static str> {
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
         let relative = self.relative(path);
         self.per_file_ignores
             .iter()
@@ -118,11 +121,8 @@ impl Settings {
     }
 
     fn relative(&self, path: &Path) -> PathBuf {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-        match self
-            .base_dir()
-            .and_then(|base| std::path::absolute(base).ok())
-        {
+        let absolute = crate::paths::absolute(path);
+        match self.base_dir().map(crate::paths::absolute) {
             Some(base) => absolute
                 .strip_prefix(&base)
                 .map(Path::to_owned)

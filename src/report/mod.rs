@@ -78,17 +78,61 @@ impl Run {
 /// Turns `path` into the form every output uses: relative to the current directory when it is
 /// below it, always with `/` separators.
 pub fn display_path(path: &std::path::Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    let shown = cwd
-        .as_deref()
-        .and_then(|cwd| absolute.strip_prefix(cwd).ok())
-        .unwrap_or(path);
-    let shown = shown.strip_prefix(".").unwrap_or(shown);
+    // A relative path is already relative to the current directory; only an absolute one is
+    // compared with it.
+    let shown = match crate::paths::current_dir() {
+        Some(cwd) if path.is_absolute() => {
+            let absolute = crate::paths::absolute(path);
+            match absolute.strip_prefix(cwd) {
+                Ok(below) => below.to_owned(),
+                Err(_) => path.to_owned(),
+            }
+        }
+        _ => path.to_owned(),
+    };
+    // Collecting the components drops `a/./b`'s inner `.` and repeated separators, as
+    // `std::path::absolute` did for relative paths.
+    let shown: PathBuf = shown.components().collect();
+    let shown = shown.strip_prefix(".").unwrap_or(&shown);
     let text = shown.to_string_lossy().replace('\\', "/");
     if text.is_empty() {
         ".".to_owned()
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_path;
+    use std::path::Path;
+
+    #[test]
+    fn relative_paths_are_shown_as_given_without_dot_components() {
+        assert_eq!(
+            display_path(Path::new("./a/./b//web.config")),
+            "a/b/web.config"
+        );
+        assert_eq!(
+            display_path(Path::new("../up/web.config")),
+            "../up/web.config"
+        );
+        assert_eq!(display_path(Path::new(".")), ".");
+    }
+
+    #[test]
+    fn absolute_paths_below_the_current_directory_become_relative() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(display_path(&cwd.join("x/web.config")), "x/web.config");
+        let outside = cwd
+            .parent()
+            .unwrap_or(&cwd)
+            .join("elsewhere-iislint/web.config");
+        if !outside.starts_with(&cwd) {
+            assert_eq!(
+                display_path(&outside),
+                outside.to_string_lossy().replace('\\', "/")
+            );
+        }
     }
 }
