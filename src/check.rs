@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::discover::{FolderIndex, Target, discover};
+use crate::discover::{Discovery, FolderIndex, Target, discover};
 use crate::fix::Applicability;
 use crate::lint::{FileFacts, RuleSet, fix_text, lint_text_full};
 use crate::model::FileKind;
@@ -33,8 +33,13 @@ pub struct CheckOptions {
 }
 
 pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
-    let (targets, walk_errors) = discover(&options.paths, settings);
-    let folders = FolderIndex::for_targets(&targets);
+    let discovery = discover(&options.paths, settings);
+    let folders = FolderIndex::new(&discovery);
+    let Discovery {
+        targets,
+        errors: walk_errors,
+        ..
+    } = discovery;
     let check_all = || -> Vec<FileResult> {
         targets
             .par_iter()

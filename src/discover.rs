@@ -32,12 +32,26 @@ pub fn is_config_file_name(name: &str) -> bool {
     name.eq_ignore_ascii_case("web.config") || name.eq_ignore_ascii_case("applicationHost.config")
 }
 
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted, free of duplicates.
+    pub targets: Vec<Target>,
+    pub errors: Vec<WalkError>,
+    /// Absolute folders inside the walked trees that hold a `.git` (a repository's top).
+    pub git_folders: Vec<PathBuf>,
+}
+
 /// Walks `paths`: directories recursively (respecting `.gitignore` inside or outside a git
 /// repository, skipping `bin/`, `obj/`, `node_modules/`, `.git/` and `exclude`), files named on the
-/// command line always. The result is sorted and free of duplicates.
-pub fn discover(paths: &[PathBuf], settings: &Settings) -> (Vec<Target>, Vec<WalkError>) {
-    let mut targets = Vec::new();
-    let mut errors = Vec::new();
+/// command line always.
+pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovery {
+    let mut found = Discovery::default();
+    let Discovery {
+        targets,
+        errors,
+        git_folders,
+    } = &mut found;
     for path in paths {
         match std::fs::metadata(path) {
             Err(err) => errors.push(WalkError {
@@ -48,19 +62,29 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> (Vec<Target>, Vec<Wal
                 path: path.clone(),
                 root: path.clone(),
             }),
-            Ok(_) => walk(path, settings, &mut targets, &mut errors),
+            Ok(_) => walk(path, settings, targets, errors, git_folders),
         }
     }
     targets.sort_by(|a, b| a.path.cmp(&b.path));
     targets.dedup_by(|a, b| a.path == b.path);
-    (targets, errors)
+    found
 }
 
-fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>, errors: &mut Vec<WalkError>) {
+fn walk(
+    root: &Path,
+    settings: &Settings,
+    targets: &mut Vec<Target>,
+    errors: &mut Vec<WalkError>,
+    git_folders: &mut Vec<PathBuf>,
+) {
     // Walking is mostly system calls (directory reads, and `.gitignore` look-ups in every
     // folder), so it runs on several threads; `discover` sorts the targets, and the errors are
     // sorted here, so the result does not depend on which thread finished first.
     let found = Mutex::new((Vec::new(), Vec::new()));
+    // The repository tops inside the tree, seen as `.git` entries on the way (the walk never
+    // enters `.git`), so that finding a file's repository needs no `.git` look-up per folder.
+    let git = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let git_seen = std::sync::Arc::clone(&git);
     ignore::WalkBuilder::new(root)
         .hidden(false)
         .parents(true)
@@ -71,7 +95,15 @@ fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>, errors: &mu
         .require_git(false)
         .follow_links(false)
         .threads(rayon::current_num_threads().max(2))
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
+            if entry.file_name() == ".git"
+                && let Some(folder) = entry.path().parent()
+            {
+                git_seen
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(crate::paths::absolute(folder));
+            }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir
                 && entry.depth() > 0
@@ -97,6 +129,7 @@ fn walk(root: &Path, settings: &Settings, targets: &mut Vec<Target>, errors: &mu
         .sort_by(|a: &WalkError, b: &WalkError| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     targets.append(&mut found_targets);
     errors.append(&mut found_errors);
+    git_folders.append(&mut git.lock().unwrap_or_else(|e| e.into_inner()));
 }
 
 /// One walked entry: a config file to lint, an error, or neither.
@@ -120,14 +153,16 @@ fn visit(
     if !(is_file && named) || settings.is_excluded(entry.path()) {
         return (None, None);
     }
+    let target = || Target {
+        path: entry.path().to_owned(),
+        root: root.to_owned(),
+    };
+    // The walk already knows a regular file's type; only a symlink needs a look at what it is.
+    if entry.file_type().is_some_and(|t| t.is_file()) {
+        return (Some(target()), None);
+    }
     match std::fs::metadata(entry.path()) {
-        Ok(meta) if meta.is_file() => {
-            let target = Target {
-                path: entry.path().to_owned(),
-                root: root.to_owned(),
-            };
-            (Some(target), None)
-        }
+        Ok(meta) if meta.is_file() => (Some(target()), None),
         // A symlink named like a config file to a folder: walked like one.
         Ok(_) => (None, None),
         // A dangling or looping symlink named like a config file is reported, as it is when
@@ -154,15 +189,17 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
 
 /// Answers "is there a web.config (or `.git`) in this folder?" once per folder, shared by the
 /// threads that check files. Folders holding a discovered web.config are known without reading
-/// them; others are read once, with no lock held while reading. The current directory and each
-/// walk root are resolved once rather than for every file.
+/// them; others are read once, with no lock held while reading. Inside a walked tree, `.git` is
+/// known from the walk; only folders above it are looked at. Each walk root is resolved once
+/// rather than for every file.
 #[derive(Default)]
 pub struct FolderIndex {
     // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in profiles.
     has_web_config: RwLock<HashMap<OsString, bool>>,
     has_git: RwLock<HashMap<OsString, bool>>,
     roots: RwLock<HashMap<OsString, PathBuf>>,
-    cwd: Option<PathBuf>,
+    /// The walked folders (absolute): every folder below them was seen by the walk.
+    walked: Vec<PathBuf>,
 }
 
 /// A cached answer per folder; computed outside the lock (two threads may both compute it).
@@ -183,10 +220,11 @@ fn cached<V: Clone>(
 }
 
 impl FolderIndex {
-    /// An index that already knows the folders of `targets`' web.config files.
-    pub fn for_targets(targets: &[Target]) -> FolderIndex {
-        let cwd = std::env::current_dir().ok();
-        let known = targets
+    /// An index that already knows the folders of the discovered web.config files and the
+    /// repository tops inside the walked trees.
+    pub fn new(discovery: &Discovery) -> FolderIndex {
+        let known = discovery
+            .targets
             .iter()
             .filter(|t| {
                 t.path
@@ -195,11 +233,25 @@ impl FolderIndex {
                     .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
             })
             .filter_map(|t| t.path.parent())
-            .map(|dir| (absolute_with(cwd.as_deref(), dir).into_os_string(), true))
+            .map(|dir| (crate::paths::absolute(dir).into_os_string(), true))
             .collect();
+        let git = discovery
+            .git_folders
+            .iter()
+            .map(|dir| (dir.clone().into_os_string(), true))
+            .collect();
+        let mut walked: Vec<PathBuf> = discovery
+            .targets
+            .iter()
+            .filter(|t| t.root != t.path)
+            .map(|t| crate::paths::absolute(&t.root))
+            .collect();
+        walked.sort();
+        walked.dedup();
         FolderIndex {
             has_web_config: RwLock::new(known),
-            cwd,
+            has_git: RwLock::new(git),
+            walked,
             ..FolderIndex::default()
         }
     }
@@ -217,7 +269,11 @@ impl FolderIndex {
     }
 
     fn has_git(&self, dir: &Path) -> bool {
-        cached(&self.has_git, dir, || dir.join(".git").exists())
+        cached(&self.has_git, dir, || {
+            // The walk saw every `.git` below its roots (they are all in the map already).
+            let walked = self.walked.iter().any(|root| dir.starts_with(root));
+            !walked && dir.join(".git").exists()
+        })
     }
 
     /// Is this web.config an application's root configuration? An MVC `Views/Web.config` never
@@ -241,7 +297,7 @@ impl FolderIndex {
         let Some(folder) = target.path.parent() else {
             return true;
         };
-        let folder = absolute_with(self.cwd.as_deref(), folder);
+        let folder = crate::paths::absolute(folder);
         let top = self.search_top(target, &folder);
         let mut above = folder.parent();
         while let Some(dir) = above {
@@ -271,13 +327,13 @@ impl FolderIndex {
         if let Some(repo) = folder.ancestors().find(|dir| self.has_git(dir)) {
             return repo.to_owned();
         }
-        if let Some(cwd) = &self.cwd
+        if let Some(cwd) = crate::paths::current_dir()
             && folder.starts_with(cwd)
         {
-            return cwd.clone();
+            return cwd.to_owned();
         }
         cached(&self.roots, &target.root, || {
-            let root = absolute_with(self.cwd.as_deref(), &target.root);
+            let root = crate::paths::absolute(&target.root);
             if root.is_dir() {
                 root
             } else {
@@ -285,13 +341,4 @@ impl FolderIndex {
             }
         })
     }
-}
-
-/// `std::path::absolute`, with the current directory looked up once by the caller.
-fn absolute_with(cwd: Option<&Path>, path: &Path) -> PathBuf {
-    match cwd {
-        Some(cwd) if path.is_relative() => std::path::absolute(cwd.join(path)),
-        _ => std::path::absolute(path),
-    }
-    .unwrap_or_else(|_| path.to_owned())
 }
