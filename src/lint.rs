@@ -94,6 +94,7 @@ pub fn lint_text_full(
     drop(doc);
     let ctx = Context {
         text,
+        style: crate::edits::Style::new(text),
         model: &model,
         kind: facts.kind,
         farm: facts.farm,

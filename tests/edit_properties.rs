@@ -276,7 +276,7 @@ proptest! {
                 }
                 Op::Add { element, value } => {
                     let e = &before[element % before.len()];
-                    (element % before.len(), Some(add_attr(&text, e, "added", value)), Some(("added", Expect::Value(value.clone()))), None)
+                    (element % before.len(), Some(add_attr(&iislint::edits::Style::new(&text), e, "added", value)), Some(("added", Expect::Value(value.clone()))), None)
                 }
                 Op::Remove { element, attr } => {
                     let e = &before[element % before.len()];
@@ -289,7 +289,7 @@ proptest! {
                     let e = &before[element % before.len()];
                     let quote = if *quote { '\'' } else { '"' };
                     let fragment = Fragment::empty_element("inserted", &[("v", value.as_str())], quote);
-                    (element % before.len(), Some(insert_child(&text, e, &fragment)), None, Some(value.clone()))
+                    (element % before.len(), Some(insert_child(&iislint::edits::Style::new(&text), e, &fragment)), None, Some(value.clone()))
                 }
             };
             let Some(edit) = edit else { continue };

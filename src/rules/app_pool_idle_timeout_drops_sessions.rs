@@ -94,7 +94,7 @@ fn idle_fix(ctx: &Context<'_>, pool: &AppPool, session: Minutes) -> Option<Fix> 
     };
     // The pool's own element is edited, never applicationPoolDefaults, which other pools share.
     let edit = set_attr_or_insert(
-        ctx.text,
+        &ctx.style,
         pool.process_model.as_ref(),
         &pool.element,
         "processModel",

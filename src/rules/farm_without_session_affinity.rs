@@ -1,6 +1,6 @@
 use super::{Context, FixAvailability, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::{Fragment, empty_element_line, insert_child, preferred_quote, set_or_add_attr};
+use crate::edits::{Fragment, empty_element_line, insert_child, set_or_add_attr};
 use crate::fix::{Applicability, Fix};
 
 pub const META: RuleMeta = RuleMeta {
@@ -27,19 +27,19 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "web farm `{}` balances {} servers without session affinity ({how}): a user's next request can reach a server that does not hold their session",
             farm.name, farm.enabled_servers
         );
-        let quote = preferred_quote(ctx.text);
+        let quote = ctx.style.quote();
         let affinity_line = empty_element_line("affinity", &[("useCookie", "true")], quote);
         let edit = match (&farm.affinity, &farm.arr) {
-            (Some(affinity), _) => set_or_add_attr(ctx.text, affinity, "useCookie", "true"),
+            (Some(affinity), _) => set_or_add_attr(&ctx.style, affinity, "useCookie", "true"),
             (None, Some(arr)) => Some(insert_child(
-                ctx.text,
+                &ctx.style,
                 arr,
                 &Fragment {
                     lines: vec![(0, affinity_line)],
                 },
             )),
             (None, None) => Some(insert_child(
-                ctx.text,
+                &ctx.style,
                 &farm.element,
                 &Fragment {
                     lines: vec![

@@ -39,7 +39,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
         let target = ctx.fix.forms_timeout_minutes.max(min).to_string();
         let edit = auth.element.as_ref().and_then(|authentication| {
-            set_attr_or_insert(ctx.text, forms, authentication, "forms", "timeout", &target)
+            set_attr_or_insert(
+                &ctx.style,
+                forms,
+                authentication,
+                "forms",
+                "timeout",
+                &target,
+            )
         });
         let fix = edit.map(|e| {
             Fix::new(

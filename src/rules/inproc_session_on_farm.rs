@@ -1,6 +1,6 @@
 use super::{Context, FixAvailability, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::edits::{Fragment, Style, insert_child, set_or_add_attr};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::model::web::{SessionMode, WebScope};
 use crate::settings::{FixSettings, SessionStore};
@@ -42,7 +42,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     );
     // Without a chosen store there is nothing to write, only the way to get a fix.
     let fix = match ctx.fix.session_store {
-        Some(store) => out_of_process_fix(ctx.text, scope, store, ctx.fix),
+        Some(store) => out_of_process_fix(&ctx.style, scope, store, ctx.fix),
         None => Fix::new(
             Applicability::DisplayOnly,
             "Move session state out of process: choose a store with --session-store sqlserver|redis (or [fix] session-store), then run with --fix --unsafe-fixes",
@@ -53,12 +53,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn out_of_process_fix(
-    text: &str,
+    style: &Style<'_>,
     scope: &WebScope,
     store: SessionStore,
     settings: &FixSettings,
 ) -> Fix {
-    let quote = preferred_quote(text);
+    let quote = style.quote();
     let element = scope.session.element.as_ref();
     match store {
         SessionStore::SqlServer => {
@@ -81,10 +81,10 @@ fn out_of_process_fix(
             let edits = match element {
                 Some(element) => attrs
                     .iter()
-                    .filter_map(|(name, value)| set_or_add_attr(text, element, name, value))
+                    .filter_map(|(name, value)| set_or_add_attr(style, element, name, value))
                     .collect(),
                 None => vec![insert_child(
-                    text,
+                    style,
                     &scope.system_web,
                     &Fragment::empty_element("sessionState", &attrs, quote),
                 )],
@@ -122,9 +122,9 @@ fn out_of_process_fix(
                         })
                         .map(|(name, _)| name.as_str());
                     let registered = existing.is_some();
-                    edits.extend(set_or_add_attr(text, element, "mode", "Custom"));
+                    edits.extend(set_or_add_attr(style, element, "mode", "Custom"));
                     edits.extend(set_or_add_attr(
-                        text,
+                        style,
                         element,
                         "customProvider",
                         existing.unwrap_or(REDIS_PROVIDER_NAME),
@@ -132,14 +132,14 @@ fn out_of_process_fix(
                     match &scope.session.providers {
                         _ if registered => {}
                         Some(providers) => edits.push(insert_child(
-                            text,
+                            style,
                             providers,
                             &Fragment {
                                 lines: vec![(0, provider)],
                             },
                         )),
                         None => edits.push(insert_child(
-                            text,
+                            style,
                             element,
                             &Fragment {
                                 lines: vec![
@@ -162,7 +162,7 @@ fn out_of_process_fix(
                         (1, "</providers>".into()),
                         (0, "</sessionState>".into()),
                     ];
-                    edits.push(insert_child(text, &scope.system_web, &Fragment { lines }));
+                    edits.push(insert_child(style, &scope.system_web, &Fragment { lines }));
                 }
             }
             let placeholder = if settings.redis_host.is_none()

@@ -1,6 +1,6 @@
 use super::{Context, FixAvailability, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::edits::{Fragment, insert_child, preferred_quote, set_or_add_attr};
+use crate::edits::{Fragment, insert_child, set_or_add_attr};
 use crate::fix::{Applicability, Fix};
 use crate::model::Setting;
 use crate::model::web::Key;
@@ -73,12 +73,12 @@ fn key_fix(
     let edits = match &scope.machine_key.element {
         Some(element) => attrs
             .iter()
-            .filter_map(|(name, value)| set_or_add_attr(ctx.text, element, name, value))
+            .filter_map(|(name, value)| set_or_add_attr(&ctx.style, element, name, value))
             .collect(),
         None => vec![insert_child(
-            ctx.text,
+            &ctx.style,
             &scope.system_web,
-            &Fragment::empty_element("machineKey", &attrs, preferred_quote(ctx.text)),
+            &Fragment::empty_element("machineKey", &attrs, ctx.style.quote()),
         )],
     };
     // Unsafe: it writes a secret into the file, and every server must get the same one.

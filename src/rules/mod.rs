@@ -128,6 +128,8 @@ pub fn find(name: &str) -> Option<&'static Rule> {
 /// What a rule sees of one file.
 pub struct Context<'a> {
     pub text: &'a str,
+    /// How `text` writes XML, for the fixes (worked out once, when first needed).
+    pub style: crate::edits::Style<'a>,
     pub model: &'a Model,
     pub kind: FileKind,
     /// The user declared a web farm (`--farm` or `farm = true`).
@@ -184,7 +186,7 @@ pub fn set_session_timeout(
         return None;
     }
     crate::edits::set_attr_or_insert(
-        ctx.text,
+        &ctx.style,
         scope.session.element.as_ref(),
         &scope.system_web,
         "sessionState",

@@ -46,7 +46,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             pool.name
         );
         let edit = set_attr_or_insert(
-            ctx.text,
+            &ctx.style,
             pool.process_model.as_ref(),
             &pool.element,
             "processModel",
