@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{self, ParseError};
-use crate::fix::{Applicability, Fix};
+use crate::fix::{Applicability, Edit, Fix};
 use crate::model::{FileKind, Model};
 use crate::rules::{Context, RULES, Rule};
 use crate::settings::Settings;
@@ -150,10 +150,22 @@ pub fn fix_text(
     settings: &Settings,
     required: Applicability,
 ) -> Result<FixOutcome, ParseError> {
+    let first = lint_text_full(text, facts, rules, settings)?;
+    Ok(fix_linted(text, first, facts, rules, settings, required))
+}
+
+/// [`fix_text`], for a text already linted once (`first` is the lint of `text`).
+pub fn fix_linted(
+    text: &str,
+    first: Linted,
+    facts: &FileFacts,
+    rules: &RuleSet,
+    settings: &Settings,
+    required: Applicability,
+) -> FixOutcome {
     let mut current = text.to_owned();
     let mut fixed = Vec::new();
     let mut problem = None;
-    let first = lint_text_full(&current, facts, rules, settings)?;
     let mut diagnostics = first.diagnostics;
     let mut suppressed = first.suppressed;
     // Fixes that would break the XML, by rule and position: never offered again.
@@ -221,13 +233,13 @@ pub fn fix_text(
             }
         }
     }
-    Ok(FixOutcome {
+    FixOutcome {
         text: current,
         fixed,
         remaining: diagnostics,
         suppressed,
         problem,
-    })
+    }
 }
 
 /// Splices the fixes that do not overlap an earlier one into `text`; every other byte is copied.
@@ -242,22 +254,57 @@ pub fn apply_fixes<'a>(
     let mut copied_to = 0;
     let mut applied = Vec::new();
     let mut last_end: Option<usize> = None;
+    // The elements whole-line insertions put at `last_end` so far.
+    let mut stacked: Vec<&str> = Vec::new();
     for (name, fix) in fixes {
-        let start = fix.edits[0].range.start;
-        // Touching counts as overlapping, so two inserts at one offset land in separate passes.
-        if last_end.is_some_and(|end| start <= end) || !edits_are_ordered(fix) {
+        let first = &fix.edits[0];
+        let start = first.range.start;
+        // Touching counts as overlapping, so two inserts at one offset land in separate passes,
+        // except whole lines adding different elements at one line start (a `<sessionState>`
+        // and a `<machineKey>` before `</system.web>`): they go one after the other, where the
+        // next pass would have put the second, and the file is linted once less. Two insertions
+        // of the same element still wait, so the second sees the first.
+        let stacks = last_end == Some(start)
+            && inserted_element(text, first).is_some_and(|element| !stacked.contains(&element));
+        if last_end.is_some_and(|end| start <= end) && !stacks || !edits_are_ordered(fix) {
             continue;
+        }
+        if !stacks {
+            stacked.clear();
         }
         for edit in &fix.edits {
             out.push_str(&text[copied_to..edit.range.start]);
             out.push_str(&edit.content);
             copied_to = edit.range.end;
         }
-        last_end = fix.edits.iter().map(|e| e.range.end).max();
+        let end = fix.edits.iter().map(|e| e.range.end).max();
+        if end != last_end {
+            stacked.clear();
+        }
+        let last = fix.edits.last().expect("not empty");
+        stacked.extend(inserted_element(text, last).filter(|_| Some(last.range.end) == end));
+        last_end = end;
         applied.push(name);
     }
     out.push_str(&text[copied_to..]);
     (out, applied)
+}
+
+/// The element an edit inserts as whole lines at the start of a line: `<name` in `    <name … />⏎`.
+fn inserted_element<'e>(text: &str, edit: &'e Edit) -> Option<&'e str> {
+    let at_line_start = edit.range.start == 0 || text.as_bytes()[edit.range.start - 1] == b'\n';
+    if !edit.range.is_empty() || !at_line_start || !edit.content.ends_with('\n') {
+        return None;
+    }
+    let tag = edit
+        .content
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix('<')?;
+    let name_end = tag
+        .find(|c: char| c.is_whitespace() || c == '/' || c == '>')
+        .unwrap_or(tag.len());
+    let name = &tag[..name_end];
+    (!name.is_empty() && !name.starts_with(['!', '?', '/'])).then_some(name)
 }
 
 /// Edits within one fix must be sorted and must not overlap (inserts at one offset may touch).
@@ -271,7 +318,6 @@ fn edits_are_ordered(fix: &Fix) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::Edit;
     use crate::rules::{FixAvailability, Rule, RuleMeta};
 
     const fn meta(name: &'static str) -> RuleMeta {
@@ -391,5 +437,47 @@ mod tests {
         );
         assert_eq!(out, "<a b=\"2\"/ >");
         assert_eq!(applied, ["r1", "r3"]);
+    }
+
+    #[test]
+    fn whole_line_insertions_of_different_elements_share_a_pass() {
+        let text = "<c>\n  <sw>\n  </sw>\n</c>";
+        let at = text.find("  </sw>").unwrap();
+        let line = |element: &str| format!("    <{element} a=\"1\" />\n");
+        let session = Fix::new(
+            Applicability::Safe,
+            "s",
+            vec![Edit::insert(at, line("sessionState"))],
+        );
+        let key = Fix::new(
+            Applicability::Safe,
+            "k",
+            vec![Edit::insert(at, line("machineKey"))],
+        );
+        let again = Fix::new(
+            Applicability::Safe,
+            "t",
+            vec![Edit::insert(at, line("sessionState"))],
+        );
+        let inline = Fix::new(Applicability::Safe, "i", vec![Edit::insert(at, "<x/>")]);
+        let (out, applied) = apply_fixes(
+            text,
+            [
+                ("r1", &session),
+                ("r2", &key),
+                ("r3", &again),
+                ("r4", &inline),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            out,
+            "<c>\n  <sw>\n    <sessionState a=\"1\" />\n    <machineKey a=\"1\" />\n  </sw>\n</c>"
+        );
+        assert_eq!(
+            applied,
+            ["r1", "r2"],
+            "the same element again, or text mid-line, waits"
+        );
     }
 }
