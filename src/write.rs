@@ -5,23 +5,34 @@ use std::path::Path;
 
 /// Replaces `path` with `bytes` via a temporary file in the same folder and a rename, so a reader
 /// never sees a partial file and a failed write leaves the original untouched.
+///
+/// The file is not forced to disk (no fsync), as ruff, rustfmt and prettier do not: with 5,000
+/// fixed files the fsyncs were most of `--fix`'s time. The rename is atomic for every reader and
+/// for a crash of iislint; after a power failure, ext4 (`auto_da_alloc`) and btrfs write a file
+/// replaced by a rename before the rename itself, and version control keeps the original.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    // Through a symbolic link, the file it points to is the one to replace, not the link.
-    let path = &std::fs::canonicalize(path)?;
+    let found = std::fs::symlink_metadata(path)?;
+    // Through a symbolic link, the file it points to is the one to replace, not the link. An
+    // absolute path spares tempfile a `getcwd` per file.
+    let (path, permissions) = if found.file_type().is_symlink() {
+        let target = std::fs::canonicalize(path)?;
+        let permissions = std::fs::metadata(&target)?.permissions();
+        (target, permissions)
+    } else {
+        (crate::paths::absolute(path), found.permissions())
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path)?.permissions();
     let mut temp = tempfile::Builder::new()
         .prefix(".iislint-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
     // tempfile creates the file with mode 0600; the config file keeps its own mode.
     std::fs::set_permissions(temp.path(), permissions)?;
-    temp.persist(path).map_err(|err| err.error)?;
+    temp.persist(&path).map_err(|err| err.error)?;
     Ok(())
 }
 
