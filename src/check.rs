@@ -1,7 +1,6 @@
 //! `iislint check`: discover, load, lint or fix each file in parallel, collect results in order.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -9,6 +8,7 @@ use crate::discover::{Discovery, FolderIndex, Target, discover};
 use crate::fix::Applicability;
 use crate::lint::{FileFacts, RuleSet, fix_linted, lint_text_full};
 use crate::model::FileKind;
+use crate::report::excerpt::{Excerpt, Positions, reported_offsets};
 use crate::report::{FileError, FileResult, Run, display_path};
 use crate::settings::Settings;
 use crate::source::{LineIndex, SourceText};
@@ -30,6 +30,8 @@ pub struct CheckOptions {
     pub select: Vec<&'static str>,
     pub ignore: Vec<&'static str>,
     pub fix: FixMode,
+    /// Keep the lines around each finding for snippets (the default output quotes them).
+    pub excerpts: bool,
 }
 
 pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
@@ -40,10 +42,13 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
         errors: walk_errors,
         ..
     } = discovery;
+    // Only results with something to report are kept (the order stays that of `targets`): a
+    // clean file costs nothing once it is checked, whatever the number of files.
     let check_all = || -> Vec<FileResult> {
         targets
             .par_iter()
             .map(|target| check_file_isolated(target, options, settings, &folders))
+            .filter(|result| !result.is_clean())
             .collect()
     };
     let files = match options.fix {
@@ -69,6 +74,7 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
         _ => 0,
     };
     Run {
+        checked: targets.len(),
         files,
         path_errors: walk_errors
             .into_iter()
@@ -100,8 +106,8 @@ fn check_file_isolated(
         FileResult {
             path: target.path.clone(),
             display: display_path(&target.path),
-            text: None,
-            index: None,
+            positions: Positions::default(),
+            excerpt: None,
             diagnostics: Vec::new(),
             error: Some(FileError {
                 message: format!(
@@ -124,18 +130,27 @@ fn check_file(
     folders: &FolderIndex,
 ) -> FileResult {
     let (mut result, text) = check_file_text(target, options, settings, folders);
-    // Memory independent of the number of files: every result is kept until the report, so a
-    // file's text and line index are kept only when a reporter will quote it or turn offsets into
-    // positions (diagnostics, suppressed findings, errors). Clean files keep path and counts only,
-    // and their line index is never built.
+    // Memory independent of the size of the files: a result keeps the positions the reports print
+    // and, for snippets, the lines around each finding, never the whole text. Clean files keep
+    // path and counts only, and their line index is never built.
     if let Some(text) = text.filter(|_| needs_text(&result)) {
-        result.index = Some(Arc::new(LineIndex::new(&text)));
-        result.text = Some(Arc::new(text));
+        let index = LineIndex::new(&text);
+        let reported = result
+            .diagnostics
+            .iter()
+            .chain(result.suppressed.iter().map(|s| &s.diagnostic));
+        result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter());
+        if options.excerpts && !result.diagnostics.is_empty() {
+            // Snippets may show a machine key or a password; masking keeps every byte offset.
+            let masked = crate::report::redact::mask_secrets(&text);
+            let ranges = result.diagnostics.iter().map(|d| d.range.clone());
+            result.excerpt = Some(Excerpt::new(&masked, &index, ranges));
+        }
     }
     result
 }
 
-/// Does a reporter need this file's text (snippets, byte offset to line and column)?
+/// Does a reporter need this file's text (snippets, byte offsets to lines and columns)?
 fn needs_text(result: &FileResult) -> bool {
     !result.diagnostics.is_empty() || !result.suppressed.is_empty() || result.error.is_some()
 }
@@ -150,8 +165,8 @@ fn check_file_text(
     let mut result = FileResult {
         path: target.path.clone(),
         display: display_path(&target.path),
-        text: None,
-        index: None,
+        positions: Positions::default(),
+        excerpt: None,
         diagnostics: Vec::new(),
         error: None,
         fixed: Vec::new(),

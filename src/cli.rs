@@ -240,6 +240,7 @@ fn check(args: &CheckArgs) -> u8 {
         select,
         ignore,
         fix,
+        excerpts: args.format == Format::Human && fix != FixMode::Diff(applicability),
     };
     let run = crate::check::run(&options, &settings);
 

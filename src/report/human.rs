@@ -7,65 +7,59 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
+use super::excerpt::{CONTEXT_LINES, Excerpt};
 use super::{FileResult, Run};
 use crate::diagnostic::Severity;
 use crate::fix::Applicability;
-use crate::source::LineIndex;
 
 /// miette's own `SourceCode` for strings scans the file from the start for every label; this
-/// one answers from the file's line index.
+/// one answers from the lines the check kept around each finding.
 #[derive(Debug)]
-struct IndexedSource<'a> {
+struct ExcerptSource<'a> {
     name: &'a str,
-    text: &'a str,
-    index: &'a LineIndex,
+    excerpt: &'a Excerpt,
 }
 
-impl SourceCode for IndexedSource<'_> {
+impl SourceCode for ExcerptSource<'_> {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let start = span.offset();
-        let end = start + span.len();
-        if end > self.text.len()
-            || !self.text.is_char_boundary(start)
-            || !self.text.is_char_boundary(end)
-        {
-            return Err(MietteError::OutOfBounds);
-        }
-        let first_line = self.index.line_of(start);
+        let range = span.offset()..span.offset() + span.len();
+        let lines = self
+            .excerpt
+            .lines(range.clone(), before, after)
+            .ok_or(MietteError::OutOfBounds)?;
         if before == 0 && after == 0 {
             // Used for the `file:line:col` header: the column counts characters, like every output.
-            let (_, column) = self.index.line_col(self.text, start);
-            let data = &self.text.as_bytes()[start..end];
+            let data = self
+                .excerpt
+                .slice(range.clone())
+                .ok_or(MietteError::OutOfBounds)?;
+            let column = lines
+                .text
+                .get(..range.start - lines.offset)
+                .ok_or(MietteError::OutOfBounds)?
+                .chars()
+                .count();
             return Ok(Box::new(MietteSpanContents::new_named(
                 self.name.to_owned(),
-                data,
+                data.as_bytes(),
                 *span,
-                first_line,
-                column - 1,
-                self.index.line_of(end.saturating_sub(1).max(start)) - first_line + 1,
+                lines.from_line,
+                column,
+                lines.line_count,
             )));
         }
-        let last_line = self.index.line_of(end.saturating_sub(1).max(start));
-        let from_line = first_line.saturating_sub(before);
-        let to_line = (last_line + after).min(self.index.line_count() - 1);
-        let from = self.index.line_start(from_line);
-        let to = if to_line + 1 < self.index.line_count() {
-            self.index.line_start(to_line + 1)
-        } else {
-            self.text.len()
-        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_owned(),
-            &self.text.as_bytes()[from..to],
-            SourceSpan::new(from.into(), to - from),
-            from_line,
+            lines.text.as_bytes(),
+            SourceSpan::new(lines.offset.into(), lines.text.len()),
+            lines.from_line,
             0,
-            to_line - from_line + 1,
+            lines.line_count,
         )))
     }
 }
@@ -82,7 +76,7 @@ pub fn render(run: &Run, options: &HumanOptions) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(CONTEXT_LINES);
     let mut out = String::new();
     for file in &run.files {
         render_file(file, &handler, &mut out);
@@ -99,16 +93,12 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
             file.display, err.line, err.column, err.message
         );
     }
-    let (Some(text), Some(index)) = (&file.text, &file.index) else {
+    let Some(excerpt) = &file.excerpt else {
         return;
     };
-    // Snippets show source lines, which may hold a machine key or a password. Masking keeps the
-    // byte length, so the line index and every range still fit the masked text.
-    let masked = super::redact::mask_secrets(text);
-    let source = IndexedSource {
+    let source = ExcerptSource {
         name: &file.display,
-        text: &masked,
-        index,
+        excerpt,
     };
     for d in &file.diagnostics {
         let severity = match d.severity {
@@ -116,7 +106,7 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         };
-        let label_span = SourceSpan::new(d.range.start.into(), label_len(text, &d.range));
+        let label_span = SourceSpan::new(d.range.start.into(), excerpt.label_len(&d.range));
         let mut diagnostic = MietteDiagnostic::new(super::redact::mask_secrets(&d.message))
             .with_code(format!("{}({})", d.rule.name, d.rule.code))
             .with_severity(severity)
@@ -140,24 +130,12 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
     }
 }
 
-/// Labels cover the first line of a span only: a start tag over several lines stays readable.
-fn label_len(text: &str, range: &std::ops::Range<usize>) -> usize {
-    let first_line_end = text[range.start..range.end.min(text.len())]
-        .find(['\r', '\n'])
-        .map(|i| range.start + i);
-    first_line_end
-        .unwrap_or(range.end)
-        .saturating_sub(range.start)
-        .max(1)
-        .min(text.len() - range.start)
-}
-
 /// A diagnostic with a borrowed source: `Report::with_source_code` would need an owned copy of
 /// the file for every finding.
 #[derive(Debug)]
 struct WithSource<'a> {
     inner: MietteDiagnostic,
-    source: &'a IndexedSource<'a>,
+    source: &'a ExcerptSource<'a>,
 }
 
 impl std::fmt::Display for WithSource<'_> {
@@ -211,7 +189,7 @@ pub fn summary(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "All checks passed ({} checked).",
-                plural(run.files.len(), "file")
+                plural(run.checked, "file")
             );
         }
     } else {
@@ -226,7 +204,7 @@ pub fn summary(run: &Run) -> String {
                 plural(errors, "file")
             );
         }
-        let _ = writeln!(out, " ({} checked).", plural(run.files.len(), "file"));
+        let _ = writeln!(out, " ({} checked).", plural(run.checked, "file"));
         if safe > 0 && !run.fixing {
             let _ = writeln!(out, "{} fixable with `--fix`.", plural(safe, "problem"));
         }

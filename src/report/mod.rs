@@ -1,6 +1,7 @@
 //! Output formats. Every format reads the same [`FileResult`]s, in the same (sorted) order.
 
 pub mod concise;
+pub mod excerpt;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -8,10 +9,9 @@ pub mod redact;
 pub mod sarif;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::LineIndex;
+use excerpt::{Excerpt, Positions};
 
 /// A file that could not be read, decoded, parsed or written; 1-based line and character column.
 #[derive(Debug, Clone)]
@@ -27,9 +27,11 @@ pub struct FileResult {
     pub path: PathBuf,
     /// Relative to the current directory, with `/` separators.
     pub display: String,
-    /// The final text, for snippets and positions (absent when the file could not be decoded).
-    pub text: Option<Arc<String>>,
-    pub index: Option<Arc<LineIndex>>,
+    /// Line and column of every offset the reports print (of the final text).
+    pub positions: Positions,
+    /// The lines around each diagnostic, masked, for the default output's snippets (only when
+    /// that output is asked for).
+    pub excerpt: Option<Excerpt>,
     pub diagnostics: Vec<Diagnostic>,
     pub error: Option<FileError>,
     /// Rules whose fixes were applied (one entry per applied fix).
@@ -41,18 +43,27 @@ pub struct FileResult {
 }
 
 impl FileResult {
+    /// Nothing to report: no finding, error, fix, diff or suppressed finding.
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty()
+            && self.error.is_none()
+            && self.fixed.is_empty()
+            && self.diff.is_none()
+            && self.suppressed.is_empty()
+    }
+
     /// 1-based line and character column of a byte offset into the file's text.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        match (&self.text, &self.index) {
-            (Some(text), Some(index)) => index.line_col(text, offset),
-            _ => (1, 1),
-        }
+        self.positions.line_col(offset)
     }
 }
 
 /// The whole run, for the reporters.
 #[derive(Debug, Default)]
 pub struct Run {
+    /// How many files were checked.
+    pub checked: usize,
+    /// The files with something to report, in path order (clean files are not kept).
     pub files: Vec<FileResult>,
     /// Errors not tied to a readable file (a path that does not exist).
     pub path_errors: Vec<(String, String)>,
