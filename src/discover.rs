@@ -269,11 +269,18 @@ impl FolderIndex {
     }
 
     fn has_git(&self, dir: &Path) -> bool {
-        cached(&self.has_git, dir, || {
-            // The walk saw every `.git` below its roots (they are all in the map already).
-            let walked = self.walked.iter().any(|root| dir.starts_with(root));
-            !walked && dir.join(".git").exists()
-        })
+        let known = self.has_git.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(&answer) = known.get(dir.as_os_str()) {
+            return answer;
+        }
+        drop(known);
+        // The walk saw every `.git` below its roots (they are all in the map already); folders
+        // above the roots are looked at once. Walked folders are not added: that would be one
+        // entry per folder of the tree.
+        if self.walked.iter().any(|root| dir.starts_with(root)) {
+            return false;
+        }
+        cached(&self.has_git, dir, || dir.join(".git").exists())
     }
 
     /// Is this web.config an application's root configuration? An MVC `Views/Web.config` never
