@@ -5,6 +5,9 @@
 //! `00:20:00`, range 0 to 30 days in whole minutes, `00:00:00` disables it; `maxProcesses` default 1;
 //! pool `add` elements inherit from `applicationPoolDefaults`; ARR `affinity/@useCookie` default false.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
 use super::values::{parse_iis_timespan, parse_net_bool, parse_uint};
 use super::web::{SessionMode, WebConfig};
 use super::{Minutes, Reader, Setting};
@@ -21,6 +24,9 @@ pub struct AppHost {
     pub pools: Vec<AppPool>,
     pub applications: Vec<Application>,
     pub farms: Vec<WebFarm>,
+    /// Indexes into `applications` by pool name (ASCII-lowercased), built on first use: a rule
+    /// that asks for every pool's applications would otherwise scan every application per pool.
+    by_pool: OnceCell<HashMap<String, Vec<usize>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,11 +76,23 @@ impl AppHost {
         pool: &'a str,
     ) -> impl Iterator<Item = &'a Application> + 'a {
         // Pool names are compared case-insensitively by IIS (collection keys are not case-sensitive).
-        self.applications.iter().filter(move |a| {
-            a.pool
-                .as_deref()
-                .is_some_and(|p| p.eq_ignore_ascii_case(pool))
-        })
+        let by_pool = self.by_pool.get_or_init(|| {
+            let mut by_pool: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, application) in self.applications.iter().enumerate() {
+                if let Some(name) = &application.pool {
+                    by_pool
+                        .entry(name.to_ascii_lowercase())
+                        .or_default()
+                        .push(i);
+                }
+            }
+            by_pool
+        });
+        by_pool
+            .get(&pool.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.applications[i])
     }
 }
 
@@ -309,5 +327,22 @@ mod tests {
         let root = &model.app_host.applications[0];
         assert_eq!(root.session_mode, Some(SessionMode::SqlServer));
         assert_eq!(root.session_timeout, None);
+    }
+
+    #[test]
+    fn applications_of_a_pool_match_its_name_in_any_case_in_document_order() {
+        let text = "<configuration><system.applicationHost><sites>\
+             <site name=\"One\" id=\"1\"><application path=\"/\" applicationPool=\"Shared\"/></site>\
+             <site name=\"Two\" id=\"2\"><application path=\"/\" applicationPool=\"Other\"/>\
+             <application path=\"/b\" applicationPool=\"SHARED\"/></site>\
+             </sites></system.applicationHost></configuration>";
+        let model = Model::build(&crate::document::parse(text).unwrap());
+        let shared: Vec<_> = model
+            .app_host
+            .applications_of("shared")
+            .map(|a| (a.site.as_str(), a.path.as_str()))
+            .collect();
+        assert_eq!(shared, [("One", "/"), ("Two", "/b")]);
+        assert_eq!(model.app_host.applications_of("none").count(), 0);
     }
 }
