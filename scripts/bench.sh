@@ -175,8 +175,18 @@ lint() {
   [ $rc -le 2 ] || { log "iislint failed with exit code $rc"; return 1; }
 }
 cmd_check() { lint --format json tree; }
-cmd_fix() { lint --fix --unsafe-fixes --farm --session-store redis fixtree; }
-prep_fix() { rm -rf "$work/fixtree" && cp -a "$work/tree" "$work/fixtree"; }
+# --fix runs on a fresh copy each time. Copies are only removed at the end: creating files right
+# after deleting thousands makes ext4 search past the recently freed inodes (`recently_deleted`
+# showed as a fifth of --fix's time in perf), which is the benchmark's doing, not iislint's.
+fix_copies=0
+prep_fix() {
+  fix_copies=$((fix_copies + 1))
+  fixtree="fixtrees/$fix_copies"
+  mkdir -p "$work/fixtrees" && cp -a "$work/tree" "$work/$fixtree"
+}
+# The issue's command, and the same with the farm rules and a session store, which fix far more.
+cmd_fix() { lint --fix --unsafe-fixes "$fixtree"; }
+cmd_fix_farm() { lint --fix --unsafe-fixes --farm --session-store redis "$fixtree"; }
 # One xmllint process over every file (what a pre-commit hook would run) ...
 cmd_xmllint() { (cd "$work/tree" && xargs -0 xmllint --noout <"$work/files0" 2>/dev/null) || true; }
 # ... and one per core, as parallel as iislint.
@@ -184,20 +194,20 @@ cmd_xmllint_par() { (cd "$work/tree" && xargs -0 -P "$jobs" -n $(((nfiles + jobs
 cmd_cat() { (cd "$work/tree" && xargs -0 cat <"$work/files0" >/dev/null); }
 cmd_semgrep() { (cd "$work" && "$semgrep" scan --config semgrep.yml --metrics=off --disable-version-check --no-git-ignore --quiet --json -j "$jobs" tree >/dev/null 2>&1) || true; }
 
-names=(check fix xmllint xmllint_par cat)
+names=(check fix fix_farm xmllint xmllint_par cat)
 [ -n "$semgrep" ] && names+=(semgrep)
 
 now() { date +%s%N; }
 declare -A samples
 log "warm-up"
 for name in "${names[@]}"; do
-  [ "$name" = fix ] && prep_fix
+  case $name in fix*) prep_fix ;; esac
   "cmd_$name"
 done
 for ((r = 1; r <= ROUNDS; r++)); do
   log "round $r/$ROUNDS"
   for name in "${names[@]}"; do
-    [ "$name" = fix ] && prep_fix
+    case $name in fix*) prep_fix ;; esac
     sync
     t0=$(now)
     "cmd_$name"
@@ -218,8 +228,15 @@ peak_rss_kib() { # peak_rss_kib TREE
 }
 rss1k=$(peak_rss_kib tree1k)
 rss10k=$(peak_rss_kib tree)
+# Three times the tree (three copies side by side): memory must not follow the file count.
+rm -rf "$work/tree3x" && mkdir -p "$work/tree3x"
+for c in a b c; do cp -a "$work/tree" "$work/tree3x/$c"; done
+n3x=$((3 * nfiles))
+rss3x=$(peak_rss_kib tree3x)
+rm -rf "$work/tree3x"
 prep_fix
-rssfix=$( (cd "$work" && { /usr/bin/time -v "$bin" check --fix --unsafe-fixes --farm --session-store redis fixtree 2>&1 >/dev/null || true; }) | awk -F': ' '/Maximum resident set size/ {print $2}')
+rssfix=$( (cd "$work" && { /usr/bin/time -v "$bin" check --fix --unsafe-fixes --farm --session-store redis "$fixtree" 2>&1 >/dev/null || true; }) | awk -F': ' '/Maximum resident set size/ {print $2}')
+rm -rf "$work/fixtrees"
 
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 echo
@@ -230,7 +247,8 @@ echo
 echo "| command | median | ratio |"
 echo "|---|---:|---|"
 echo "| \`iislint check --format json\` | ${med[check]} ms | 1.00 × check; $(ratio "${med[check]}" "${med[xmllint]}") × xmllint; $(ratio "${med[check]}" "${med[xmllint_par]}") × xmllint -P$jobs |"
-echo "| \`iislint check --fix --unsafe-fixes --farm --session-store redis\` (fresh copy) | ${med[fix]} ms | $(ratio "${med[fix]}" "${med[check]}") × check |"
+echo "| \`iislint check --fix --unsafe-fixes\` (fresh copy) | ${med[fix]} ms | $(ratio "${med[fix]}" "${med[check]}") × check |"
+echo "| \`iislint check --fix --unsafe-fixes --farm --session-store redis\` (fresh copy) | ${med[fix_farm]} ms | $(ratio "${med[fix_farm]}" "${med[check]}") × check |"
 echo "| \`xmllint --noout\` (one process) | ${med[xmllint]} ms | $(ratio "${med[xmllint]}" "${med[check]}") × check |"
 echo "| \`xmllint --noout\` ($jobs processes) | ${med[xmllint_par]} ms | $(ratio "${med[xmllint_par]}" "${med[check]}") × check |"
 echo "| \`cat\` (read floor) | ${med[cat]} ms | $(ratio "${med[cat]}" "${med[check]}") × check |"
@@ -244,10 +262,12 @@ echo "| peak RSS | KiB | MiB |"
 echo "|---|---:|---:|"
 echo "| check, $n1k files | $rss1k | $((rss1k / 1024)) |"
 echo "| check, $nfiles files | $rss10k | $((rss10k / 1024)) |"
-echo "| check --fix, $nfiles files | $rssfix | $((rssfix / 1024)) |"
+echo "| check, $n3x files | $rss3x | $((rss3x / 1024)) |"
+echo "| check --fix --unsafe-fixes --farm --session-store redis, $nfiles files | $rssfix | $((rssfix / 1024)) |"
 echo
 pass() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "met" : "MISSED" }'; }
 echo "Targets: check <= 0.5 x xmllint: $(pass "${med[check]}" "$(awk -v x="${med[xmllint]}" 'BEGIN{print x/2}')")" \
   "(vs parallel xmllint: $(pass "${med[check]}" "$(awk -v x="${med[xmllint_par]}" 'BEGIN{print x/2}')"));" \
-  "fix <= 2 x check: $(pass "${med[fix]}" "$(awk -v x="${med[check]}" 'BEGIN{print x*2}')");" \
-  "peak RSS < 64 MiB: $(pass "$rss10k" 65535)"
+  "fix <= 2 x check: $(pass "${med[fix]}" "$(awk -v x="${med[check]}" 'BEGIN{print x*2}')")" \
+  "(farm: $(pass "${med[fix_farm]}" "$(awk -v x="${med[check]}" 'BEGIN{print x*2}')"));" \
+  "peak RSS < 64 MiB: $(pass "$rss3x" 65535) (at $n3x files)"
