@@ -466,3 +466,31 @@ fn sql_server_fix_allows_the_database_an_existing_connection_string_names() {
     assert!(fixed.contains("mode=\"SQLServer\""), "{fixed}");
     assert!(fixed.contains("allowCustomSqlDatabase=\"true\""), "{fixed}");
 }
+
+#[test]
+fn a_nested_repository_bounds_the_search_for_a_parent_web_config() {
+    let dir = tempfile::tempdir().unwrap();
+    // A missing machineKey on a farm is judged in application roots only; `compilation` is not an
+    // application-level section, so only the folders decide whether this file is a root.
+    let nested = "<configuration>\n  <system.web>\n    <compilation debug=\"false\" />\n  </system.web>\n</configuration>\n";
+    write(dir.path(), "outer/web.config", CLEAN);
+    write(dir.path(), "outer/inner/web.config", nested);
+    let args = ["--farm", "--select", "machine-key-missing-on-farm"];
+    let inner = |json: &Value| {
+        findings(json)
+            .into_iter()
+            .filter(|f| f.starts_with("outer/inner/"))
+            .count()
+    };
+    let (_, json) = check_json(dir.path(), &args);
+    assert_eq!(
+        inner(&json),
+        0,
+        "below outer/web.config, not a root: {json}"
+    );
+
+    // The walk sees the nested repository's `.git`; above its top, outer/web.config is no parent.
+    std::fs::create_dir_all(dir.path().join("outer/inner/.git")).unwrap();
+    let (_, json) = check_json(dir.path(), &args);
+    assert_eq!(inner(&json), 1, "its own repository's root: {json}");
+}
