@@ -1,6 +1,6 @@
 //! Which files to lint, and which of them are an application's root configuration.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
@@ -196,10 +196,13 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
 pub struct FolderIndex {
     // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in profiles.
     has_web_config: RwLock<HashMap<OsString, bool>>,
+    /// Folders above the walked trees, looked at on disk.
     has_git: RwLock<HashMap<OsString, bool>>,
     roots: RwLock<HashMap<OsString, PathBuf>>,
     /// The walked folders (absolute): every folder below them was seen by the walk.
     walked: Vec<PathBuf>,
+    /// The folders below `walked` that hold a `.git`, as the walk saw them.
+    walked_git: HashSet<OsString>,
 }
 
 /// A cached answer per folder; computed outside the lock (two threads may both compute it).
@@ -235,10 +238,10 @@ impl FolderIndex {
             .filter_map(|t| t.path.parent())
             .map(|dir| (crate::paths::absolute(dir).into_os_string(), true))
             .collect();
-        let git = discovery
+        let walked_git = discovery
             .git_folders
             .iter()
-            .map(|dir| (dir.clone().into_os_string(), true))
+            .map(|dir| dir.clone().into_os_string())
             .collect();
         let mut walked: Vec<PathBuf> = discovery
             .targets
@@ -250,8 +253,8 @@ impl FolderIndex {
         walked.dedup();
         FolderIndex {
             has_web_config: RwLock::new(known),
-            has_git: RwLock::new(git),
             walked,
+            walked_git,
             ..FolderIndex::default()
         }
     }
@@ -269,16 +272,10 @@ impl FolderIndex {
     }
 
     fn has_git(&self, dir: &Path) -> bool {
-        let known = self.has_git.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(&answer) = known.get(dir.as_os_str()) {
-            return answer;
-        }
-        drop(known);
-        // The walk saw every `.git` below its roots (they are all in the map already); folders
-        // above the roots are looked at once. Walked folders are not added: that would be one
-        // entry per folder of the tree.
+        // Inside a walked tree the walk has the answer (caching it would be one entry per folder
+        // of the tree); folders above the roots are looked at once.
         if self.walked.iter().any(|root| dir.starts_with(root)) {
-            return false;
+            return self.walked_git.contains(dir.as_os_str());
         }
         cached(&self.has_git, dir, || dir.join(".git").exists())
     }
