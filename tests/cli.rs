@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::Value;
 
 mod support;
-use support::{findings, iislint, json_of, write};
+use support::{findings, iislint, json_of, stdout_of, write};
 
 /// Runs `check --format json` in `dir` and returns the exit code and the parsed output.
 fn check_json(dir: &Path, args: &[&str]) -> (i32, Value) {
@@ -493,4 +493,24 @@ fn a_nested_repository_bounds_the_search_for_a_parent_web_config() {
     std::fs::create_dir_all(dir.path().join("outer/inner/.git")).unwrap();
     let (_, json) = check_json(dir.path(), &args);
     assert_eq!(inner(&json), 1, "its own repository's root: {json}");
+}
+
+#[test]
+fn the_summary_counts_clean_files_though_their_results_are_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/web.config", CLEAN);
+    write(dir.path(), "b/web.config", LOW_FORMS_TIMEOUT);
+    write(dir.path(), "c/web.config", CLEAN);
+    let (code, out) = stdout_of(iislint(dir.path()).args(["check", "--color", "never"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Found 1 problem (3 files checked)."), "{out}");
+    assert!(out.contains("b/web.config:4:14"), "{out}");
+
+    write(dir.path(), "b/web.config", CLEAN);
+    let (code, out) = stdout_of(iislint(dir.path()).args(["check", "--color", "never"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("All checks passed (3 files checked)."),
+        "{out}"
+    );
 }
