@@ -16,6 +16,8 @@
 //! `*`). A fix in SARIF output is therefore a description, not something to apply; run
 //! `iislint check --fix`.
 
+use serde::Serialize;
+use serde::ser::SerializeSeq;
 use serde_json::{Value, json};
 
 use super::redact::mask_secrets;
@@ -29,8 +31,56 @@ pub struct SarifOptions {
     pub show_suppressed: bool,
 }
 
+/// The log, with keys in the alphabetical order `serde_json::Value` always gave them. Results are
+/// built and written one at a time ([`Results`]): as one `Value` tree they took ~20 times the
+/// size of the output in memory.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [RunObject<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunObject<'a> {
+    column_kind: &'static str,
+    invocations: [Value; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<Value>,
+    results: Results<'a>,
+    tool: Value,
+}
+
+/// Every result of the run, in file order, serialised as it is built.
+struct Results<'a> {
+    run: &'a Run,
+    show_suppressed: bool,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for file in &self.run.files {
+            for d in &file.diagnostics {
+                seq.serialize_element(&result(file, d, None))?;
+            }
+            if self.show_suppressed {
+                for s in &file.suppressed {
+                    let mut suppression = json!({ "kind": "inSource" });
+                    if let Some(reason) = &s.reason {
+                        suppression["justification"] = Value::String(mask_secrets(reason));
+                    }
+                    seq.serialize_element(&result(file, &s.diagnostic, Some(suppression)))?;
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
 pub fn render(run: &Run, options: &SarifOptions) -> String {
-    let mut results = Vec::new();
     let mut notifications = Vec::new();
     for file in &run.files {
         if let Some(err) = &file.error {
@@ -44,18 +94,6 @@ pub fn render(run: &Run, options: &SarifOptions) -> String {
                     }
                 }],
             }));
-        }
-        for d in &file.diagnostics {
-            results.push(result(file, d, None));
-        }
-        if options.show_suppressed {
-            for s in &file.suppressed {
-                let mut suppression = json!({ "kind": "inSource" });
-                if let Some(reason) = &s.reason {
-                    suppression["justification"] = Value::String(mask_secrets(reason));
-                }
-                results.push(result(file, &s.diagnostic, Some(suppression)));
-            }
         }
     }
     for (path, message) in &run.path_errors {
@@ -71,27 +109,27 @@ pub fn render(run: &Run, options: &SarifOptions) -> String {
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
-    let mut run_object = json!({
-        "tool": {
-            "driver": {
-                "name": "iislint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": RULES.iter().map(|r| rule(r.meta)).collect::<Vec<_>>(),
-            }
-        },
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-        "invocations": [invocation],
-    });
-    if let Some(root) = srcroot() {
-        run_object["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
-    }
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [run_object],
-    });
+    let log = Log {
+        schema: SCHEMA,
+        runs: [RunObject {
+            column_kind: "unicodeCodePoints",
+            invocations: [invocation],
+            original_uri_base_ids: srcroot().map(|root| json!({ "%SRCROOT%": { "uri": root } })),
+            results: Results {
+                run,
+                show_suppressed: options.show_suppressed,
+            },
+            tool: json!({
+                "driver": {
+                    "name": "iislint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": RULES.iter().map(|r| rule(r.meta)).collect::<Vec<_>>(),
+                }
+            }),
+        }],
+        version: "2.1.0",
+    };
     let mut out = serde_json::to_string_pretty(&log).expect("JSON values always serialise");
     out.push('\n');
     out
