@@ -9,9 +9,11 @@ use crate::fix::Applicability;
 use crate::lint::{FileFacts, RuleSet, fix_linted, lint_text_full};
 use crate::model::FileKind;
 use crate::report::excerpt::{Excerpt, Positions, reported_offsets};
+use crate::report::redact::Redactor;
 use crate::report::{FileError, FileResult, Run, display_path};
 use crate::settings::Settings;
 use crate::source::{LineIndex, SourceText};
+use crate::write::{WriteOptions, replace_file};
 
 /// What `check` does with fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +34,28 @@ pub struct CheckOptions {
     pub fix: FixMode,
     /// Keep the lines around each finding for snippets (the default output quotes them).
     pub excerpts: bool,
+    /// How fixed files may be written.
+    pub write: WriteOptions,
+    /// Where the report goes: never one of the files the run reads or writes.
+    pub output_file: Option<PathBuf>,
 }
 
-pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
+pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
     let discovery = discover(&options.paths, settings);
+    if let Some(output) = &options.output_file
+        && let Some(input) = crate::discover::same_file_among(output, &discovery.targets)
+    {
+        return Err(format!(
+            "--output-file {} is {}, a file this run {}; write the report elsewhere",
+            display_path(output),
+            display_path(&input.path),
+            if options.fix == FixMode::Off {
+                "lints"
+            } else {
+                "lints and fixes"
+            }
+        ));
+    }
     let folders = FolderIndex::new(&discovery);
     let Discovery {
         targets,
@@ -73,7 +93,7 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
             .count(),
         _ => 0,
     };
-    Run {
+    Ok(Run {
         checked: targets.len(),
         files,
         path_errors: walk_errors
@@ -82,7 +102,7 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Run {
             .collect(),
         fixing: options.fix != FixMode::Off,
         hidden_unsafe_fixes,
-    }
+    })
 }
 
 /// [`check_file`], with a panic confined to its file: a bug triggered by one file becomes that
@@ -130,6 +150,12 @@ fn check_file(
     folders: &FolderIndex,
 ) -> FileResult {
     let (mut result, text) = check_file_text(target, options, settings, folders);
+    if result.is_clean() {
+        return result;
+    }
+    // The one place secrets are masked: everything a report can print about this file.
+    let redactor = Redactor::new(text.as_deref().unwrap_or(""), settings.fix.secret_texts());
+    redact(&mut result, &redactor);
     // Memory independent of the size of the files: a result keeps the positions the reports print
     // and, for snippets, the lines around each finding, never the whole text. Clean files keep
     // path and counts only, and their line index is never built.
@@ -141,13 +167,42 @@ fn check_file(
             .chain(result.suppressed.iter().map(|s| &s.diagnostic));
         result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter());
         if options.excerpts && !result.diagnostics.is_empty() {
-            // Snippets may show a machine key or a password; masking keeps every byte offset.
-            let masked = crate::report::redact::mask_secrets(&text);
+            // Masking keeps every byte offset, so the ranges still point at the same lines.
+            let masked = redactor.mask(&text);
             let ranges = result.diagnostics.iter().map(|d| d.range.clone());
             result.excerpt = Some(Excerpt::new(&masked, &index, ranges));
         }
     }
     result
+}
+
+/// Masks every text of `result` that a report may print. A fix whose edits would write a secret
+/// (a new machine key, a password from the settings) keeps its description but loses its edits:
+/// masked they would write a wrong value, unmasked they would leak it. `--fix` applied them
+/// before this point.
+fn redact(result: &mut FileResult, redactor: &Redactor) {
+    let diagnostics = result
+        .diagnostics
+        .iter_mut()
+        .chain(result.suppressed.iter_mut().map(|s| &mut s.diagnostic));
+    for d in diagnostics {
+        d.message = redactor.mask(&d.message);
+        if let Some(fix) = &mut d.fix {
+            fix.message = redactor.mask(&fix.message);
+            if fix.edits.iter().any(|e| redactor.mask(&e.content) != e.content) {
+                fix.edits.clear();
+            }
+        }
+    }
+    for s in &mut result.suppressed {
+        s.reason = s.reason.as_deref().map(|r| redactor.mask(r));
+    }
+    if let Some(error) = &mut result.error {
+        error.message = redactor.mask(&error.message);
+    }
+    if let Some(diff) = &mut result.diff {
+        *diff = redactor.mask_diff(diff);
+    }
 }
 
 /// Does a reporter need this file's text (snippets, byte offsets to lines and columns)?
@@ -181,14 +236,9 @@ fn check_file_text(
         });
         result
     };
-    let bytes = match std::fs::read(&target.path) {
+    let bytes = match crate::load::read_config_file(&target.path, settings.max_file_bytes) {
         Ok(bytes) => bytes,
-        Err(err) => {
-            return (
-                fail(result, format!("cannot read the file: {err}"), 1, 1),
-                None,
-            );
-        }
+        Err(message) => return (fail(result, message, 1, 1), None),
     };
     let source = match SourceText::decode_owned(bytes) {
         Ok(source) => source,
@@ -269,12 +319,14 @@ fn check_file_text(
             return (result, Some(source.text));
         }
         FixMode::Write(_) if changed => {
-            if let Err(err) =
-                crate::write::write_atomically(&target.path, &source.encode(&outcome.text))
-            {
+            // The file as it was read: decoding is exact, so encoding the text gives its bytes.
+            let linted = source.encode(&source.text);
+            let fixed = source.encode(&outcome.text);
+            if let Err(err) = replace_file(&target.path, &linted, &fixed, options.write) {
+                // Nothing was written; the error says why, and the file is as it was.
                 return (
-                    fail(result, format!("cannot write the fixed file: {err}"), 1, 1),
-                    Some(outcome.text),
+                    fail(result, err.to_string(), 1, 1),
+                    Some(source.text),
                 );
             }
             result.fixed = outcome.fixed;

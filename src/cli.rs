@@ -11,6 +11,7 @@ use crate::fix::Applicability;
 use crate::report::human::HumanOptions;
 use crate::rules::RULES;
 use crate::settings::{SessionStore, Settings};
+use crate::write::WriteOptions;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -97,6 +98,9 @@ pub struct CheckArgs {
     /// Run only these rules (comma-separated names).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
+    /// With --fix, also rewrite files that have no write permission (they keep their mode).
+    #[arg(long)]
+    pub fix_read_only: bool,
     /// Do not run these rules (comma-separated names).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
@@ -172,27 +176,45 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Writes to stdout; a closed pipe (`iislint rules | head -1`) ends quietly.
-pub fn print_stdout(text: &str) {
-    print_stdout_bytes(text.as_bytes());
+/// Writes to stdout: see [`print_stdout_bytes`].
+pub fn print_stdout(text: &str) -> Result<(), String> {
+    print_stdout_bytes(text.as_bytes())
 }
 
-/// Writes bytes to stdout. Every error, a closed pipe (EPIPE) included, is ignored: Rust ignores
-/// SIGPIPE, so `println!` would panic where this returns.
-pub fn print_stdout_bytes(bytes: &[u8]) {
+/// Writes bytes to stdout. A closed pipe (`iislint rules | head -1`) ends quietly, as it does for
+/// `cat`: Rust ignores SIGPIPE, so `println!` would panic where this returns. Any other error (a
+/// full disk, `> /dev/full`) is the caller's to report: output that was lost must not exit 0.
+pub fn print_stdout_bytes(bytes: &[u8]) -> Result<(), String> {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(bytes).and_then(|()| stdout.flush());
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {err}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Prints to stdout and turns a write error into exit code 2 with a message.
+fn print_or_fail(bytes: &[u8]) -> u8 {
+    match print_stdout_bytes(bytes) {
+        Ok(()) => EXIT_CLEAN,
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_ERROR
+        }
+    }
 }
 
 /// The report goes to `--output-file` when given, else to stdout.
 fn emit(text: &str, output_file: Option<&std::path::Path>) -> Result<(), String> {
     match output_file {
-        None => {
-            print_stdout(text);
-            Ok(())
-        }
-        Some(path) => std::fs::write(path, text)
-            .map_err(|err| format!("cannot write {}: {err}", path.display())),
+        None => print_stdout(text),
+        Some(path) => std::fs::write(path, text).map_err(|err| {
+            format!(
+                "cannot write {}: {err}",
+                crate::report::display_path(path)
+            )
+        }),
     }
 }
 
@@ -241,30 +263,30 @@ fn check(args: &CheckArgs) -> u8 {
         ignore,
         fix,
         excerpts: args.format == Format::Human && fix != FixMode::Diff(applicability),
+        write: WriteOptions {
+            read_only: args.fix_read_only,
+        },
+        output_file: args.output_file.clone(),
     };
-    let run = crate::check::run(&options, &settings);
+    let run = match crate::check::run(&options, &settings) {
+        Ok(run) => run,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
+    };
 
     if let FixMode::Diff(_) = fix {
-        // A diff of the machine-key fix would show the new keys: `--fix` writes them, nothing prints them.
+        // Each file's diff was masked with its result: a diff of the machine-key fix would
+        // show the new keys; `--fix` writes them, nothing prints them.
         let diffs: String = run.files.iter().filter_map(|f| f.diff.as_deref()).collect();
-        let diffs = crate::report::redact::mask_diff(&diffs);
         if let Err(message) = emit(&diffs, args.output_file.as_deref()) {
             eprintln!("error: {message}");
             return EXIT_ERROR;
         }
-        let errors: String = run
-            .files
-            .iter()
-            .filter_map(|f| {
-                f.error.as_ref().map(|e| {
-                    format!(
-                        "error: {}:{}:{}: {}\n",
-                        f.display, e.line, e.column, e.message
-                    )
-                })
-            })
-            .collect();
-        eprint!("{errors}");
+        // The diff is the output; what could not be checked goes to stderr, as `check` reports
+        // it, so an exit code 2 always comes with its reason.
+        eprint!("{}", crate::report::human::errors(&run));
         return if run.error_count() > 0 {
             EXIT_ERROR
         } else if diffs.is_empty() {
@@ -273,16 +295,21 @@ fn check(args: &CheckArgs) -> u8 {
             EXIT_FOUND
         };
     }
+    let mut render_failures = 0;
     let output = match args.format {
         Format::Json => crate::report::json::render_with(&run, args.show_suppressed),
-        Format::Human => crate::report::human::render(
-            &run,
-            &HumanOptions {
-                // Colour codes never go to a file unless asked for.
-                color: use_color(args.color)
-                    && (args.output_file.is_none() || args.color == ColorChoice::Always),
-            },
-        ),
+        Format::Human => {
+            let rendered = crate::report::human::render(
+                &run,
+                &HumanOptions {
+                    // Colour codes never go to a file unless asked for.
+                    color: use_color(args.color)
+                        && (args.output_file.is_none() || args.color == ColorChoice::Always),
+                },
+            );
+            render_failures = rendered.failures;
+            rendered.text
+        }
         Format::Concise => crate::report::concise::render(&run),
         Format::Github => crate::report::github::render(&run),
         Format::Sarif => crate::report::sarif::render(
@@ -296,7 +323,7 @@ fn check(args: &CheckArgs) -> u8 {
         eprintln!("error: {message}");
         return EXIT_ERROR;
     }
-    if run.error_count() > 0 {
+    if run.error_count() > 0 || render_failures > 0 {
         EXIT_ERROR
     } else if run.diagnostic_count() > 0 {
         EXIT_FOUND
@@ -352,8 +379,7 @@ fn list_rules(format: ListFormat) -> u8 {
             )
         }
     };
-    print_stdout(&out);
-    EXIT_CLEAN
+    print_or_fail(out.as_bytes())
 }
 
 fn rule_json(meta: &crate::rules::RuleMeta, with_doc: bool) -> serde_json::Value {
@@ -400,8 +426,7 @@ fn show_rule(name: &str, format: ListFormat) -> u8 {
             meta.doc
         ),
     };
-    print_stdout(&out);
-    EXIT_CLEAN
+    print_or_fail(out.as_bytes())
 }
 
 /// `iislint init`: a commented `iislint.toml`, never over an existing one.
@@ -630,8 +655,7 @@ fn completions(shell: clap_complete::Shell) -> u8 {
     let mut command = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command, "iislint", &mut out);
-    print_stdout_bytes(&out);
-    EXIT_CLEAN
+    print_or_fail(&out)
 }
 
 /// `iislint man`: the man page, in roff.
@@ -642,8 +666,7 @@ fn man() -> u8 {
         eprintln!("error: cannot render the man page: {err}");
         return EXIT_ERROR;
     }
-    print_stdout_bytes(&out);
-    EXIT_CLEAN
+    print_or_fail(&out)
 }
 
 #[cfg(test)]

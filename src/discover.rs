@@ -58,16 +58,60 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovery {
                 path: path.clone(),
                 message: format!("cannot read: {err}"),
             }),
-            Ok(meta) if !meta.is_dir() => targets.push(Target {
+            Ok(meta) if meta.is_file() => targets.push(Target {
                 path: path.clone(),
                 root: path.clone(),
             }),
-            Ok(_) => walk(path, settings, targets, errors, git_folders),
+            Ok(meta) if meta.is_dir() => walk(path, settings, targets, errors, git_folders),
+            // A FIFO, device or socket: reading it could block or never end.
+            Ok(meta) => errors.push(WalkError {
+                path: path.clone(),
+                message: format!(
+                    "not a regular file ({}); iislint reads only regular files",
+                    crate::load::kind_of(&meta)
+                ),
+            }),
         }
     }
     targets.sort_by(|a, b| a.path.cmp(&b.path));
     targets.dedup_by(|a, b| a.path == b.path);
+    // Several command-line paths can name one file (`web.config ./web.config`, a folder and a
+    // file in it, a symbolic link): it is linted, reported and fixed once, under its first name.
+    // One walk of one folder never finds a file twice, so the look-ups are spared there.
+    if paths.len() > 1 {
+        let mut seen = HashSet::new();
+        targets.retain(|t| file_id(&t.path).is_none_or(|id| seen.insert(id)));
+    }
     found
+}
+
+/// What makes two paths the same file: device and inode on Unix, the resolved path elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileId(
+    #[cfg(unix)] (u64, u64),
+    #[cfg(not(unix))] PathBuf,
+);
+
+/// The identity of the file at `path` (through symbolic links), when it exists.
+pub fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileId((meta.dev(), meta.ino())))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok().map(FileId)
+    }
+}
+
+/// The target that is the same file as `path`, if any (by identity: another name, a link).
+pub fn same_file_among<'t>(path: &Path, targets: &'t [Target]) -> Option<&'t Target> {
+    let id = file_id(path)?;
+    targets
+        .iter()
+        .find(|t| file_id(&t.path).as_ref() == Some(&id))
 }
 
 fn walk(
@@ -146,11 +190,9 @@ fn visit(
             return (None, Some(WalkError { path, message }));
         }
     };
-    let is_file = entry
-        .file_type()
-        .is_some_and(|t| t.is_file() || t.is_symlink());
+    let is_dir = entry.file_type().is_none_or(|t| t.is_dir());
     let named = entry.file_name().to_str().is_some_and(is_config_file_name);
-    if !(is_file && named) || settings.is_excluded(entry.path()) {
+    if is_dir || !named || settings.is_excluded(entry.path()) {
         return (None, None);
     }
     let target = || Target {
@@ -164,7 +206,19 @@ fn visit(
     match std::fs::metadata(entry.path()) {
         Ok(meta) if meta.is_file() => (Some(target()), None),
         // A symlink named like a config file to a folder: walked like one.
-        Ok(_) => (None, None),
+        Ok(meta) if meta.is_dir() => (None, None),
+        // A FIFO, device or socket named like a config file (or a link to one) is reported
+        // rather than read (it could block) or silently passed over.
+        Ok(meta) => {
+            let error = WalkError {
+                path: entry.path().to_owned(),
+                message: format!(
+                    "not a regular file ({}); iislint reads only regular files",
+                    crate::load::kind_of(&meta)
+                ),
+            };
+            (None, Some(error))
+        }
         // A dangling or looping symlink named like a config file is reported, as it is when
         // named on the command line, rather than silently skipped.
         Err(err) => {

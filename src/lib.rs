@@ -1,6 +1,6 @@
 //! iislint: lints and fixes IIS and ASP.NET configuration.
 //!
-//! The flow, one module per stage: `discover` → `source` (bytes to text) → `document` (parse) →
+//! The flow, one module per stage: `discover` → `load` (bytes) → `source` (bytes to text) → `document` (parse) →
 //! `model` (typed IIS view) → `rules` → `lint` (fix loop) → `write` → `report`.
 
 pub mod check;
@@ -11,6 +11,7 @@ pub mod document;
 pub mod edits;
 pub mod fix;
 pub mod lint;
+pub mod load;
 pub mod model;
 pub mod paths;
 pub mod report;

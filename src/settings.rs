@@ -69,12 +69,25 @@ impl Default for FixSettings {
     }
 }
 
+/// Files larger than this are not read (`max-file-mib`): real configuration is well under a MiB,
+/// and a huge file is more likely a mistake (a log or dump named web.config) than a site.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+impl FixSettings {
+    /// Settings a fix may write that can hold a secret, for masking in reports.
+    pub fn secret_texts(&self) -> impl Iterator<Item = &str> {
+        self.sql_connection_string.as_deref().into_iter()
+    }
+}
+
 /// Everything the configuration decides.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// The file these settings came from.
     pub path: Option<PathBuf>,
     pub farm: bool,
+    /// The largest file read, in bytes.
+    pub max_file_bytes: u64,
     /// Paths to skip, matched against paths relative to the configuration file's folder.
     pub exclude: Option<GlobSet>,
     /// Per rule: `None` turns it off, otherwise its severity.
@@ -82,6 +95,21 @@ pub struct Settings {
     pub options: BTreeMap<&'static str, BTreeMap<&'static str, i64>>,
     pub per_file_ignores: Vec<(globset::GlobMatcher, Vec<&'static str>)>,
     pub fix: FixSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            path: None,
+            farm: false,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            exclude: None,
+            levels: BTreeMap::new(),
+            options: BTreeMap::new(),
+            per_file_ignores: Vec::new(),
+            fix: FixSettings::default(),
+        }
+    }
 }
 
 /// A problem in the configuration file, positioned at the key or value.
@@ -168,6 +196,9 @@ impl Settings {
         for (key, value) in table.get_ref().iter() {
             match key.get_ref().as_ref() {
                 "farm" => settings.farm = bool_value(value)?,
+                "max-file-mib" => {
+                    settings.max_file_bytes = int_in(value, 1..=4096, "MiB")? as u64 * 1024 * 1024
+                }
                 "exclude" => settings.exclude = Some(glob_set(&string_list(value)?)?),
                 "rules" => read_rules(value, &mut settings)?,
                 "per-file-ignores" => {
@@ -184,10 +215,10 @@ impl Settings {
                 other => {
                     return Err((
                         format!(
-                            "unknown key `{other}`;{} expected `farm`, `exclude`, `rules`, `per-file-ignores` or `fix`",
+                            "unknown key `{other}`;{} expected `farm`, `exclude`, `max-file-mib`, `rules`, `per-file-ignores` or `fix`",
                             did_you_mean(
                                 other,
-                                &["farm", "exclude", "rules", "per-file-ignores", "fix"]
+                                &["farm", "exclude", "max-file-mib", "rules", "per-file-ignores", "fix"]
                             )
                         ),
                         key.span(),
@@ -263,19 +294,38 @@ fn read_rules(value: &Spanned<DeValue<'_>>, settings: &mut Settings) -> Result<(
     Ok(())
 }
 
+/// The longest time-out a fix may write, in minutes: a year. ASP.NET refuses longer session
+/// time-outs for InProc and StateServer (`SessionStateSection.Validate`), and a forms ticket past
+/// a year is no session time-out any more; a value the runtime may refuse must not be written.
+const MAX_FIX_TIMEOUT_MINUTES: i64 = crate::model::web::MAX_CACHE_BASED_TIMEOUT_MINUTES;
+
+/// A whole number in `range`, else an error at the value naming the range and its unit.
+fn int_in(
+    value: &Spanned<DeValue<'_>>,
+    range: std::ops::RangeInclusive<i64>,
+    unit: &str,
+) -> Result<i64, SpannedError> {
+    let n = int_value(value)?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err((
+            format!(
+                "{n} is out of range: expected {} to {} {unit}",
+                range.start(),
+                range.end()
+            ),
+            value.span(),
+        ))
+    }
+}
+
 fn read_fix(value: &Spanned<DeValue<'_>>, fix: &mut FixSettings) -> Result<(), SpannedError> {
     for (key, value) in table_value(value)?.iter() {
-        let positive = |v: &Spanned<DeValue<'_>>| -> Result<i64, SpannedError> {
-            let n = int_value(v)?;
-            if n < 1 {
-                Err(("must be at least 1 minute".to_owned(), v.span()))
-            } else {
-                Ok(n)
-            }
-        };
+        let minutes = |v| int_in(v, 1..=MAX_FIX_TIMEOUT_MINUTES, "minutes");
         match key.get_ref().as_ref() {
-            "forms-timeout-minutes" => fix.forms_timeout_minutes = positive(value)?,
-            "session-timeout-minutes" => fix.session_timeout_minutes = positive(value)?,
+            "forms-timeout-minutes" => fix.forms_timeout_minutes = minutes(value)?,
+            "session-timeout-minutes" => fix.session_timeout_minutes = minutes(value)?,
             "session-store" => {
                 let name = value
                     .get_ref()
@@ -291,7 +341,7 @@ fn read_fix(value: &Spanned<DeValue<'_>>, fix: &mut FixSettings) -> Result<(), S
                 })?);
             }
             "redis-host" => fix.redis_host = Some(string_value(value)?),
-            "redis-port" => fix.redis_port = Some(int_value(value)?),
+            "redis-port" => fix.redis_port = Some(int_in(value, 1..=65535, "(a TCP port)")?),
             "redis-ssl" => fix.redis_ssl = Some(bool_value(value)?),
             "redis-connection-string-name" => {
                 fix.redis_connection_string_name = Some(string_value(value)?)
@@ -534,6 +584,30 @@ session-store = "redis"
         assert_eq!(settings.fix.session_store, Some(SessionStore::Redis));
         assert!(settings.exclude.unwrap().is_match("legacy/a/web.config"));
         assert!(settings.per_file_ignores[0].0.is_match("OLD/x/Web.config"));
+    }
+
+    #[test]
+    fn fix_values_the_runtime_would_refuse_are_config_errors() {
+        for (text, bad) in [
+            ("[fix]\nforms-timeout-minutes = 0\n", "0"),
+            ("[fix]\nsession-timeout-minutes = 525601\n", "525601"),
+            ("[fix]\nforms-timeout-minutes = -5\n", "-5"),
+            ("[fix]\nredis-port = 0\n", "0"),
+            ("[fix]\nredis-port = 70000\n", "70000"),
+            ("max-file-mib = 0\n", "0"),
+        ] {
+            let (message, span) = Settings::parse(text).unwrap_err();
+            assert_eq!(&text[span], bad, "{text}");
+            assert!(message.contains("out of range"), "{message}");
+        }
+        let settings = Settings::parse(
+            "max-file-mib = 2\n[fix]\nsession-timeout-minutes = 525600\nforms-timeout-minutes = 1\nredis-port = 65535\n",
+        )
+        .unwrap();
+        assert_eq!(settings.fix.session_timeout_minutes, 525_600);
+        assert_eq!(settings.fix.forms_timeout_minutes, 1);
+        assert_eq!(settings.fix.redis_port, Some(65535));
+        assert_eq!(settings.max_file_bytes, 2 * 1024 * 1024);
     }
 
     #[test]

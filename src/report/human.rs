@@ -64,11 +64,126 @@ impl SourceCode for ExcerptSource<'_> {
     }
 }
 
+/// Lines longer than this (in characters) are not drawn whole: the snippet shows a window of the
+/// finding's line instead. miette panics on a column past 65,535, and a minified one-line
+/// web.config would fill the terminal.
+const MAX_DRAWN_LINE_CHARS: usize = 400;
+/// Characters shown on each side of the finding in a clipped line.
+const CLIPPED_CONTEXT_CHARS: usize = 40;
+/// Characters of the finding itself shown in a clipped line.
+const CLIPPED_LABEL_CHARS: usize = 80;
+
+/// A window of one long line around a finding, as a source miette can draw. Offsets in the
+/// window are its own; the header still names the finding's real line and column.
+#[derive(Debug)]
+struct ClippedLine<'a> {
+    name: &'a str,
+    window: String,
+    /// The finding, within `window`.
+    label: std::ops::Range<usize>,
+    /// 0-based line and character column of the finding in the file.
+    line: usize,
+    column: usize,
+}
+
+impl<'a> ClippedLine<'a> {
+    /// The window around `range` (offsets in the file), cut from the excerpt's line.
+    fn new(name: &'a str, excerpt: &Excerpt, range: &std::ops::Range<usize>) -> Option<Self> {
+        let lines = excerpt.lines(range.start..range.start, 0, 0)?;
+        let line = lines.text.trim_end_matches(['\r', '\n']);
+        let start = range.start - lines.offset;
+        let before: Vec<(usize, char)> = line[..start].char_indices().collect();
+        let from = before
+            .len()
+            .checked_sub(CLIPPED_CONTEXT_CHARS)
+            .map_or(0, |i| before[i].0);
+        let label_end = char_boundary_after(line, start, CLIPPED_LABEL_CHARS)
+            .min(start + range.len().max(1))
+            .min(line.len());
+        let to = char_boundary_after(line, label_end, CLIPPED_CONTEXT_CHARS);
+        let mut window = String::new();
+        if from > 0 {
+            window.push('…');
+        }
+        let label_start = window.len() + start - from;
+        window.push_str(&line[from..to]);
+        if to < line.len() {
+            window.push('…');
+        }
+        Some(ClippedLine {
+            name,
+            label: label_start..label_start + (label_end - start),
+            window,
+            line: lines.from_line,
+            column: before.len(),
+        })
+    }
+}
+
+/// The offset `chars` characters after `from` in `text` (its end when there are fewer).
+fn char_boundary_after(text: &str, from: usize, chars: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| from + i)
+}
+
+impl SourceCode for ClippedLine<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        if before == 0 && after == 0 {
+            let data = self
+                .window
+                .get(span.offset()..span.offset() + span.len())
+                .ok_or(MietteError::OutOfBounds)?;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.to_owned(),
+                data.as_bytes(),
+                *span,
+                self.line,
+                self.column,
+                1,
+            )));
+        }
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_owned(),
+            self.window.as_bytes(),
+            SourceSpan::new(0.into(), self.window.len()),
+            self.line,
+            0,
+            1,
+        )))
+    }
+}
+
+/// Does any line of the snippet around `range` exceed what is drawn whole?
+fn has_long_line(excerpt: &Excerpt, range: &std::ops::Range<usize>) -> bool {
+    excerpt
+        .lines(range.clone(), CONTEXT_LINES, CONTEXT_LINES)
+        .is_some_and(|lines| {
+            lines.text.len() > MAX_DRAWN_LINE_CHARS
+                && lines
+                    .text
+                    .lines()
+                    .any(|line| line.chars().nth(MAX_DRAWN_LINE_CHARS).is_some())
+        })
+}
+
 pub struct HumanOptions {
     pub color: bool,
 }
 
-pub fn render(run: &Run, options: &HumanOptions) -> String {
+/// The default output, and how many findings could not be drawn (a bug: the caller exits 2).
+pub struct Rendered {
+    pub text: String,
+    pub failures: usize,
+}
+
+pub fn render(run: &Run, options: &HumanOptions) -> Rendered {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
@@ -78,14 +193,19 @@ pub fn render(run: &Run, options: &HumanOptions) -> String {
         .with_links(false)
         .with_context_lines(CONTEXT_LINES);
     let mut out = String::new();
+    let mut failures = 0;
     for file in &run.files {
-        render_file(file, &handler, &mut out);
+        failures += render_file(file, &handler, &mut out);
     }
     out.push_str(&summary(run));
-    out
+    Rendered {
+        text: out,
+        failures,
+    }
 }
 
-fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut String) {
+/// Renders one file's error and findings; returns how many findings could not be drawn.
+fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut String) -> usize {
     if let Some(err) = &file.error {
         let _ = writeln!(
             out,
@@ -94,20 +214,27 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
         );
     }
     let Some(excerpt) = &file.excerpt else {
-        return;
+        return 0;
     };
     let source = ExcerptSource {
         name: &file.display,
         excerpt,
     };
+    let mut failures = 0;
     for d in &file.diagnostics {
         let severity = match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         };
-        let label_span = SourceSpan::new(d.range.start.into(), excerpt.label_len(&d.range));
-        let mut diagnostic = MietteDiagnostic::new(super::redact::mask_secrets(&d.message))
+        let clipped = has_long_line(excerpt, &d.range)
+            .then(|| ClippedLine::new(&file.display, excerpt, &d.range))
+            .flatten();
+        let label_span = match &clipped {
+            Some(clipped) => SourceSpan::new(clipped.label.start.into(), clipped.label.len()),
+            None => SourceSpan::new(d.range.start.into(), excerpt.label_len(&d.range)),
+        };
+        let mut diagnostic = MietteDiagnostic::new(d.message.clone())
             .with_code(format!("{}({})", d.rule.name, d.rule.code))
             .with_severity(severity)
             .with_label(LabeledSpan::new_primary_with_span(None, label_span));
@@ -119,23 +246,51 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
             };
             diagnostic = diagnostic.with_help(format!("{}{how}", fix.message));
         }
-        let _ = handler.render_report(
-            out,
-            &WithSource {
-                inner: diagnostic,
-                source: &source,
-            },
-        );
+        let source: &dyn SourceCode = match &clipped {
+            Some(clipped) => clipped,
+            None => &source,
+        };
+        // A bug in drawing one snippet must not cost the other findings: that finding is
+        // printed as one line instead, and the run exits 2.
+        let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut snippet = String::new();
+            let _ = handler.render_report(
+                &mut snippet,
+                &WithSource {
+                    inner: diagnostic,
+                    source,
+                },
+            );
+            snippet
+        }));
+        match drawn {
+            Ok(snippet) => out.push_str(&snippet),
+            Err(_) => {
+                failures += 1;
+                let (line, column) = file.line_col(d.range.start);
+                let _ = writeln!(
+                    out,
+                    "{}:{line}:{column}: {} {}\nerror: internal error: iislint could not draw this finding; please report it",
+                    file.display, d.rule.name, d.message
+                );
+            }
+        }
         out.push('\n');
     }
+    failures
 }
 
 /// A diagnostic with a borrowed source: `Report::with_source_code` would need an owned copy of
 /// the file for every finding.
-#[derive(Debug)]
 struct WithSource<'a> {
     inner: MietteDiagnostic,
-    source: &'a ExcerptSource<'a>,
+    source: &'a dyn SourceCode,
+}
+
+impl std::fmt::Debug for WithSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
 }
 
 impl std::fmt::Display for WithSource<'_> {
@@ -164,11 +319,33 @@ impl miette::Diagnostic for WithSource<'_> {
     }
 }
 
-pub fn summary(run: &Run) -> String {
+/// Every file and path that could not be checked, one `error:` line each (what `--diff` prints
+/// on stderr).
+pub fn errors(run: &Run) -> String {
+    let mut out = String::new();
+    for file in &run.files {
+        if let Some(err) = &file.error {
+            let _ = writeln!(
+                out,
+                "error: {}:{}:{}: {}",
+                file.display, err.line, err.column, err.message
+            );
+        }
+    }
+    out.push_str(&path_errors(run));
+    out
+}
+
+fn path_errors(run: &Run) -> String {
     let mut out = String::new();
     for (path, message) in &run.path_errors {
         let _ = writeln!(out, "error: {path}: {message}");
     }
+    out
+}
+
+pub fn summary(run: &Run) -> String {
+    let mut out = path_errors(run);
     let problems = run.diagnostic_count();
     let fixed = run.fixed_count();
     let errors = run.error_count();

@@ -1,31 +1,96 @@
-//! Secrets never reach an output in full. A machine key (a long run of hexadecimal digits), a
-//! connection-string password or a Redis access key is masked wherever iislint prints text: the
-//! human snippets, `--diff`, SARIF. Masking keeps the length in bytes, so byte ranges into the
-//! masked text still hold and snippet labels stay aligned. Paths and headers are never masked.
+//! Secrets never reach an output in full. Every text a report prints about a file (messages,
+//! fix descriptions, errors, snippets, `--diff`) passes through [`Redactor::mask`] once, when the
+//! file's result is put together (`check`), so no reporter can print a secret and a new rule
+//! cannot leak one by quoting a value.
+//!
+//! What is masked:
+//! - the value after a secret's name (`password`, `pwd`, `accesskey`, `validationKey`,
+//!   `decryptionKey`), with or without spaces around `=`, quoted with `"`, `'`, `&quot;` or
+//!   `&apos;` or unquoted up to `;`: `Password = "x"`, `Password=&quot;a;b&quot;`;
+//! - any run of 32 or more hexadecimal digits (a machine key), keeping its first four digits;
+//! - every other occurrence of a secret value found that way in the file or in the settings a
+//!   fix writes (a machine key quoted in a message, the password of `[fix] sql-connection-string`),
+//!   when it is at least [`MIN_KNOWN_SECRET`] bytes long (shorter ones would mask ordinary text).
+//!
+//! Masking keeps the length in bytes, so byte ranges into the masked text still hold and snippet
+//! labels stay aligned. Paths and diff headers are never masked. A key's `AutoGenerate`,
+//! `IsolateApps` and `IsolateByAppId` options are not secrets and stay readable.
 
 /// Hexadecimal runs at least this long are treated as key material.
 const MIN_KEY_DIGITS: usize = 32;
 /// Characters of a key left visible, enough to tell two keys apart.
 const KEEP: usize = 4;
+/// Known secret values shorter than this are masked only where their name stands before them.
+const MIN_KNOWN_SECRET: usize = 4;
 
-/// Names whose value is a secret: `name=value` in connection strings, `name="value"` in XML.
-const SECRET_NAMES: &[&str] = &["password=", "pwd=", "accesskey="];
+/// Names whose value is a secret, lower case: `name=value` in connection strings,
+/// `name="value"` in XML.
+const SECRET_NAMES: &[&str] = &[
+    "password",
+    "pwd",
+    "accesskey",
+    "validationkey",
+    "decryptionkey",
+];
 
-pub fn mask_secrets(text: &str) -> String {
-    mask_named_values(&mask_hex_runs(text))
+/// Parts of a machine key value that are options, not key material.
+const KEY_OPTIONS: &[&str] = &["AutoGenerate", "IsolateApps", "IsolateByAppId"];
+
+/// Masks secrets in text about one file (see the module documentation).
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Secret values seen in the file or the settings, longest first.
+    known: Vec<String>,
 }
 
-/// Masks a unified diff's content lines, never its `---`/`+++` file headers.
-pub fn mask_diff(diff: &str) -> String {
-    diff.split_inclusive('\n')
-        .map(|line| {
-            if line.starts_with("--- ") || line.starts_with("+++ ") {
-                line.to_owned()
-            } else {
-                mask_secrets(line)
+impl Redactor {
+    /// A redactor for text about a file whose content is `file_text`, with `extra` texts (the
+    /// settings a fix may write) searched for secrets too.
+    pub fn new<'a>(file_text: &'a str, extra: impl IntoIterator<Item = &'a str>) -> Redactor {
+        let mut known = Vec::new();
+        for text in std::iter::once(file_text).chain(extra) {
+            for value in named_values(text) {
+                let value = &text[value];
+                known.extend(
+                    secret_parts(value)
+                        .filter(|part| part.len() >= MIN_KNOWN_SECRET)
+                        .map(str::to_owned),
+                );
             }
-        })
-        .collect()
+        }
+        known.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        known.dedup();
+        Redactor { known }
+    }
+
+    /// `text` with every secret masked, byte for byte the same length.
+    pub fn mask(&self, text: &str) -> String {
+        let mut out = mask_named_values(&mask_hex_runs(text));
+        for secret in &self.known {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), &"*".repeat(secret.len()));
+            }
+        }
+        out
+    }
+
+    /// Masks a unified diff's content lines, never its `---`/`+++` file headers.
+    pub fn mask_diff(&self, diff: &str) -> String {
+        diff.split_inclusive('\n')
+            .map(|line| {
+                if line.starts_with("--- ") || line.starts_with("+++ ") {
+                    line.to_owned()
+                } else {
+                    self.mask(line)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Masks the patterns alone, with no file to learn secret values from.
+pub fn mask_secrets(text: &str) -> String {
+    Redactor::default().mask(text)
 }
 
 fn mask_hex_runs(text: &str) -> String {
@@ -55,27 +120,116 @@ fn mask_hex_runs(text: &str) -> String {
     out
 }
 
-fn mask_named_values(text: &str) -> String {
+/// The byte ranges of the values that follow a secret's name and `=` in `text`.
+fn named_values(text: &str) -> Vec<std::ops::Range<usize>> {
     let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
+    let bytes = text.as_bytes();
+    let mut values = Vec::new();
     let mut search = 0;
     while let Some((at, name)) = SECRET_NAMES
         .iter()
         .filter_map(|n| lower[search..].find(n).map(|i| (search + i, *n)))
         .min()
     {
-        let mut start = at + name.len();
-        if text[start..].starts_with(['"', '\'']) {
-            start += 1;
+        search = at + name.len();
+        // A name inside a longer word (`passwordFormat`, `newPwdHint`) is not this secret.
+        let before_is_word = at > 0 && is_name_byte(bytes[at - 1]);
+        let mut i = at + name.len();
+        if before_is_word || bytes.get(i).is_some_and(|b| is_name_byte(*b)) {
+            continue;
         }
-        let len = text[start..]
-            .find([';', '"', '\'', '\r', '\n', '<', '>'])
-            .unwrap_or(text.len() - start);
-        out.push_str(&text[copied..start]);
-        out.extend(std::iter::repeat_n('*', len));
-        copied = start + len;
-        search = copied;
+        while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            i += 1;
+        }
+        let rest = &text[i..];
+        let (start, end) = if let Some(entity) = ["&quot;", "&apos;"]
+            .into_iter()
+            .find(|e| rest.starts_with(e))
+        {
+            // A value quoted inside an attribute: `Password=&quot;a;b&quot;`.
+            let start = i + entity.len();
+            let end = text[start..]
+                .find(entity)
+                .map_or_else(|| value_end(text, start), |n| start + n);
+            (start, end)
+        } else if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+            let start = i + 1;
+            let end = text[start..]
+                .find([quote, '\r', '\n', '<', '>'])
+                .map_or(text.len(), |n| start + n);
+            (start, end)
+        } else {
+            (i, value_end(text, i))
+        };
+        if end > start {
+            values.push(start..end);
+        }
+        search = end.max(search);
+    }
+    values
+}
+
+/// Where an unquoted value ends: at `;`, a quote (`&quot;` included), a line break or markup.
+fn value_end(text: &str, start: usize) -> usize {
+    let rest = &text[start..];
+    let end = rest
+        .find([';', '"', '\'', '\r', '\n', '<', '>'])
+        .unwrap_or(rest.len());
+    ["&quot;", "&apos;"]
+        .into_iter()
+        .filter_map(|entity| rest[..end].find(entity))
+        .fold(end, usize::min)
+        + start
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The parts of a secret value that are secret: all of it, except a machine key's options.
+fn secret_parts(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty() && !KEY_OPTIONS.contains(part))
+}
+
+fn mask_named_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for value in named_values(text) {
+        out.push_str(&text[copied..value.start]);
+        let mut at = value.start;
+        // Keep a key's `AutoGenerate`/`IsolateApps` options readable.
+        for part in text[value.clone()].split_inclusive(',') {
+            let trimmed = part.trim_end_matches(',').trim();
+            if KEY_OPTIONS.contains(&trimmed) {
+                out.push_str(part);
+            } else {
+                let secret = part.trim_end_matches(',');
+                // A long key keeps its first digits, as everywhere else, to tell keys apart.
+                let keep = if secret.len() >= MIN_KEY_DIGITS
+                    && secret.bytes().all(|b| b.is_ascii_hexdigit() || b == b'*')
+                {
+                    KEEP
+                } else {
+                    0
+                };
+                out.push_str(&secret[..keep]);
+                out.extend(std::iter::repeat_n('*', secret.len() - keep));
+                out.push_str(&part[secret.len()..]);
+            }
+            at += part.len();
+        }
+        debug_assert_eq!(at, value.end);
+        copied = value.end;
     }
     out.push_str(&text[copied..]);
     out
@@ -128,8 +282,50 @@ mod tests {
         let diff = format!(
             "--- a/{key}/web.config\n+++ b/{key}/web.config\n@@ -1 +1 @@\n-x=\"{key}\"\n+y\n"
         );
-        let masked = mask_diff(&diff);
+        let masked = Redactor::default().mask_diff(&diff);
         assert!(masked.starts_with(&format!("--- a/{key}/web.config\n+++ b/{key}/web.config\n")));
         assert!(!masked[masked.find("@@").unwrap()..].contains(&key));
+    }
+
+    #[test]
+    fn every_way_of_writing_a_secret_is_masked() {
+        let file = concat!(
+            "<add connectionString=\"Server=db;Password = sp4ced-out;\" />\n",
+            "<add connectionString=\"Server=db;Password=&quot;qu0ted;pass&quot;\" />\n",
+            "<user name=\"a\" password = \"att-secret\" />\n",
+            "<machineKey decryptionKey=\"0123456789ABCDEF\" decryption=\"DES\"\n",
+            "  validationKey=\"AutoGenerate,FEDCBA9876543210FEDC\" />\n",
+        );
+        let settings = "Server=sql;User Id=sa;Password=t0ml-secret";
+        let redactor = Redactor::new(file, [settings]);
+        let masked = redactor.mask(file);
+        assert_eq!(masked.len(), file.len());
+        for secret in [
+            "sp4ced-out",
+            "qu0ted;pass",
+            "att-secret",
+            "0123456789ABCDEF",
+            "FEDCBA9876543210FEDC",
+        ] {
+            assert!(!masked.contains(secret), "{secret} in {masked}");
+        }
+        assert!(masked.contains("AutoGenerate,"), "{masked}");
+        assert!(masked.contains("passwordFormat") || !file.contains("passwordFormat"));
+        // A message that quotes a value without its name: the value was learned from the file.
+        let message = "machineKey/@validationKey: `AutoGenerate,FEDCBA9876543210FEDC` is not valid; DES key 0123456789ABCDEF";
+        let masked = redactor.mask(message);
+        assert!(
+            !masked.contains("FEDCBA9876543210FEDC") && !masked.contains("0123456789ABCDEF"),
+            "{masked}"
+        );
+        // A value from the settings, in a fix's description.
+        let masked = redactor.mask("Store session state in SQL Server (t0ml-secret)");
+        assert!(!masked.contains("t0ml-secret"), "{masked}");
+    }
+
+    #[test]
+    fn names_inside_longer_words_are_not_secrets() {
+        let text = "<credentials passwordFormat=\"Clear\"> <add key=\"pwdHint\" value=\"x\" />";
+        assert_eq!(mask_secrets(text), text);
     }
 }

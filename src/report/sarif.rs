@@ -10,17 +10,15 @@
 //! - Files that could not be checked are `invocations[0].toolExecutionNotifications`, and
 //!   `executionSuccessful` is then false.
 //!
-//! **Secrets.** A SARIF file is uploaded and stored by CI services. The machine-key fix writes
-//! freshly generated keys, and a finding's message could quote a value from the file, so messages
-//! and fixes go through `redact::mask_secrets` (keys keep their first four digits, the rest is
-//! `*`). A fix in SARIF output is therefore a description, not something to apply; run
-//! `iislint check --fix`.
+//! **Secrets.** A SARIF file is uploaded and stored by CI services. Like every report, it prints
+//! only what `check` masked (`redact::Redactor`): a finding's message that quotes a password or a
+//! key shows `*` instead, and a fix that writes a secret (the machine-key fix's freshly generated
+//! keys) arrives without its edits, so it is described but not included; run `iislint check --fix`.
 
 use serde::Serialize;
 use serde::ser::SerializeSeq;
 use serde_json::{Value, json};
 
-use super::redact::mask_secrets;
 use super::{FileResult, Run};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{RULES, RuleMeta};
@@ -70,7 +68,7 @@ impl Serialize for Results<'_> {
                 for s in &file.suppressed {
                     let mut suppression = json!({ "kind": "inSource" });
                     if let Some(reason) = &s.reason {
-                        suppression["justification"] = Value::String(mask_secrets(reason));
+                        suppression["justification"] = Value::String(reason.clone());
                     }
                     seq.serialize_element(&result(file, &s.diagnostic, Some(suppression)))?;
                 }
@@ -86,7 +84,7 @@ pub fn render(run: &Run, options: &SarifOptions) -> String {
         if let Some(err) = &file.error {
             notifications.push(json!({
                 "level": "error",
-                "message": { "text": mask_secrets(&err.message) },
+                "message": { "text": err.message },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": artifact_location(&file.display),
@@ -99,7 +97,7 @@ pub fn render(run: &Run, options: &SarifOptions) -> String {
     for (path, message) in &run.path_errors {
         notifications.push(json!({
             "level": "error",
-            "message": { "text": mask_secrets(message) },
+            "message": { "text": message },
             "locations": [{
                 "physicalLocation": { "artifactLocation": artifact_location(path) }
             }],
@@ -183,7 +181,7 @@ fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Valu
         "ruleId": d.rule.name,
         "ruleIndex": rule_index,
         "level": level(d.severity),
-        "message": { "text": mask_secrets(&d.message) },
+        "message": { "text": d.message },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact_location(&file.display),
@@ -191,14 +189,10 @@ fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Valu
             }
         }],
     });
-    // A fix that writes a secret (the machine key) is described but not included: masked, its
-    // content would write an invalid key if a tool applied it; unmasked, it would leak the key.
+    // A fix that writes a secret (the machine key) comes without its edits (`check` took them
+    // out when it masked the result): it is described but not included.
     if let Some(fix) = &d.fix
         && !fix.edits.is_empty()
-        && fix
-            .edits
-            .iter()
-            .all(|e| mask_secrets(&e.content) == e.content)
     {
         let replacements: Vec<Value> = fix
             .edits
@@ -206,13 +200,13 @@ fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Valu
             .map(|edit| {
                 let mut replacement = json!({ "deletedRegion": region(file, &edit.range) });
                 if !edit.content.is_empty() {
-                    replacement["insertedContent"] = json!({ "text": mask_secrets(&edit.content) });
+                    replacement["insertedContent"] = json!({ "text": edit.content });
                 }
                 replacement
             })
             .collect();
         value["fixes"] = json!([{
-            "description": { "text": format!("{} ({} fix)", mask_secrets(&fix.message), fix.applicability.as_str()) },
+            "description": { "text": format!("{} ({} fix)", fix.message, fix.applicability.as_str()) },
             "artifactChanges": [{
                 "artifactLocation": artifact_location(&file.display),
                 "replacements": replacements,
