@@ -86,6 +86,8 @@ lay_out() {
           mkdir -p "$to/$(dirname "$f")" && cp "$f" "$to/$f"
         done)
     done
+    # The shared corpus is read-only and cpio keeps modes; `--fix` leaves read-only files alone.
+    chmod -R u+w "$dest"
     echo "corpus ($n files x $copies copies)"
   else
     python3 - "$dest" "$count" <<'PY'

@@ -117,7 +117,9 @@ fn fixing_the_corpus_keeps_every_file_well_formed_and_is_idempotent() {
     for path in &files {
         let target = work.path().join(path.strip_prefix(&dir).unwrap());
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(path, &target).unwrap();
+        // Written, not copied: `fs::copy` keeps the mode, and the shared corpus is read-only,
+        // which `--fix` respects.
+        std::fs::write(&target, std::fs::read(path).unwrap()).unwrap();
     }
     let fix = || {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_iislint"))
