@@ -189,7 +189,11 @@ fn redact(result: &mut FileResult, redactor: &Redactor) {
         d.message = redactor.mask(&d.message);
         if let Some(fix) = &mut d.fix {
             fix.message = redactor.mask(&fix.message);
-            if fix.edits.iter().any(|e| redactor.mask(&e.content) != e.content) {
+            if fix
+                .edits
+                .iter()
+                .any(|e| redactor.mask(&e.content) != e.content)
+            {
                 fix.edits.clear();
             }
         }
@@ -324,10 +328,7 @@ fn check_file_text(
             let fixed = source.encode(&outcome.text);
             if let Err(err) = replace_file(&target.path, &linted, &fixed, options.write) {
                 // Nothing was written; the error says why, and the file is as it was.
-                return (
-                    fail(result, err.to_string(), 1, 1),
-                    Some(source.text),
-                );
+                return (fail(result, err.to_string(), 1, 1), Some(source.text));
             }
             result.fixed = outcome.fixed;
         }

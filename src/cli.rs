@@ -209,12 +209,8 @@ fn print_or_fail(bytes: &[u8]) -> u8 {
 fn emit(text: &str, output_file: Option<&std::path::Path>) -> Result<(), String> {
     match output_file {
         None => print_stdout(text),
-        Some(path) => std::fs::write(path, text).map_err(|err| {
-            format!(
-                "cannot write {}: {err}",
-                crate::report::display_path(path)
-            )
-        }),
+        Some(path) => std::fs::write(path, text)
+            .map_err(|err| format!("cannot write {}: {err}", crate::report::display_path(path))),
     }
 }
 

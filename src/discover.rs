@@ -87,10 +87,7 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovery {
 
 /// What makes two paths the same file: device and inode on Unix, the resolved path elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FileId(
-    #[cfg(unix)] (u64, u64),
-    #[cfg(not(unix))] PathBuf,
-);
+pub struct FileId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] PathBuf);
 
 /// The identity of the file at `path` (through symbolic links), when it exists.
 pub fn file_id(path: &Path) -> Option<FileId> {

@@ -218,7 +218,14 @@ impl Settings {
                             "unknown key `{other}`;{} expected `farm`, `exclude`, `max-file-mib`, `rules`, `per-file-ignores` or `fix`",
                             did_you_mean(
                                 other,
-                                &["farm", "exclude", "max-file-mib", "rules", "per-file-ignores", "fix"]
+                                &[
+                                    "farm",
+                                    "exclude",
+                                    "max-file-mib",
+                                    "rules",
+                                    "per-file-ignores",
+                                    "fix"
+                                ]
                             )
                         ),
                         key.span(),

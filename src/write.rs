@@ -220,7 +220,10 @@ mod tests {
         std::fs::write(&path, "<a/><!-- edit -->").unwrap();
         let err = replace_file(&path, b"<a/>", b"<b/>", WriteOptions::default()).unwrap_err();
         assert!(matches!(err, WriteError::Changed), "{err}");
-        assert!(err.to_string().contains("changed while iislint was fixing it"));
+        assert!(
+            err.to_string()
+                .contains("changed while iislint was fixing it")
+        );
         assert_eq!(std::fs::read(&path).unwrap(), b"<a/><!-- edit -->");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");

@@ -362,3 +362,366 @@ fn directory_named_web_config() {
     let out = check(dir.path(), &["a/web.config", "ok"]);
     assert_others_processed(&out);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile use: what a user, a script or a hook can do to the files and outputs around a run.
+
+/// Runs the binary in `dir` with `args` (no `--format` added), under the watchdog.
+fn run_raw(dir: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::new(env!("CARGO_BIN_EXE_iislint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .timeout(LIMIT)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn output_file_never_names_an_input() {
+    let dir = tree();
+    let before = std::fs::read(dir.path().join("ok/web.config")).unwrap();
+    for args in [
+        &["check", "--output-file", "ok/web.config", "ok/web.config"][..],
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output-file",
+            "ok/web.config",
+            ".",
+        ],
+        &[
+            "check",
+            "--fix",
+            "--output-file",
+            "./ok/../ok/web.config",
+            "ok",
+        ],
+    ] {
+        let out = run_raw(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("--output-file") && stderr.contains("ok/web.config"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("ok/web.config")).unwrap(),
+            before,
+            "{args:?}: the input was overwritten"
+        );
+    }
+    // Another name for the same file (a hard link) is the same input.
+    #[cfg(unix)]
+    {
+        std::fs::hard_link(
+            dir.path().join("ok/web.config"),
+            dir.path().join("report.txt"),
+        )
+        .unwrap();
+        let out = run_raw(dir.path(), &["check", "--output-file", "report.txt", "ok"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert_eq!(
+            std::fs::read(dir.path().join("ok/web.config")).unwrap(),
+            before
+        );
+    }
+    // A report file that is not linted is fine.
+    let out = run_raw(
+        dir.path(),
+        &["check", "--output-file", "ok/report.txt", "ok"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&std::fs::read(dir.path().join("ok/report.txt")).unwrap()).contains("IIS101"));
+}
+
+/// A site with a secret written every way a config writes one, each next to a finding (in the
+/// snippet's lines, in a message, or in the lines a fix's diff shows).
+const SECRETS_CONFIG: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <connectionStrings>
+    <add name="a" connectionString="Server=db;User Id=sa;Password = sp4ced-out;" />
+    <add name="b" connectionString="Server=db;Password=&quot;qu0ted;pass&quot;" />
+  </connectionStrings>
+  <system.web>
+    <authentication mode="Forms">
+      <forms loginUrl="~/login" timeout="5">
+        <credentials passwordFormat="Clear">
+          <user name="admin" password = "att-secret" />
+        </credentials>
+      </forms>
+    </authentication>
+    <machineKey decryption="DES" decryptionKey="0123456789ABCDEF" validation="SHA1"
+      validationKey="AutoGenerate,FEDCBA9876543210FEDC" />
+    <sessionState mode="InProc" timeout="5" />
+  </system.web>
+</configuration>
+"#;
+
+const SECRETS: &[&str] = &[
+    "sp4ced-out",
+    "qu0ted;pass",
+    "qu0ted",
+    "att-secret",
+    "0123456789ABCDEF",
+    "FEDCBA9876543210FEDC",
+    "t0ml-secret",
+];
+
+#[test]
+fn no_output_format_prints_a_secret() {
+    let dir = tree();
+    write(dir.path(), "site/web.config", SECRETS_CONFIG);
+    // A secret from the settings that the farm's SQL Server fix writes.
+    write(
+        dir.path(),
+        "iislint.toml",
+        "[fix]\nsession-store = \"sqlserver\"\nsql-connection-string = \"Server=sql;User Id=sa;Password=t0ml-secret\"\n",
+    );
+    let mut runs: Vec<Vec<&str>> = ["human", "concise", "json", "sarif", "github"]
+        .iter()
+        .map(|format| {
+            vec![
+                "check",
+                "--farm",
+                "--show-suppressed",
+                "--format",
+                format,
+                "site",
+            ]
+        })
+        .collect();
+    runs.push(vec!["check", "--farm", "--diff", "--unsafe-fixes", "site"]);
+    for args in &runs {
+        let out = run_raw(dir.path(), args);
+        let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(
+            out.status.code() == Some(1),
+            "{args:?}: exit {:?}\n{printed}",
+            out.status.code()
+        );
+        // The file's findings are reported (the secrets had a chance to show).
+        assert!(
+            printed.contains("forms") || printed.contains("@@"),
+            "{args:?}: {printed}"
+        );
+        for secret in SECRETS {
+            assert!(
+                !printed.contains(secret),
+                "{args:?} printed {secret}:\n{printed}"
+            );
+        }
+    }
+    // The fix itself still writes the real value.
+    let out = run_raw(
+        dir.path(),
+        &["check", "--farm", "--fix", "--unsafe-fixes", "site"],
+    );
+    assert!(!text(&out.stdout).contains("t0ml-secret"));
+    let fixed = std::fs::read_to_string(dir.path().join("site/web.config")).unwrap();
+    assert!(fixed.contains("Password=t0ml-secret"), "{fixed}");
+}
+
+#[test]
+fn fix_settings_out_of_range_are_configuration_errors() {
+    let dir = tree();
+    for (toml, position) in [
+        (
+            "[fix]\nsession-timeout-minutes = 600000\n",
+            "iislint.toml:2:27",
+        ),
+        ("[fix]\nforms-timeout-minutes = 0\n", "iislint.toml:2:25"),
+        ("\n[fix]\nredis-port = 70000\n", "iislint.toml:3:14"),
+    ] {
+        write(dir.path(), "iislint.toml", toml);
+        let out = run_raw(dir.path(), &["check", "ok"]);
+        assert_eq!(out.status.code(), Some(2), "{toml}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(position) && stderr.contains("out of range"),
+            "{toml}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn findings_past_column_65535_are_drawn_clipped() {
+    let dir = tree();
+    let padding = "x".repeat(70_000);
+    write(
+        dir.path(),
+        "a/web.config",
+        format!(
+            "<configuration><system.web><authentication mode=\"Forms\"><forms {padding}=\"1\" timeout=\"5\" /></authentication></system.web></configuration>\n"
+        ),
+    );
+    let out = run_raw(dir.path(), &["check", "--color", "never", "."]);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let column = 1
+        + "<configuration><system.web><authentication mode=\"Forms\"><forms ".len()
+        + padding.len()
+        + "=\"1\" ".len();
+    assert!(
+        stdout.contains(&format!("a/web.config:1:{column}")),
+        "{stdout}"
+    );
+    // A window of the line, not 70,000 characters of it; the other file is still reported.
+    assert!(
+        stdout.lines().all(|line| line.chars().count() < 400),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("…") && stdout.contains("ok/web.config:5:"),
+        "{stdout}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn only_regular_files_are_read() {
+    let dir = tree();
+    let fifo = dir.path().join("a/web.config");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    // Walked and named: an error, not a hang; the other file is still linted.
+    for args in [&["."][..], &["a/web.config", "ok"], &["/dev/zero", "ok"]] {
+        let out = check(dir.path(), args);
+        assert_others_processed(&out);
+        assert_eq!(out.code, 2, "{args:?}");
+        let errors = out.json["errors"].as_array().unwrap();
+        assert!(
+            errors.iter().any(|e| e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not a regular file"))),
+            "{args:?}: {}",
+            out.json
+        );
+    }
+}
+
+#[test]
+fn files_over_the_size_limit_are_errors() {
+    let dir = tree();
+    let big = format!("{BAD}<!--{}-->\n", "x".repeat(2 * 1024 * 1024));
+    write(dir.path(), "a/web.config", &big);
+    write(dir.path(), "iislint.toml", "max-file-mib = 1\n");
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "larger than 1 mib", 1, 1);
+    write(dir.path(), "iislint.toml", "max-file-mib = 3\n");
+    let out = check(dir.path(), &["."]);
+    assert_eq!(entries(&out.json, "diagnostics", "a/web.config").len(), 1);
+}
+
+#[test]
+fn diff_prints_its_errors() {
+    let dir = tree();
+    write(
+        dir.path(),
+        "a/web.config",
+        "<configuration>\n  <system.web>\n</configuration>\n",
+    );
+    let out = run_raw(dir.path(), &["check", "--diff", "missing", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error: missing: "), "{stderr}");
+    assert!(stderr.contains("error: a/web.config:3:1: "), "{stderr}");
+    // The diff of the good file is still printed.
+    assert!(text(&out.stdout).contains("+++ b/ok/web.config"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn write_errors_on_stdout_exit_2() {
+    let dir = tree();
+    for args in [
+        &["check", "ok"][..],
+        &["check", "--format", "json", "ok"],
+        &["check", "--diff", "ok"],
+        &["rules"],
+        &["rule", "forms-timeout-too-low"],
+        &["completions", "bash"],
+        &["man"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_iislint"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("cannot write to standard output"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_read_only_files_hard_links_and_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tree();
+    let path = dir.path().join("ok/web.config");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = check(dir.path(), &["--fix", "ok"]);
+    assert_eq!(out.code, 2, "{}", out.json);
+    let errors = entries(&out.json, "errors", "ok/web.config");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("read-only"),
+        "{}",
+        out.json
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), BAD);
+    let out = check(dir.path(), &["--fix", "--fix-read-only", "ok"]);
+    assert_eq!(out.code, 0, "{}", out.json);
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("timeout=\"60\"")
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+
+    // A hard link sees the fix: the file is rewritten in place.
+    let linked = write(dir.path(), "a/web.config", BAD);
+    std::fs::hard_link(&linked, dir.path().join("a/deployed.config")).unwrap();
+    let out = check(dir.path(), &["--fix", "a"]);
+    assert_eq!(out.code, 0, "{}", out.json);
+    let other = std::fs::read_to_string(dir.path().join("a/deployed.config")).unwrap();
+    assert!(other.contains("timeout=\"60\""), "{other}");
+    assert_eq!(std::fs::metadata(&linked).unwrap().nlink(), 2);
+
+    // As root, owner and group stay.
+    let owned = write(dir.path(), "b/web.config", BAD);
+    if std::os::unix::fs::chown(&owned, Some(65534), Some(65534)).is_ok() {
+        let out = check(dir.path(), &["--fix", "b"]);
+        assert_eq!(out.code, 0, "{}", out.json);
+        let meta = std::fs::metadata(&owned).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+        assert!(
+            std::fs::read_to_string(&owned)
+                .unwrap()
+                .contains("timeout=\"60\"")
+        );
+    } else {
+        eprintln!("skipped the owner case: not root");
+    }
+}
