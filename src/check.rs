@@ -339,7 +339,61 @@ fn check_file_text(
     (result, Some(outcome.text))
 }
 
-/// `a/path` as git writes it; an absolute path keeps its own leading slash.
+/// `a/path` as git writes it; an absolute path keeps its own leading slash. A name with a
+/// control character, `"`, `\` or a non-ASCII byte is quoted and escaped the way git does
+/// (`quote_c_style` with `core.quotePath`), so `git apply` and patch read it back.
 fn diff_name(side: &str, display: &str) -> String {
-    format!("{side}/{}", display.trim_start_matches('/'))
+    let name = format!("{side}/{}", display.trim_start_matches('/'));
+    let needs_quotes = name
+        .bytes()
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b >= 0x7f);
+    if !needs_quotes {
+        return name;
+    }
+    let mut quoted = String::from("\"");
+    for b in name.bytes() {
+        match b {
+            0x07 => quoted.push_str("\\a"),
+            0x08 => quoted.push_str("\\b"),
+            b'\t' => quoted.push_str("\\t"),
+            b'\n' => quoted.push_str("\\n"),
+            0x0b => quoted.push_str("\\v"),
+            0x0c => quoted.push_str("\\f"),
+            b'\r' => quoted.push_str("\\r"),
+            b'"' => quoted.push_str("\\\""),
+            b'\\' => quoted.push_str("\\\\"),
+            b if b < 0x20 || b >= 0x7f => quoted.push_str(&format!("\\{b:03o}")),
+            b => quoted.push(b as char),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff_name;
+
+    #[test]
+    fn diff_names_are_quoted_as_git_quotes_them() {
+        assert_eq!(diff_name("a", "site/web.config"), "a/site/web.config");
+        assert_eq!(diff_name("b", "/srv/web.config"), "b/srv/web.config");
+        assert_eq!(diff_name("a", "my site/web.config"), "a/my site/web.config");
+        assert_eq!(
+            diff_name("a", "t\tab/web.config"),
+            "\"a/t\\tab/web.config\""
+        );
+        assert_eq!(
+            diff_name("a", "q\"x\\y/web.config"),
+            "\"a/q\\\"x\\\\y/web.config\""
+        );
+        assert_eq!(
+            diff_name("b", "é/web.config"),
+            "\"b/\\303\\251/web.config\""
+        );
+        assert_eq!(
+            diff_name("a", "esc\u{1b}/web.config"),
+            "\"a/esc\\033/web.config\""
+        );
+    }
 }

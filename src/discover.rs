@@ -183,7 +183,7 @@ fn visit(
         Ok(entry) => entry,
         Err(err) => {
             let path = error_path(&err).unwrap_or_else(|| root.to_owned());
-            let message = err.to_string();
+            let message = walk_error_message(&err);
             return (None, Some(WalkError { path, message }));
         }
     };
@@ -228,13 +228,30 @@ fn visit(
     }
 }
 
+/// The path a walk error is about: the folder or file that could not be read, the link that
+/// loops (not the walk's root).
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             error_path(err)
         }
         _ => None,
+    }
+}
+
+/// A walk error's message without the path, which the report prints in front of it.
+fn walk_error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_error_message(err),
+        ignore::Error::Loop { ancestor, .. } => format!(
+            "a symbolic link loop: it leads back to {}",
+            crate::report::display_path(ancestor)
+        ),
+        other => format!("cannot read: {other}"),
     }
 }
 

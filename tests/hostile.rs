@@ -725,3 +725,85 @@ fn fix_keeps_read_only_files_hard_links_and_owner() {
         eprintln!("skipped the owner case: not root");
     }
 }
+
+#[test]
+fn the_same_file_by_several_names_is_linted_once() {
+    let dir = tree();
+    let out = check(
+        dir.path(),
+        &["ok/web.config", "./ok/web.config", "ok", "ok/../ok"],
+    );
+    assert_eq!(out.code, 1, "{}", out.json);
+    assert_eq!(
+        out.json["diagnostics"].as_array().unwrap().len(),
+        1,
+        "{}",
+        out.json
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("ok", dir.path().join("alias")).unwrap();
+        let out = check(dir.path(), &["ok/web.config", "alias/web.config"]);
+        assert_eq!(
+            out.json["diagnostics"].as_array().unwrap().len(),
+            1,
+            "{}",
+            out.json
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn odd_file_names_are_shown_safely_in_every_output() {
+    let dir = tree();
+    // A backslash, a colon that looks like a URI scheme, an escape sequence and a tab.
+    let folder = "back\\slash colon:1:2 \u{1b}[31mred\tx";
+    write(dir.path(), &format!("{folder}/web.config"), BAD);
+    let out = run_raw(
+        dir.path(),
+        &["check", "--format", "concise", "--color", "never", "."],
+    );
+    let concise = text(&out.stdout);
+    assert!(
+        concise.contains("back\\slash colon:1:2 \\u{1b}[31mred\\tx/web.config:5:"),
+        "{concise}"
+    );
+    assert!(!concise.contains('\u{1b}'), "{concise:?}");
+    let out = run_raw(dir.path(), &["check", "--color", "never", "."]);
+    assert!(
+        !text(&out.stdout).contains('\u{1b}'),
+        "human output has a raw escape"
+    );
+    // JSON keeps the name exactly (it escapes it itself).
+    let out = check(dir.path(), &["."]);
+    assert!(
+        !entries(&out.json, "diagnostics", &format!("{folder}/web.config")).is_empty(),
+        "{}",
+        out.json
+    );
+    // SARIF: a relative URI whose colons cannot be read as a scheme.
+    let out = run_raw(dir.path(), &["check", "--format", "sarif", "."]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        uris.contains(&"back%5Cslash%20colon%3A1%3A2%20%1B%5B31mred%09x/web.config"),
+        "{uris:?}"
+    );
+    // --diff: the header is quoted as git quotes it.
+    let out = run_raw(dir.path(), &["check", "--diff", "."]);
+    let diff = text(&out.stdout);
+    assert!(
+        diff.contains("--- \"a/back\\\\slash colon:1:2 \\033[31mred\\tx/web.config\"\n"),
+        "{diff}"
+    );
+}

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::Run;
+use super::{Run, terminal_safe};
 
 pub fn render(run: &Run) -> String {
     let mut out = String::new();
@@ -14,7 +14,7 @@ pub fn render(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "{}:{}:{}: error: {}",
-                file.display,
+                terminal_safe(&file.display),
                 err.line,
                 err.column,
                 one_line(&err.message)
@@ -25,19 +25,19 @@ pub fn render(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "{}:{line}:{column}: {} {}",
-                file.display,
+                terminal_safe(&file.display),
                 d.rule.name,
                 one_line(&d.message)
             );
         }
     }
     for (path, message) in &run.path_errors {
-        let _ = writeln!(out, "{path}: error: {}", one_line(message));
+        let _ = writeln!(out, "{}: error: {}", terminal_safe(path), one_line(message));
     }
     out
 }
 
 /// Messages stay on their line: a line break would start what looks like another finding.
 fn one_line(message: &str) -> String {
-    message.replace(['\r', '\n'], " ")
+    terminal_safe(&message.replace(['\r', '\n'], " ")).into_owned()
 }

@@ -8,7 +8,7 @@ use miette::{
 };
 
 use super::excerpt::{CONTEXT_LINES, Excerpt};
-use super::{FileResult, Run};
+use super::{FileResult, Run, terminal_safe};
 use crate::diagnostic::Severity;
 use crate::fix::Applicability;
 
@@ -210,14 +210,18 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
         let _ = writeln!(
             out,
             "error: {}:{}:{}: {}\n",
-            file.display, err.line, err.column, err.message
+            terminal_safe(&file.display),
+            err.line,
+            err.column,
+            terminal_safe(&err.message)
         );
     }
     let Some(excerpt) = &file.excerpt else {
         return 0;
     };
+    let name = terminal_safe(&file.display);
     let source = ExcerptSource {
-        name: &file.display,
+        name: &name,
         excerpt,
     };
     let mut failures = 0;
@@ -228,7 +232,7 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
             Severity::Info => miette::Severity::Advice,
         };
         let clipped = has_long_line(excerpt, &d.range)
-            .then(|| ClippedLine::new(&file.display, excerpt, &d.range))
+            .then(|| ClippedLine::new(&name, excerpt, &d.range))
             .flatten();
         let label_span = match &clipped {
             Some(clipped) => SourceSpan::new(clipped.label.start.into(), clipped.label.len()),
@@ -270,8 +274,8 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
                 let (line, column) = file.line_col(d.range.start);
                 let _ = writeln!(
                     out,
-                    "{}:{line}:{column}: {} {}\nerror: internal error: iislint could not draw this finding; please report it",
-                    file.display, d.rule.name, d.message
+                    "{name}:{line}:{column}: {} {}\nerror: internal error: iislint could not draw this finding; please report it",
+                    d.rule.name, d.message
                 );
             }
         }
@@ -328,7 +332,10 @@ pub fn errors(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "error: {}:{}:{}: {}",
-                file.display, err.line, err.column, err.message
+                terminal_safe(&file.display),
+                err.line,
+                err.column,
+                terminal_safe(&err.message)
             );
         }
     }
@@ -339,7 +346,12 @@ pub fn errors(run: &Run) -> String {
 fn path_errors(run: &Run) -> String {
     let mut out = String::new();
     for (path, message) in &run.path_errors {
-        let _ = writeln!(out, "error: {path}: {message}");
+        let _ = writeln!(
+            out,
+            "error: {}: {}",
+            terminal_safe(path),
+            terminal_safe(message)
+        );
     }
     out
 }

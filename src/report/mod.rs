@@ -105,7 +105,12 @@ pub fn display_path(path: &std::path::Path) -> String {
     // `std::path::absolute` did for relative paths.
     let shown: PathBuf = shown.components().collect();
     let shown = shown.strip_prefix(".").unwrap_or(&shown);
-    let text = shown.to_string_lossy().replace('\\', "/");
+    // `\` separates folders only on Windows; elsewhere it is part of a file's name.
+    let text = if cfg!(windows) {
+        shown.to_string_lossy().replace('\\', "/")
+    } else {
+        shown.to_string_lossy().into_owned()
+    };
     if text.is_empty() {
         ".".to_owned()
     } else {
@@ -113,9 +118,41 @@ pub fn display_path(path: &std::path::Path) -> String {
     }
 }
 
+/// Text for a terminal: control characters (an escape sequence in a file's name could rewrite
+/// the screen or hide a line) are written escaped, as Rust writes them (`\t`, `\u{1b}`).
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::display_path;
+    use super::{display_path, terminal_safe};
+
+    #[test]
+    fn control_characters_are_escaped_for_terminals() {
+        assert_eq!(terminal_safe("a/web.config"), "a/web.config");
+        assert_eq!(terminal_safe("a\u{1b}[2J\tb/\r"), "a\\u{1b}[2J\\tb/\\r");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn backslashes_in_names_are_kept_outside_windows() {
+        assert_eq!(
+            display_path(Path::new("a\\b/web.config")),
+            "a\\b/web.config"
+        );
+    }
     use std::path::Path;
 
     #[test]

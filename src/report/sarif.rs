@@ -234,39 +234,54 @@ fn region(file: &FileResult, range: &std::ops::Range<usize>) -> Value {
 fn artifact_location(display: &str) -> Value {
     if display.starts_with('/') {
         json!({ "uri": format!("file://{}", percent_encode(display)) })
-    } else if display.len() > 2 && display.as_bytes()[1] == b':' {
+    } else if is_drive_path(display) {
         // A Windows drive path outside the current directory.
-        json!({ "uri": format!("file:///{}", percent_encode(display)) })
+        json!({ "uri": drive_file_uri(display) })
     } else {
         json!({ "uri": percent_encode(display), "uriBaseId": "%SRCROOT%" })
     }
 }
 
+/// `C:/…`: a letter, a colon and a separator.
+fn is_drive_path(path: &str) -> bool {
+    let b = path.as_bytes();
+    b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
+}
+
 /// The current directory as a `file://` URI ending in `/`.
 fn srcroot() -> Option<String> {
     let cwd = std::env::current_dir().ok()?;
-    let mut path = cwd.to_string_lossy().replace('\\', "/");
-    if !path.starts_with('/') {
-        path.insert(0, '/');
+    let mut path = cwd.to_string_lossy().into_owned();
+    if cfg!(windows) {
+        path = path.replace('\\', "/");
     }
     if !path.ends_with('/') {
         path.push('/');
     }
+    if is_drive_path(&path) {
+        return Some(drive_file_uri(&path));
+    }
     Some(format!("file://{}", percent_encode(&path)))
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters, `/` and a drive's `:`.
+/// Percent-encodes everything but RFC 3986 unreserved characters and `/`. A `:` is encoded too:
+/// in a relative reference, a first segment such as `colon:1:2` would be read as a URI scheme.
 fn percent_encode(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(b as char)
             }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
     out
+}
+
+/// `file:///C:/…` for a Windows drive path (`C:/…`, with `/` separators): the drive's `:` stays.
+fn drive_file_uri(path: &str) -> String {
+    format!("file:///{}:{}", &path[..1], percent_encode(&path[2..]))
 }
 
 #[cfg(test)]
@@ -282,6 +297,15 @@ mod tests {
         assert_eq!(
             artifact_location("/srv/web.config"),
             json!({"uri": "file:///srv/web.config"})
+        );
+        // A folder named like a scheme: its colons are encoded.
+        assert_eq!(
+            artifact_location("colon:1:2/web.config"),
+            json!({"uri": "colon%3A1%3A2/web.config", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(
+            artifact_location("C:/sites/a:b/web.config"),
+            json!({"uri": "file:///C:/sites/a%3Ab/web.config"})
         );
     }
 }
