@@ -362,7 +362,7 @@ fn diff_name(side: &str, display: &str) -> String {
             b'\r' => quoted.push_str("\\r"),
             b'"' => quoted.push_str("\\\""),
             b'\\' => quoted.push_str("\\\\"),
-            b if b < 0x20 || b >= 0x7f => quoted.push_str(&format!("\\{b:03o}")),
+            b if !(0x20..0x7f).contains(&b) => quoted.push_str(&format!("\\{b:03o}")),
             b => quoted.push(b as char),
         }
     }
