@@ -473,6 +473,9 @@ pub fn starter_config() -> String {
          \x20   # \"legacy/**\",\n\
          ]\n\
          \n\
+         # Files larger than this many MiB are reported, not read.\n\
+         max-file-mib = 64\n\
+         \n\
          # A rule's level: \"off\", \"info\", \"warning\" or \"error\". `--select` and `--ignore` on the\n\
          # command line override this. Rules left out keep their default level (shown).\n\
          [rules]\n",
@@ -680,6 +683,10 @@ mod tests {
         let text = starter_config();
         let settings = Settings::parse(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
         assert!(!settings.farm);
+        assert_eq!(
+            settings.max_file_bytes,
+            crate::settings::DEFAULT_MAX_FILE_BYTES
+        );
         for rule in RULES {
             assert!(text.contains(rule.meta.name), "{}", rule.meta.name);
         }
