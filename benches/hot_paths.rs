@@ -100,6 +100,7 @@ fn facts(kind: FileKind) -> FileFacts {
         kind,
         farm: true,
         application_root: true,
+        application: Default::default(),
     }
 }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::application::{ApplicationFacts, Role};
 use crate::discover::{Discovery, FolderIndex, Target, discover};
 use crate::fix::Applicability;
 use crate::lint::{FileFacts, RuleSet, fix_linted, lint_text_full};
@@ -251,19 +252,22 @@ fn check_file_text(
     let kind = FileKind::of_path(&target.path);
     let per_file = settings.ignored_rules(&target.path);
     let rules = RuleSet::new(settings, &options.select, &options.ignore, &per_file);
+    // Project evidence decides whether a web.config is an application's root. Without any, a
+    // web.config is one when no web.config sits above it, or when it sets an application-level
+    // section. Only the second needs the model, so the folder answer comes first and the document
+    // is parsed once per file: a nested file is linted as a non-root and linted again, as a root,
+    // only in the rare case its model sets application sections.
+    let (root_by_evidence, application) = application_of(folders, target, kind);
+    let root_by_folder =
+        root_by_evidence.unwrap_or_else(|| folders.is_application_root(target, kind, false));
     let mut facts = FileFacts {
         kind,
         farm: options.farm || settings.farm,
-        application_root: false,
+        application_root: root_by_folder,
+        application: std::sync::Arc::new(application),
     };
-
-    // A web.config is an application root when no web.config sits above it, or when it sets an
-    // application-level section. Only the second needs the model, so the folder answer comes
-    // first and the document is parsed once per file: a nested file is linted as a non-root and
-    // linted again, as a root, only in the rare case its model sets application sections.
-    let root_by_folder = folders.is_application_root(target, kind, false);
-    facts.application_root = root_by_folder;
     let may_set_sections = kind == FileKind::WebConfig
+        && root_by_evidence.is_none()
         && !root_by_folder
         && !crate::discover::is_views_folder(&target.path);
 
@@ -337,6 +341,21 @@ fn check_file_text(
     result.diagnostics = outcome.remaining;
     result.suppressed = outcome.suppressed;
     (result, Some(outcome.text))
+}
+
+/// What the application model says about `target`: whether the repository shows it is an
+/// application's root configuration (`None`: no evidence either way, the file decides), and the
+/// application's facts for the rules.
+pub fn application_of(
+    folders: &FolderIndex,
+    target: &Target,
+    kind: FileKind,
+) -> (Option<bool>, ApplicationFacts) {
+    match folders.role(target, kind) {
+        Role::Application(application) => (Some(true), ApplicationFacts::new(Some(application))),
+        Role::NotApplication(_) => (Some(false), ApplicationFacts::default()),
+        Role::Undecided => (None, ApplicationFacts::default()),
+    }
 }
 
 /// `a/path` as git writes it; an absolute path keeps its own leading slash. A name with a

@@ -518,6 +518,8 @@ pub fn starter_config() -> String {
          [fix]\n\
          # forms-timeout-minutes = {forms}\n\
          # session-timeout-minutes = {session}\n\
+         # The longest session time-out a safe fix writes; above it the fix only explains.\n\
+         # max-session-minutes = {max_session}\n\
          # Where inproc-session-on-farm moves session state: \"sqlserver\" or \"redis\".\n\
          # session-store = \"redis\"\n\
          # redis-host = \"sessions.redis.cache.windows.net\"\n\
@@ -529,6 +531,7 @@ pub fn starter_config() -> String {
          # idle-timeout = \"disable\"\n",
         forms = defaults.forms_timeout_minutes,
         session = defaults.session_timeout_minutes,
+        max_session = defaults.max_session_minutes,
     );
     out
 }

@@ -32,6 +32,9 @@ pub struct Diagnostic {
     pub message: String,
     pub range: Range<usize>,
     pub fix: Option<Fix>,
+    /// The loudest this finding may be, whatever the rule's level (a finding the rule itself
+    /// judges less certain, such as a farm key no source of the application needs).
+    pub max_severity: Option<Severity>,
 }
 
 impl Diagnostic {
@@ -46,11 +49,18 @@ impl Diagnostic {
             message: message.into(),
             range,
             fix: None,
+            max_severity: None,
         }
     }
 
     pub fn with_fix(mut self, fix: Option<Fix>) -> Diagnostic {
         self.fix = fix;
+        self
+    }
+
+    /// Reports this finding at most at `severity`.
+    pub fn at_most(mut self, severity: Severity) -> Diagnostic {
+        self.max_severity = Some(severity);
         self
     }
 }

@@ -5,8 +5,10 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
+use crate::application::{Application, FolderEvidence, Project, Role};
 use crate::model::FileKind;
 use crate::settings::Settings;
+use std::sync::Arc;
 
 /// Folders never walked into: build output, packages and version control.
 const SKIPPED_DIRS: &[&str] = &["bin", "obj", "node_modules", ".git"];
@@ -40,6 +42,9 @@ pub struct Discovery {
     pub errors: Vec<WalkError>,
     /// Absolute folders inside the walked trees that hold a `.git` (a repository's top).
     pub git_folders: Vec<PathBuf>,
+    /// Files inside the walked trees that the application model reads: project files,
+    /// `Global.asax`, `.aspx` pages (see `application`).
+    pub evidence_files: Vec<PathBuf>,
 }
 
 /// Walks `paths`: directories recursively (respecting `.gitignore` inside or outside a git
@@ -51,6 +56,7 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovery {
         targets,
         errors,
         git_folders,
+        evidence_files,
     } = &mut found;
     for path in paths {
         match std::fs::metadata(path) {
@@ -62,7 +68,9 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovery {
                 path: path.clone(),
                 root: path.clone(),
             }),
-            Ok(meta) if meta.is_dir() => walk(path, settings, targets, errors, git_folders),
+            Ok(meta) if meta.is_dir() => {
+                walk(path, settings, targets, errors, git_folders, evidence_files)
+            }
             // A FIFO, device or socket: reading it could block or never end.
             Ok(meta) => errors.push(WalkError {
                 path: path.clone(),
@@ -117,11 +125,12 @@ fn walk(
     targets: &mut Vec<Target>,
     errors: &mut Vec<WalkError>,
     git_folders: &mut Vec<PathBuf>,
+    evidence_files: &mut Vec<PathBuf>,
 ) {
     // Walking is mostly system calls (directory reads, and `.gitignore` look-ups in every
     // folder), so it runs on several threads; `discover` sorts the targets, and the errors are
     // sorted here, so the result does not depend on which thread finished first.
-    let found = Mutex::new((Vec::new(), Vec::new()));
+    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new()));
     // The repository tops inside the tree, seen as `.git` entries on the way (the walk never
     // enters `.git`), so that finding a file's repository needs no `.git` look-up per folder.
     let git = std::sync::Arc::new(Mutex::new(Vec::new()));
@@ -155,17 +164,25 @@ fn walk(
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
+                // Project files and pages, for the application model: a name test per file.
+                let evidence = entry.as_ref().ok().filter(|e| {
+                    e.file_type().is_some_and(|t| t.is_file())
+                        && e.file_name().to_str().is_some_and(FolderEvidence::matters)
+                });
+                let evidence = evidence.map(|e| crate::paths::absolute(e.path()));
                 let (target, error) = visit(root, settings, entry);
-                if target.is_some() || error.is_some() {
+                if target.is_some() || error.is_some() || evidence.is_some() {
                     let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
                     found.0.extend(target);
                     found.1.extend(error);
+                    found.2.extend(evidence);
                 }
                 ignore::WalkState::Continue
             })
         });
-    let (mut found_targets, mut found_errors) =
+    let (mut found_targets, mut found_errors, mut found_evidence) =
         found.into_inner().unwrap_or_else(|e| e.into_inner());
+    evidence_files.append(&mut found_evidence);
     found_errors
         .sort_by(|a: &WalkError, b: &WalkError| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     targets.append(&mut found_targets);
@@ -271,6 +288,15 @@ pub struct FolderIndex {
     walked: Vec<PathBuf>,
     /// The folders below `walked` that hold a `.git`, as the walk saw them.
     walked_git: HashSet<OsString>,
+    /// Application evidence of the folders below `walked`, as the walk saw it (folders without
+    /// any are absent).
+    walked_evidence: HashMap<OsString, FolderEvidence>,
+    /// Application evidence of folders outside the walked trees, read once each.
+    evidence: RwLock<HashMap<OsString, Arc<FolderEvidence>>>,
+    /// Project files, parsed once each.
+    projects: RwLock<HashMap<OsString, Option<Arc<Project>>>>,
+    /// Per repository top: the project files web projects reference (lower-cased paths).
+    referenced_by_web: RwLock<HashMap<OsString, Arc<HashMap<String, PathBuf>>>>,
 }
 
 /// A cached answer per folder; computed outside the lock (two threads may both compute it).
@@ -319,10 +345,20 @@ impl FolderIndex {
             .collect();
         walked.sort();
         walked.dedup();
+        let mut walked_evidence: HashMap<OsString, FolderEvidence> = HashMap::new();
+        for file in &discovery.evidence_files {
+            if let Some(folder) = file.parent() {
+                walked_evidence
+                    .entry(folder.as_os_str().to_owned())
+                    .or_default()
+                    .note(file);
+            }
+        }
         FolderIndex {
             has_web_config: RwLock::new(known),
             walked,
             walked_git,
+            walked_evidence,
             ..FolderIndex::default()
         }
     }
@@ -382,6 +418,194 @@ impl FolderIndex {
             above = dir.parent();
         }
         true
+    }
+}
+
+/// Folders the application model's walks never enter.
+const SKIPPED_FOR_PROJECTS: &[&str] = &["bin", "obj", "node_modules", ".git", "packages"];
+
+impl FolderIndex {
+    /// What the repository says about this web.config: an application's root, not one (and
+    /// why), or nothing either way (see `application` for the evidence and the rules).
+    pub fn role(&self, target: &Target, kind: FileKind) -> Role {
+        if kind != FileKind::WebConfig {
+            return Role::NotApplication("it is not a web.config".to_owned());
+        }
+        if is_views_folder(&target.path) {
+            return Role::NotApplication(
+                "an MVC Views folder's web.config configures the view engine".to_owned(),
+            );
+        }
+        let Some(folder) = target.path.parent() else {
+            return Role::Undecided;
+        };
+        let folder = crate::paths::absolute(folder);
+        let top = self.search_top(target, &folder);
+        // A folder inside a project belongs to it: the nearest folder above with evidence decides.
+        let mut above = folder.parent();
+        while let Some(dir) = above.filter(|dir| dir.starts_with(&top)) {
+            let evidence = self.evidence(dir);
+            if !evidence.is_empty() {
+                let what = if self.is_application_folder(dir, &evidence, &top) {
+                    "below the application at"
+                } else {
+                    "inside the project at"
+                };
+                return Role::NotApplication(format!(
+                    "it is {what} {}",
+                    crate::report::display_path(dir)
+                ));
+            }
+            above = dir.parent();
+        }
+        self.folder_role(&folder, &self.evidence(&folder), &top)
+    }
+
+    fn is_application_folder(&self, folder: &Path, evidence: &FolderEvidence, top: &Path) -> bool {
+        matches!(
+            self.folder_role(folder, evidence, top),
+            Role::Application(_)
+        )
+    }
+
+    /// The role of a web.config in `folder` given the folder's own evidence.
+    fn folder_role(&self, folder: &Path, evidence: &FolderEvidence, top: &Path) -> Role {
+        let projects: Vec<Arc<Project>> = evidence
+            .projects
+            .iter()
+            .filter_map(|p| self.project(p))
+            .collect();
+        let web = projects.iter().find(|p| p.is_web);
+        let application = |projects: &[Arc<Project>]| {
+            let mut source_folders = vec![folder.to_owned()];
+            for reference in projects.iter().flat_map(|p| &p.references) {
+                if let Some(dir) = reference.parent().filter(|d| d.is_dir())
+                    && !source_folders.iter().any(|f| dir.starts_with(f))
+                {
+                    source_folders.push(dir.to_owned());
+                }
+            }
+            Role::Application(Application {
+                folder: folder.to_owned(),
+                source_folders,
+            })
+        };
+        if evidence.global_asax {
+            return application(&projects);
+        }
+        if let Some(web) = web {
+            if web.web_config_not_deployed {
+                return Role::NotApplication(format!(
+                    "its project {} lists web.config as <None>: it is not deployed",
+                    crate::report::display_path(&web.path)
+                ));
+            }
+            if let Some(host) = self.referencing_web_project(&web.path, top) {
+                return Role::NotApplication(format!(
+                    "its project is a module that the web project {} references (and it has no Global.asax)",
+                    crate::report::display_path(&host)
+                ));
+            }
+            return application(&projects);
+        }
+        if let Some(project) = projects.first() {
+            return Role::NotApplication(format!(
+                "its project {} is not a web application project",
+                crate::report::display_path(&project.path)
+            ));
+        }
+        if evidence.aspx_pages {
+            // A Web Site project: pages without a project file.
+            return application(&[]);
+        }
+        Role::Undecided
+    }
+
+    /// The application evidence of one folder (absolute).
+    fn evidence(&self, dir: &Path) -> Arc<FolderEvidence> {
+        if self.walked.iter().any(|root| dir.starts_with(root)) {
+            return Arc::new(
+                self.walked_evidence
+                    .get(dir.as_os_str())
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+        cached(&self.evidence, dir, || {
+            let mut evidence = FolderEvidence::default();
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+                if is_file
+                    && entry
+                        .file_name()
+                        .to_str()
+                        .is_some_and(FolderEvidence::matters)
+                {
+                    evidence.note(&entry.path());
+                }
+            }
+            evidence.projects.sort();
+            Arc::new(evidence)
+        })
+    }
+
+    fn project(&self, path: &Path) -> Option<Arc<Project>> {
+        cached(&self.projects, path, || Project::read(path).map(Arc::new))
+    }
+
+    /// A web project under `top` that references the project `path`, if any.
+    fn referencing_web_project(&self, path: &Path, top: &Path) -> Option<PathBuf> {
+        let references = cached(&self.referenced_by_web, top, || {
+            let mut references = HashMap::new();
+            for project in self.projects_under(top) {
+                let Some(project) = self.project(&project).filter(|p| p.is_web) else {
+                    continue;
+                };
+                for reference in &project.references {
+                    references
+                        .entry(reference.to_string_lossy().to_lowercase())
+                        .or_insert_with(|| project.path.clone());
+                }
+            }
+            Arc::new(references)
+        });
+        let key = crate::application::normalize(path)
+            .to_string_lossy()
+            .to_lowercase();
+        references.get(&key).cloned()
+    }
+
+    /// Every project file under `top`: from the walk when it covered `top`, else walked now.
+    fn projects_under(&self, top: &Path) -> Vec<PathBuf> {
+        if self.walked.iter().any(|root| top.starts_with(root)) {
+            return self
+                .walked_evidence
+                .iter()
+                .filter(|(dir, _)| Path::new(dir).starts_with(top))
+                .flat_map(|(_, evidence)| evidence.projects.iter().cloned())
+                .collect();
+        }
+        let mut projects = Vec::new();
+        let walk = ignore::WalkBuilder::new(top)
+            .hidden(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|entry| {
+                !(entry.depth() > 0
+                    && entry.file_type().is_some_and(|t| t.is_dir())
+                    && SKIPPED_FOR_PROJECTS
+                        .iter()
+                        .any(|d| entry.file_name().eq_ignore_ascii_case(d)))
+            })
+            .build();
+        for entry in walk.flatten() {
+            let mut evidence = FolderEvidence::default();
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                evidence.note(entry.path());
+            }
+            projects.extend(evidence.projects);
+        }
+        projects
     }
 }
 

@@ -3,6 +3,7 @@
 //! The flow, one module per stage: `discover` → `load` (bytes) → `source` (bytes to text) → `document` (parse) →
 //! `model` (typed IIS view) → `rules` → `lint` (fix loop) → `write` → `report`.
 
+pub mod application;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;

@@ -60,6 +60,9 @@ pub struct FileFacts {
     pub kind: FileKind,
     pub farm: bool,
     pub application_root: bool,
+    /// The application the repository shows this file is the root of, and what its sources use
+    /// (scanned when a rule first asks).
+    pub application: std::sync::Arc<crate::application::ApplicationFacts>,
 }
 
 /// Parses `text` and runs the rules. Diagnostics come sorted by position, duplicates (the same
@@ -99,6 +102,7 @@ pub fn lint_text_full(
         kind: facts.kind,
         farm: facts.farm,
         application_root: facts.application_root,
+        application: &facts.application,
         options: &settings.options,
         fix: &settings.fix,
     };
@@ -106,9 +110,9 @@ pub fn lint_text_full(
     for (rule, severity) in &rules.rules {
         let start = diagnostics.len();
         (rule.check)(&ctx, &mut diagnostics);
-        diagnostics[start..]
-            .iter_mut()
-            .for_each(|d| d.severity = *severity);
+        diagnostics[start..].iter_mut().for_each(|d| {
+            d.severity = d.max_severity.map_or(*severity, |max| max.min(*severity));
+        });
     }
     diagnostics.sort_by(|a, b| {
         (a.range.start, a.rule.code, &a.message).cmp(&(b.range.start, b.rule.code, &b.message))
@@ -381,6 +385,7 @@ mod tests {
             kind: FileKind::WebConfig,
             farm: false,
             application_root: true,
+            application: Default::default(),
         };
         fix_text(
             text,

@@ -41,6 +41,8 @@ impl SessionStore {
 pub struct FixSettings {
     pub forms_timeout_minutes: i64,
     pub session_timeout_minutes: i64,
+    /// The longest session time-out a safe fix writes: in-process session memory grows with it.
+    pub max_session_minutes: i64,
     pub session_store: Option<SessionStore>,
     pub redis_host: Option<String>,
     pub redis_port: Option<i64>,
@@ -58,6 +60,7 @@ impl Default for FixSettings {
         FixSettings {
             forms_timeout_minutes: 60,
             session_timeout_minutes: 60,
+            max_session_minutes: 120,
             session_store: None,
             redis_host: None,
             redis_port: None,
@@ -333,6 +336,7 @@ fn read_fix(value: &Spanned<DeValue<'_>>, fix: &mut FixSettings) -> Result<(), S
         match key.get_ref().as_ref() {
             "forms-timeout-minutes" => fix.forms_timeout_minutes = minutes(value)?,
             "session-timeout-minutes" => fix.session_timeout_minutes = minutes(value)?,
+            "max-session-minutes" => fix.max_session_minutes = minutes(value)?,
             "session-store" => {
                 let name = value
                     .get_ref()
@@ -364,7 +368,7 @@ fn read_fix(value: &Spanned<DeValue<'_>>, fix: &mut FixSettings) -> Result<(), S
             other => {
                 return Err((
                     format!(
-                        "unknown key `fix.{other}`;{} expected forms-timeout-minutes, session-timeout-minutes, session-store, redis-host, redis-port, redis-ssl, redis-connection-string-name, sql-connection-string or idle-timeout",
+                        "unknown key `fix.{other}`;{} expected forms-timeout-minutes, session-timeout-minutes, max-session-minutes, session-store, redis-host, redis-port, redis-ssl, redis-connection-string-name, sql-connection-string or idle-timeout",
                         did_you_mean(other, FIX_KEYS)
                     ),
                     key.span(),
@@ -378,6 +382,7 @@ fn read_fix(value: &Spanned<DeValue<'_>>, fix: &mut FixSettings) -> Result<(), S
 const FIX_KEYS: &[&str] = &[
     "forms-timeout-minutes",
     "session-timeout-minutes",
+    "max-session-minutes",
     "session-store",
     "redis-host",
     "redis-port",

@@ -534,6 +534,7 @@ mod tests {
             kind: crate::model::FileKind::WebConfig,
             farm: false,
             application_root: true,
+            application: Default::default(),
         };
         let settings = crate::settings::Settings::default();
         crate::lint::lint_text_full(text, &facts, &RuleSet::all(), &settings).unwrap()

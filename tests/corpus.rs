@@ -67,6 +67,7 @@ fn every_corpus_file_loads_lints_and_round_trips() {
             kind: FileKind::of_path(path),
             farm: true,
             application_root: true,
+            application: Default::default(),
         };
         match lint_text(&source.text, &facts, &rules, &settings) {
             Ok((_, diagnostics)) => {

@@ -15,7 +15,12 @@
 //! unsafe = false               # apply unsafe fixes too when producing `fixed`
 //! session-store = "redis"      # `[fix] session-store`, for inproc-session-on-farm
 //! config = "[rules.forms-timeout-too-low]\nmin-minutes = 45"   # iislint.toml text
+//! detect-application = true   # application-root and sources from the case's project files
+//! severity = "info"            # every finding's severity (a rule may lower its own)
 //! ```
+//!
+//! With `detect-application`, the case's folder (the first component of `file`) is a small
+//! repository: project files, `Global.asax`, pages and sources beside the configuration.
 //!
 //! The harness also checks that fixed output parses, that a second fix run changes nothing, that
 //! every file in a rule's folder is used by a case, and that every rule has a case that fires and a
@@ -24,7 +29,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use iislint::discover::is_config_file_name;
+use iislint::check::application_of;
+use iislint::discover::{FolderIndex, Target, discover, is_config_file_name};
 use iislint::fix::Applicability;
 use iislint::lint::{FileFacts, RuleSet, fix_text, lint_text};
 use iislint::model::FileKind;
@@ -54,6 +60,12 @@ struct Case {
     unsafe_fixes: bool,
     session_store: Option<String>,
     config: Option<String>,
+    /// Decide `application-root` (and the application's sources) with the application model, from
+    /// the project files and sources in the case's folder, as `iislint check` does.
+    #[serde(default)]
+    detect_application: bool,
+    /// The severity every finding of the case must have (default: not checked).
+    severity: Option<String>,
 }
 
 fn yes() -> bool {
@@ -104,6 +116,13 @@ fn check_rule(rule: &'static Rule) -> Result<(), Vec<String>> {
     let mut errors = Vec::new();
     let mut referenced = BTreeSet::new();
     let (mut firing, mut silent) = (false, false);
+    // A detected application's folder is a small repository: every file in it belongs to it.
+    let repositories: Vec<PathBuf> = cases
+        .case
+        .iter()
+        .filter(|c| c.detect_application)
+        .filter_map(|c| c.file.split('/').next().map(PathBuf::from))
+        .collect();
     for case in &cases.case {
         referenced.insert(PathBuf::from(&case.file));
         if let Some(fixed) = &case.fixed {
@@ -130,7 +149,8 @@ fn check_rule(rule: &'static Rule) -> Result<(), Vec<String>> {
     }
     for file in files_under(&dir) {
         let relative = file.strip_prefix(&dir).expect("under the rule folder");
-        if relative != Path::new("cases.toml") && !referenced.contains(relative) {
+        let in_repository = repositories.iter().any(|r| relative.starts_with(r));
+        if relative != Path::new("cases.toml") && !referenced.contains(relative) && !in_repository {
             errors.push(format!(
                 "{}: not used by any case in {cases_display}",
                 display(rule, &relative.to_string_lossy())
@@ -191,10 +211,25 @@ fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String
     let bytes = std::fs::read(&path).map_err(|err| format!("{shown}: cannot read ({err})"))?;
     let source = SourceText::decode(&bytes)
         .map_err(|err| format!("{shown}:{}:{}: {}", err.line, err.column, err.message))?;
+    let kind = FileKind::of_path(&path);
+    let (application_root, application) = if case.detect_application {
+        let top = dir.join(case.file.split('/').next().unwrap_or_default());
+        let discovery = discover(std::slice::from_ref(&top), &Settings::default());
+        let folders = FolderIndex::new(&discovery);
+        let target = Target {
+            path: path.clone(),
+            root: top,
+        };
+        let (root, application) = application_of(&folders, &target, kind);
+        (root.unwrap_or(case.application_root), application)
+    } else {
+        (case.application_root, Default::default())
+    };
     let facts = FileFacts {
-        kind: FileKind::of_path(&path),
+        kind,
         farm: case.farm,
-        application_root: case.application_root,
+        application_root,
+        application: std::sync::Arc::new(application),
     };
     let settings = case_settings(case).map_err(|message| format!("{shown}: {message}"))?;
     let rules = RuleSet {
@@ -225,6 +260,15 @@ fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String
             case.expect,
             found,
             detail.join("\n")
+        ));
+    }
+    if let Some(expected) = &case.severity
+        && let Some(d) = diagnostics.iter().find(|d| d.severity.as_str() != expected)
+    {
+        return Err(format!(
+            "{shown}: expected severity {expected}, found {} ({})",
+            d.severity.as_str(),
+            d.message
         ));
     }
     if let Some(fixed) = &case.fixed {

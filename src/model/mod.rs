@@ -6,6 +6,7 @@
 //! recorded once in [`Model::invalid`] and reaches rules only as [`Setting::Invalid`].
 
 pub mod app_host;
+pub mod session_switch;
 pub mod values;
 pub mod web;
 
@@ -96,6 +97,8 @@ pub struct Model {
     pub invalid: Vec<InvalidValue>,
     /// The file is an XDT transform (it uses the XML-Document-Transform namespace).
     pub is_transform: bool,
+    /// The file turns session state off without `mode="Off"` (pages or modules).
+    pub session_off: Option<session_switch::SessionOff>,
 }
 
 /// The namespace of `xdt:Transform` and `xdt:Locator`; compared exactly, as XDT does.
@@ -128,11 +131,13 @@ impl Model {
         }
         let web = web::read(root, &mut reader);
         let app_host = app_host::read(root, &web, &mut reader);
+        let session_off = session_switch::read(root, &mut reader);
         Model {
             web,
             app_host,
             invalid: reader.invalid.into_values().collect(),
             is_transform: false,
+            session_off,
         }
     }
 }

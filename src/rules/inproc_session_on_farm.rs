@@ -1,4 +1,4 @@
-use super::{Context, FixAvailability, RuleMeta, anchor};
+use super::{Context, FixAvailability, RuleMeta, SessionUse, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Fragment, Style, insert_child, set_or_add_attr};
 use crate::fix::{Applicability, Edit, Fix};
@@ -20,12 +20,26 @@ const REDIS_PROVIDER_TYPE: &str = "Microsoft.Web.Redis.RedisSessionStateProvider
 const SQL_PLACEHOLDER: &str = "data source=REPLACE-WITH-SQL-SERVER;Integrated Security=SSPI";
 const REDIS_HOST_PLACEHOLDER: &str = "REPLACE-WITH-REDIS-HOST";
 
+/// Session-state providers that keep sessions in SQL Server, and whether they need the async
+/// session module in place of the built-in one (iis-semantics.md §2.3).
+const SQL_PROVIDER_TYPES: &[(&str, bool)] = &[
+    // ASP.NET Universal Providers: the line every Visual Studio 2012–2013 template wrote.
+    ("System.Web.Providers.DefaultSessionStateProvider", false),
+    (
+        "Microsoft.AspNet.SessionState.SqlSessionStateProviderAsync",
+        true,
+    ),
+];
+
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(scope) = ctx.farm_application_scope() else {
         return;
     };
     let session = &scope.session;
-    if session.external || session.mode.value() != Some(&SessionMode::InProc) {
+    if session.external
+        || session.mode.value() != Some(&SessionMode::InProc)
+        || !ctx.session_on(scope)
+    {
         return;
     }
     let range = anchor(
@@ -37,19 +51,92 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     } else {
         "InProc by default"
     };
-    let message = format!(
+    let mut message = format!(
         "session state is kept in process ({how}) on a web farm: when the load balancer sends the next request to another server, the session is empty"
     );
-    // Without a chosen store there is nothing to write, only the way to get a fix.
-    let fix = match ctx.fix.session_store {
+    let declared = declared_sql_provider(ctx, scope).zip(session.element.as_ref());
+    let fix = if let Some((provider, element)) = declared {
+        // The application already declares a SQL-backed provider: switch to it.
+        message.push_str(&format!(
+            "; the SQL Server provider `{provider}` is declared but not used"
+        ));
+        let edits = [("mode", "Custom"), ("customProvider", provider)]
+            .iter()
+            .filter_map(|(name, value)| set_or_add_attr(&ctx.style, element, name, value))
+            .collect();
+        Fix::new(
+            Applicability::Unsafe,
+            format!(
+                "Use the declared provider: mode=\"Custom\" customProvider=\"{provider}\"; make sure its connection string reaches a database every server shares; session objects must be serializable"
+            ),
+            edits,
+        )
+    } else {
+        match ctx.session_use(scope) {
+            // The sources were read and none uses Session: turning it off is the likely fix.
+            SessionUse::NotInSources(files) => {
+                message.push_str(&format!(
+                    "; none of the application's {files} source files uses session state: if no page needs Session, turn it off"
+                ));
+                off_fix(ctx, scope)
+            }
+            SessionUse::Unknown => {
+                message.push_str(
+                    " (no sources of the application are here to show whether it uses Session; if it does not, set mode=\"Off\" instead)",
+                );
+                store_fix(ctx, scope)
+            }
+            SessionUse::Configured | SessionUse::InSources(..) => store_fix(ctx, scope),
+        }
+    };
+    out.push(Diagnostic::new(&META, range, message).with_fix(Some(fix)));
+}
+
+/// The name of a SQL-backed provider the scope's `<sessionState>` declares and can switch to.
+fn declared_sql_provider<'s>(ctx: &Context<'_>, scope: &'s WebScope) -> Option<&'s str> {
+    scope
+        .session
+        .provider_names
+        .iter()
+        .find(|(_, kind)| {
+            SQL_PROVIDER_TYPES.iter().any(|(sql, needs_async_module)| {
+                kind.starts_with(sql)
+                    && (!needs_async_module || ctx.text.contains("SessionStateModuleAsync"))
+            })
+        })
+        .map(|(name, _)| name.as_str())
+}
+
+/// Move session state out of process, to the store the user chose.
+fn store_fix(ctx: &Context<'_>, scope: &WebScope) -> Fix {
+    match ctx.fix.session_store {
         Some(store) => out_of_process_fix(&ctx.style, scope, store, ctx.fix),
+        // Without a chosen store there is nothing to write, only the way to get a fix.
         None => Fix::new(
             Applicability::DisplayOnly,
             "Move session state out of process: choose a store with --session-store sqlserver|redis (or [fix] session-store), then run with --fix --unsafe-fixes",
             Vec::new(),
         ),
+    }
+}
+
+/// Turn session state off: shown, never applied (only the developer knows no page needs it).
+fn off_fix(ctx: &Context<'_>, scope: &WebScope) -> Fix {
+    let edits = match &scope.session.element {
+        Some(element) => set_or_add_attr(&ctx.style, element, "mode", "Off")
+            .into_iter()
+            .collect(),
+        None => vec![insert_child(
+            &ctx.style,
+            &scope.system_web,
+            &Fragment::empty_element("sessionState", &[("mode", "Off")], ctx.style.quote()),
+        )],
     };
-    out.push(Diagnostic::new(&META, range, message).with_fix(Some(fix)));
+    Fix::new(
+        Applicability::DisplayOnly,
+        "If no page uses Session, set <sessionState mode=\"Off\" />; otherwise move session state out of process (--session-store sqlserver|redis)",
+        edits,
+    )
 }
 
 fn out_of_process_fix(

@@ -46,7 +46,25 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         Some(_) => "machineKey keys are AutoGenerate on a web farm: each server generates its own keys, so a login cookie or view state from one server is rejected by the others".to_owned(),
     };
     let fix = key_fix(ctx, scope, validation_missing, decryption_missing);
-    out.push(Diagnostic::new(&META, range, message).with_fix(fix));
+    let diagnostic = Diagnostic::new(&META, range, message).with_fix(fix);
+    // Where the application's sources are here and nothing in them or in the configuration
+    // needs the key, the finding is a precaution, not a broken login.
+    let needs_key = scope.authentication.is_forms()
+        || ctx
+            .application
+            .sources()
+            .is_none_or(|sources| !sources.machine_key.is_empty());
+    let diagnostic = if needs_key {
+        diagnostic
+    } else {
+        let files = ctx.application.sources().map_or(0, |s| s.files);
+        let mut diagnostic = diagnostic.at_most(Severity::Info);
+        diagnostic.message.push_str(&format!(
+            "; but nothing that needs the key is seen (no forms authentication, WebForms pages, anti-forgery tokens, OWIN cookie or OAuth middleware or MachineKey API in the configuration or the application's {files} source files)"
+        ));
+        diagnostic
+    };
+    out.push(diagnostic);
 }
 
 fn key_fix(

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Element;
+use crate::model::web::MAX_CACHE_BASED_TIMEOUT_MINUTES;
 use crate::model::{FileKind, Model, WebScope};
 use crate::settings::FixSettings;
 
@@ -134,8 +135,10 @@ pub struct Context<'a> {
     pub kind: FileKind,
     /// The user declared a web farm (`--farm` or `farm = true`).
     pub farm: bool,
-    /// This web.config is an application's root configuration (see `discover::is_application_root`).
+    /// This web.config is an application's root configuration (see `discover::FolderIndex::role`).
     pub application_root: bool,
+    /// The application from project evidence, and what its sources use.
+    pub application: &'a crate::application::ApplicationFacts,
     /// Option values per rule name, already validated.
     pub options: &'a BTreeMap<&'static str, BTreeMap<&'static str, i64>>,
     pub fix: &'a FixSettings,
@@ -175,14 +178,118 @@ impl Context<'_> {
     }
 }
 
+/// Is session state in use by the application, and how do we know?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionUse {
+    /// The configuration sets `<sessionState>` beyond the Universal Providers template line.
+    Configured,
+    /// A source file of the application uses it (file, and the text that shows it).
+    InSources(std::path::PathBuf, &'static str),
+    /// The application's sources were read and none uses it.
+    NotInSources(usize),
+    /// Nothing says so: no explicit setting, and no sources to read.
+    Unknown,
+}
+
+impl SessionUse {
+    pub fn is_used(&self) -> bool {
+        matches!(self, SessionUse::Configured | SessionUse::InSources(..))
+    }
+}
+
+impl Context<'_> {
+    /// Session state is on in this scope: its mode is valid and not `Off`, and the file does not
+    /// turn it off with `<pages enableSessionState="false">` or by removing the Session module.
+    pub fn session_on(&self, scope: &WebScope) -> bool {
+        scope.session.is_enabled() && self.model.session_off.is_none()
+    }
+
+    /// Whether the application uses session state (see [`SessionUse`]).
+    pub fn session_use(&self, scope: &WebScope) -> SessionUse {
+        if scope
+            .session
+            .element
+            .as_ref()
+            .is_some_and(sets_more_than_the_provider_template)
+        {
+            return SessionUse::Configured;
+        }
+        match self.application.sources() {
+            Some(sources) => match &sources.session {
+                Some((path, marker)) => SessionUse::InSources(path.clone(), marker),
+                None => SessionUse::NotInSources(sources.files),
+            },
+            None => SessionUse::Unknown,
+        }
+    }
+
+    /// May a fix insert an application-only section (`sessionState`, `machineKey`,
+    /// `authentication`: `allowDefinition="MachineToApplication"`) into this scope? Only at an
+    /// application root's own level: anywhere else ASP.NET stops the site with "It is an error to
+    /// use a section registered as allowDefinition='MachineToApplication' beyond application
+    /// level" (iis-semantics.md §1).
+    pub fn may_insert_application_section(&self, scope: &WebScope) -> bool {
+        self.kind == FileKind::WebConfig && self.application_root && scope.location.is_none()
+    }
+}
+
+/// Does a `<sessionState>` say more than the line the Universal Providers package writes into
+/// every template (`mode="InProc" customProvider="DefaultSessionProvider"` with its providers)?
+/// That line is no sign the application uses session state.
+fn sets_more_than_the_provider_template(element: &Element) -> bool {
+    element.attrs.iter().any(|a| match a.name.as_str() {
+        "mode" => a.value != "InProc",
+        "customProvider" => false,
+        _ => true,
+    })
+}
+
+/// The fix that sets a session time-out to `minutes`: safe up to `[fix] max-session-minutes`;
+/// above it, display-only with `explanation` (what to do instead): every minute keeps an idle
+/// user's session data in memory, so a long session is a decision, not a fix. `None` when there
+/// is nothing to write (see [`set_session_timeout`]).
+pub fn session_timeout_fix(
+    ctx: &Context<'_>,
+    scope: &WebScope,
+    minutes: i64,
+    message: String,
+    explanation: &str,
+) -> Option<crate::fix::Fix> {
+    use crate::fix::{Applicability, Fix};
+    let edit = set_session_timeout(ctx, scope, minutes)?;
+    let max = ctx.fix.max_session_minutes;
+    Some(if minutes <= max {
+        Fix::new(Applicability::Safe, message, vec![edit])
+    } else {
+        Fix::new(
+            Applicability::DisplayOnly,
+            format!(
+                "{message} is not applied: it would keep an idle user's session data for more than {max} minutes (`[fix] max-session-minutes`). {explanation}"
+            ),
+            Vec::new(),
+        )
+    })
+}
+
 /// Sets the session time-out of `scope` to `minutes`, adding a `<sessionState>` when there is
-/// none; `None` when the value is already right or the mode cannot hold that many minutes.
+/// none; `None` when the value is already right, the mode cannot hold that many minutes, or the
+/// element is missing where the fix may not add it (see
+/// [`Context::may_insert_application_section`]).
 pub fn set_session_timeout(
     ctx: &Context<'_>,
     scope: &WebScope,
     minutes: i64,
 ) -> Option<crate::fix::Edit> {
-    if minutes > scope.session.max_timeout_minutes() {
+    // A year is the runtime's cap for InProc and StateServer; no fix writes more in any mode.
+    if minutes
+        > scope
+            .session
+            .max_timeout_minutes()
+            .min(MAX_CACHE_BASED_TIMEOUT_MINUTES)
+    {
+        return None;
+    }
+    if scope.session.element.is_none() && !ctx.may_insert_application_section(scope) {
         return None;
     }
     crate::edits::set_attr_or_insert(

@@ -1,6 +1,5 @@
-use super::{Context, FixAvailability, RuleMeta, anchor, set_session_timeout};
+use super::{Context, FixAvailability, RuleMeta, anchor, session_timeout_fix};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Applicability, Fix};
 
 pub const META: RuleMeta = RuleMeta {
     name: "session-expires-before-forms-auth",
@@ -15,7 +14,7 @@ pub const META: RuleMeta = RuleMeta {
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for scope in &ctx.model.web.scopes {
         let (auth, session) = (&scope.authentication, &scope.session);
-        if auth.external || session.external || !auth.is_forms() || !session.is_enabled() {
+        if auth.external || session.external || !auth.is_forms() || !ctx.session_on(scope) {
             continue;
         }
         let (Some(session_minutes), Some(forms_minutes)) = (
@@ -29,25 +28,35 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
+        // An empty session only matters to an application that keeps something in it: the
+        // template's `<forms timeout="2880">` in an application that never touches Session is
+        // no problem.
+        let used = ctx.session_use(scope);
+        if !used.is_used() {
+            continue;
+        }
         let range = anchor(session.timeout.attr(), &[session.element.as_ref()]);
         let range = if range.is_empty() {
             anchor(auth.forms.timeout.attr(), &[])
         } else {
             range
         };
+        let evidence = match &used {
+            crate::rules::SessionUse::InSources(path, marker) => {
+                format!(" ({} uses `{marker}`)", crate::report::display_path(path))
+            }
+            _ => String::new(),
+        };
         let message = format!(
-            "session state expires after {session_minutes} idle minutes but forms authentication keeps the user logged in for {forms_minutes}: the user stays logged in with an empty session"
+            "session state expires after {session_minutes} idle minutes but forms authentication keeps the user logged in for {forms_minutes}: the user stays logged in with an empty session{evidence}"
         );
-        // No fix past what the mode can hold (a year for InProc and StateServer).
-        let target = forms_minutes;
-        let edit = set_session_timeout(ctx, scope, target);
-        let fix = edit.map(|e| {
-            Fix::new(
-                Applicability::Safe,
-                format!("Raise the session timeout to the forms timeout ({target} minutes)"),
-                vec![e],
-            )
-        });
+        let fix = session_timeout_fix(
+            ctx,
+            scope,
+            forms_minutes,
+            format!("Raise the session timeout to the forms timeout ({forms_minutes} minutes)"),
+            "Instead, restore what the application keeps in Session from the login (the forms ticket) when Session is empty, or shorten the forms timeout to what session state can keep",
+        );
         out.push(Diagnostic::new(&META, range, message).with_fix(fix));
     }
 }

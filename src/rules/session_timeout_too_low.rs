@@ -1,6 +1,5 @@
-use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor, set_session_timeout};
+use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor, session_timeout_fix};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Applicability, Fix};
 
 pub const META: RuleMeta = RuleMeta {
     name: "session-timeout-too-low",
@@ -23,7 +22,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(minutes) = session.timeout.value().and_then(|m| m.finite()) else {
             continue;
         };
-        if session.external || !session.is_enabled() || minutes >= min {
+        if session.external || !ctx.session_on(scope) || minutes >= min {
             continue;
         }
         // An absent sessionState is judged only where it decides: in an application's root file.
@@ -47,14 +46,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .session_timeout_minutes
             .max(min)
             .min(session.max_timeout_minutes());
-        let edit = set_session_timeout(ctx, scope, target);
-        let fix = edit.map(|e| {
-            Fix::new(
-                Applicability::Safe,
-                format!("Set the session timeout to {target} minutes"),
-                vec![e],
-            )
-        });
+        let fix = session_timeout_fix(
+            ctx,
+            scope,
+            target,
+            format!("Set the session timeout to {target} minutes"),
+            "Set it by hand if the application needs it, or lower `min-minutes`",
+        );
         out.push(Diagnostic::new(&META, range, message).with_fix(fix));
     }
 }

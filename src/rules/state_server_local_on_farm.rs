@@ -17,7 +17,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let session = &scope.session;
-    if session.external || session.mode.value() != Some(&SessionMode::StateServer) {
+    if session.external
+        || session.mode.value() != Some(&SessionMode::StateServer)
+        || !ctx.session_on(scope)
+    {
         return;
     }
     let Some(host) = session.state_server_host.value() else {
