@@ -144,6 +144,12 @@ fn fixing_the_corpus_keeps_every_file_well_formed_and_is_idempotent() {
     };
     fix();
     let mut changed = 0;
+    let inserted = application_sections_inserted_outside_applications(work.path(), &dir, &files);
+    assert!(
+        inserted.is_empty(),
+        "application-only sections inserted where ASP.NET refuses them (the site would stop):\n{}",
+        inserted.join("\n")
+    );
     for path in &files {
         let before = std::fs::read(path).unwrap();
         let after = std::fs::read(work.path().join(path.strip_prefix(&dir).unwrap())).unwrap();
@@ -191,4 +197,79 @@ fn fixing_the_corpus_keeps_every_file_well_formed_and_is_idempotent() {
             path.display()
         );
     }
+}
+
+/// The sections machine.config registers with `allowDefinition="MachineToApplication"`.
+const APPLICATION_SECTIONS: &[&str] = &["sessionState", "machineKey", "authentication"];
+
+/// Per file and section: the application-only sections a fix added to a file that is not an
+/// application's root, or inside a `<location>` for a sub-folder. `fixed` is the fixed copy of
+/// the corpus `original`, with the same relative paths.
+fn application_sections_inserted_outside_applications(
+    fixed: &Path,
+    original: &Path,
+    files: &[PathBuf],
+) -> Vec<String> {
+    use iislint::check::application_of;
+    use iislint::discover::{FolderIndex, Target, discover};
+    let discovery = discover(&[fixed.to_owned()], &Settings::default());
+    let folders = FolderIndex::new(&discovery);
+    let mut problems = Vec::new();
+    for path in files {
+        let relative = path.strip_prefix(original).unwrap();
+        let target = Target {
+            path: fixed.join(relative),
+            root: fixed.to_owned(),
+        };
+        let (Ok(before), Ok(after)) = (
+            SourceText::decode(&std::fs::read(path).unwrap()),
+            SourceText::decode(&std::fs::read(&target.path).unwrap()),
+        ) else {
+            continue;
+        };
+        let (Ok(before_doc), Ok(after_doc)) = (
+            iislint::document::parse(&before.text),
+            iislint::document::parse(&after.text),
+        ) else {
+            continue;
+        };
+        let kind = FileKind::of_path(path);
+        let sets_sections = iislint::model::Model::build(&before_doc)
+            .web
+            .sets_application_sections;
+        let (by_evidence, _) = application_of(&folders, &target, kind);
+        let root = by_evidence
+            .unwrap_or_else(|| folders.is_application_root(&target, kind, sets_sections));
+        for section in APPLICATION_SECTIONS {
+            let (was, is) = (
+                placements(&before_doc, section),
+                placements(&after_doc, section),
+            );
+            let added_at_root = is.0 > was.0;
+            let added_in_sub_folder = is.1 > was.1;
+            if kind == FileKind::WebConfig && (added_at_root && !root || added_in_sub_folder) {
+                problems.push(format!("{}: <{section}>", relative.display()));
+            }
+        }
+    }
+    problems
+}
+
+/// How many `section` elements sit at the file's own level, and how many inside a `<location>`
+/// whose path names a sub-folder.
+fn placements(doc: &roxmltree::Document<'_>, section: &str) -> (usize, usize) {
+    let mut counts = (0, 0);
+    for node in doc.descendants().filter(|n| n.has_tag_name(section)) {
+        let sub_folder = node.ancestors().any(|a| {
+            a.has_tag_name("location")
+                && a.attribute("path")
+                    .is_some_and(|p| !matches!(p.trim(), "" | "."))
+        });
+        if sub_folder {
+            counts.1 += 1;
+        } else {
+            counts.0 += 1;
+        }
+    }
+    counts
 }
