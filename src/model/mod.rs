@@ -99,6 +99,9 @@ pub struct Model {
     pub is_transform: bool,
     /// The file turns session state off without `mode="Off"` (pages or modules).
     pub session_off: Option<session_switch::SessionOff>,
+    /// The file maps every request (`path="*"`) to a handler that refuses it
+    /// (`HttpNotFoundHandler`, `HttpForbiddenHandler`): it guards a folder.
+    pub blocks_every_request: bool,
 }
 
 /// The namespace of `xdt:Transform` and `xdt:Locator`; compared exactly, as XDT does.
@@ -138,8 +141,36 @@ impl Model {
             invalid: reader.invalid.into_values().collect(),
             is_transform: false,
             session_off,
+            blocks_every_request: blocks_every_request(root),
         }
     }
+}
+
+/// Handlers that answer a request with an error: a folder mapping `*` to one serves nothing.
+const REFUSING_HANDLERS: &[&str] = &[
+    "System.Web.HttpNotFoundHandler",
+    "System.Web.HttpForbiddenHandler",
+];
+
+/// Does the file's own level map every path to a refusing handler, in the integrated pipeline's
+/// `system.webServer/handlers` or the classic `system.web/httpHandlers`?
+fn blocks_every_request(root: roxmltree::Node<'_, '_>) -> bool {
+    use crate::document::config_children;
+    let handler_lists = config_children(root, "system.webServer")
+        .flat_map(|ws| config_children(ws, "handlers"))
+        .chain(
+            config_children(root, "system.web").flat_map(|sw| config_children(sw, "httpHandlers")),
+        );
+    handler_lists
+        .flat_map(|list| config_children(list, "add"))
+        .any(|add| {
+            add.attribute("path").map(str::trim) == Some("*")
+                && add.attribute("type").is_some_and(|t| {
+                    REFUSING_HANDLERS
+                        .iter()
+                        .any(|h| t.split(',').next().is_some_and(|name| name.trim() == *h))
+                })
+        })
 }
 
 /// Reads attributes through inheritance chains and records invalid values once each.
@@ -231,6 +262,24 @@ mod tests {
              <system.web><sessionState timeout=\"x\" xdt:Transform=\"SetAttributes\"/></system.web></configuration>",
         );
         assert!(model.is_transform && model.invalid.is_empty() && model.web.scopes.is_empty());
+    }
+
+    #[test]
+    fn a_folder_that_refuses_every_request_is_a_guard() {
+        let guard = build(
+            "<configuration><system.webServer><handlers><remove name=\"BlockViewHandler\"/>\
+             <add name=\"BlockViewHandler\" path=\"*\" verb=\"*\" type=\"System.Web.HttpNotFoundHandler\"/>\
+             </handlers></system.webServer></configuration>",
+        );
+        assert!(guard.blocks_every_request);
+        let classic = build(
+            "<configuration><system.web><httpHandlers><add path=\"*\" verb=\"*\" type=\"System.Web.HttpForbiddenHandler, System.Web\"/></httpHandlers></system.web></configuration>",
+        );
+        assert!(classic.blocks_every_request);
+        let some = build(
+            "<configuration><system.webServer><handlers><add name=\"x\" path=\"*.cshtml\" verb=\"*\" type=\"System.Web.HttpNotFoundHandler\"/></handlers></system.webServer></configuration>",
+        );
+        assert!(!some.blocks_every_request);
     }
 
     #[test]

@@ -167,7 +167,7 @@ impl Context<'_> {
     /// The file's own-level `system.web` scope, when it is a classic ASP.NET application's root
     /// configuration: what the farm rules judge.
     pub fn application_scope(&self) -> Option<&WebScope> {
-        if self.kind != FileKind::WebConfig || !self.application_root {
+        if !self.is_application_root() {
             return None;
         }
         self.model
@@ -229,7 +229,17 @@ impl Context<'_> {
     /// use a section registered as allowDefinition='MachineToApplication' beyond application
     /// level" (iis-semantics.md §1).
     pub fn may_insert_application_section(&self, scope: &WebScope) -> bool {
-        self.kind == FileKind::WebConfig && self.application_root && scope.location.is_none()
+        self.is_application_root() && scope.location.is_none()
+    }
+
+    /// Is this file an application's root configuration? What the folders say
+    /// (`application_root`), unless the file itself shows it guards a folder: a web.config that
+    /// answers every request with `HttpNotFoundHandler` (an MVC `Views` folder, Umbraco's
+    /// `xslt`) serves nothing, so it is no application.
+    pub fn is_application_root(&self) -> bool {
+        self.kind == FileKind::WebConfig
+            && self.application_root
+            && !self.model.blocks_every_request
     }
 }
 

@@ -26,7 +26,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // An absent sessionState is judged only where it decides: in an application's root file.
-        if session.element.is_none() && !(ctx.application_root && scope.location.is_none()) {
+        if session.element.is_none() && !ctx.may_insert_application_section(scope) {
             continue;
         }
         let range = anchor(
