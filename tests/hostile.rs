@@ -362,3 +362,57 @@ fn directory_named_web_config() {
     let out = check(dir.path(), &["a/web.config", "ok"]);
     assert_others_processed(&out);
 }
+
+/// `BAD` with lone CRs for line endings, as classic Mac OS editors saved files.
+fn lone_cr(text: &str) -> String {
+    text.replace('\n', "\r")
+}
+
+#[test]
+fn lone_cr_line_endings_give_the_lines_editors_show() {
+    let dir = tree();
+    write(dir.path(), "a/web.config", lone_cr(BAD));
+    let out = check(dir.path(), &["."]);
+    assert_others_processed(&out);
+    let found: Vec<_> = entries(&out.json, "diagnostics", "a/web.config")
+        .iter()
+        .map(|d| (d["rule"].clone(), d["line"].clone(), d["column"].clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [("forms-timeout-too-low".into(), 5.into(), 33.into())],
+        "{}",
+        out.json
+    );
+
+    // The snippet shows the finding's own line with the lines around it.
+    let output = Command::new(env!("CARGO_BIN_EXE_iislint"))
+        .args(["check", "--color", "never", "a/web.config"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&output.stdout);
+    assert!(human.contains("a/web.config:5:33"), "{human}");
+    for (number, line) in [
+        (4, "    <authentication mode=\"Forms\">"),
+        (5, "      <forms loginUrl=\"~/login\" timeout=\"5\" />"),
+        (6, "    </authentication>"),
+    ] {
+        assert!(
+            human
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{number} │ {line}"))),
+            "line {number} missing from the snippet:\n{human}"
+        );
+    }
+    assert!(!human.contains('\r'), "{human:?}");
+}
+
+#[test]
+fn a_parse_error_in_a_lone_cr_file_has_its_line_and_column() {
+    let dir = tree();
+    let text = "<configuration>\r  <system.web>\r    <sessionState timeout=\"30\" timeout=\"40\" />\r  </system.web>\r</configuration>\r";
+    write(dir.path(), "a/web.config", text);
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "already defined", 3, 32);
+}
