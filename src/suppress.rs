@@ -451,22 +451,17 @@ fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// alone on the line, else the comment and the white space before it when it ends the line, else
 /// the comment alone.
 pub fn removal_range(text: &str, comment: &Range<usize>) -> Range<usize> {
-    let line_start = text[..comment.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::source::line_start_before(text, comment.start);
     let before = &text[line_start..comment.start];
     let rest = &text[comment.end..];
-    let line_end = rest.find('\n').map_or(text.len(), |i| comment.end + i);
-    let after = text[comment.end..line_end].trim_end_matches('\r');
+    let line_end = rest
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| comment.end + i);
+    let after = &text[comment.end..line_end];
     let alone_before = before.trim().is_empty();
     let alone_after = after.trim().is_empty();
     match (alone_before, alone_after) {
-        (true, true) => {
-            let end = if line_end < text.len() {
-                line_end + 1
-            } else {
-                line_end
-            };
-            line_start..end
-        }
+        (true, true) => line_start..line_end + crate::source::line_break_len(text, line_end),
         (false, true) => {
             let trimmed = before.trim_end();
             line_start + trimmed.len()..comment.end
@@ -527,6 +522,11 @@ mod tests {
         assert_eq!(&text[removal_range(text, &(y..y + 10))], " <!-- y -->");
         let z = text.find("<!-- z").unwrap();
         assert_eq!(&text[removal_range(text, &(z..z + 10))], "<!-- z -->");
+        let text = "<a>\r  <!-- x -->\r  <b/> <!-- y -->\r</a>";
+        let x = text.find("<!-- x").unwrap();
+        assert_eq!(&text[removal_range(text, &(x..x + 10))], "  <!-- x -->\r");
+        let y = text.find("<!-- y").unwrap();
+        assert_eq!(&text[removal_range(text, &(y..y + 10))], " <!-- y -->");
     }
 
     fn lint_all(text: &str) -> crate::lint::Linted {

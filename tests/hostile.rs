@@ -416,3 +416,61 @@ fn a_parse_error_in_a_lone_cr_file_has_its_line_and_column() {
     let out = check(dir.path(), &["."]);
     assert_file_error(&out, "a/web.config", "already defined", 3, 32);
 }
+
+#[test]
+fn fixes_in_a_lone_cr_file_write_lone_cr_lines_indented_like_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // The default forms time-out (30) is below this minimum: the fix adds the attribute on a line
+    // of its own, as the element's other attributes are.
+    write(
+        dir.path(),
+        "iislint.toml",
+        "[rules.forms-timeout-too-low]\nmin-minutes = 45\n",
+    );
+    let before = lone_cr(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>
+<configuration>
+  <system.web>
+    <authentication mode=\"Forms\">
+      <forms loginUrl=\"~/login\"
+             name=\".AUTH\" />
+    </authentication>
+  </system.web>
+</configuration>
+",
+    );
+    let path = write(dir.path(), "web.config", &before);
+    let out = check(
+        dir.path(),
+        &[
+            "--fix",
+            "--unsafe-fixes",
+            "--farm",
+            "--session-store",
+            "redis",
+            "--select",
+            "forms-timeout-too-low,inproc-session-on-farm",
+            "web.config",
+        ],
+    );
+    assert_eq!(out.code, 0, "{} {}", out.json, out.stderr);
+    let after = lone_cr(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>
+<configuration>
+  <system.web>
+    <authentication mode=\"Forms\">
+      <forms loginUrl=\"~/login\"
+             name=\".AUTH\"
+             timeout=\"60\" />
+    </authentication>
+    <sessionState mode=\"Custom\" customProvider=\"RedisSessionStateProvider\">
+      <providers>
+        <add name=\"RedisSessionStateProvider\" type=\"Microsoft.Web.Redis.RedisSessionStateProvider\" host=\"REPLACE-WITH-REDIS-HOST\" port=\"6380\" ssl=\"true\" />
+      </providers>
+    </sessionState>
+  </system.web>
+</configuration>
+",
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+}
