@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `iislint check` against the parse-only floor (xmllint --noout), the read floor (cat)
-# and a text linter (semgrep) on a tree of ~10,000 real configuration files, plus peak RSS.
+# and a text linter (semgrep) on a tree of ~10,000 real configuration files, plus peak RSS, and
+# one file with many <location> elements (time must grow linearly with their number).
 #
 #   scripts/bench.sh [FILES] [ROUNDS]        defaults: 10000 files, 7 rounds
 #
@@ -240,6 +241,59 @@ prep_fix
 rssfix=$( (cd "$work" && { /usr/bin/time -v "$bin" check --fix --unsafe-fixes --farm --session-store redis "$fixtree" 2>&1 >/dev/null || true; }) | awk -F': ' '/Maximum resident set size/ {print $2}')
 rm -rf "$work/fixtrees"
 
+# --- many <location> elements in one file ------------------------------------------------------
+# Work must grow linearly with the number of <location> elements: 20,000 distinct paths (with a
+# suppression before every other one and a site application for some), and 4,000 copies of one
+# path, each with a finding. One file each, so this is one core's time.
+python3 - "$work/locations" <<'PY'
+import os, sys
+out = sys.argv[1]
+def location(path, timeout):
+    return (f'  <location path="{path}">\n    <system.web>\n      <sessionState timeout="{timeout}" />\n'
+            '    </system.web>\n  </location>\n')
+def config(sites, body):
+    pools = "".join(f'      <add name="P{p}"><processModel idleTimeout="00:30:00" /></add>\n' for p in range(10))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <system.applicationHost>\n'
+            f'    <applicationPools>\n{pools}    </applicationPools>\n    <sites>\n{sites}    </sites>\n'
+            '  </system.applicationHost>\n  <system.web>\n    <sessionState timeout="8" />\n  </system.web>\n'
+            f'{body}</configuration>\n')
+distinct, sites = [], []
+for i in range(20000):
+    if i % 4 == 0:
+        distinct.append("  <!-- iislint: ignore session-timeout-too-low - short on purpose -->\n")
+    if i % 4 == 2:
+        distinct.append("  <!-- iislint: ignore forms-timeout-too-low -->\n")
+    if i % 4 == 3:
+        sites.append(f'      <site name="S{i}" id="{i}"><application path="/" applicationPool="P{i % 10}" /></site>\n')
+        distinct.append(location(f"S{i}", 90))
+    else:
+        distinct.append(location(f"d{i % 50}/p{i}", 5))
+for name, text in [("distinct", config("".join(sites), "".join(distinct))),
+                   ("same", config("", location("same", 5) * 4000))]:
+    os.makedirs(os.path.join(out, name), exist_ok=True)
+    open(os.path.join(out, name, "applicationHost.config"), "w").write(text)
+PY
+declare -A loc_samples
+loc_fix=0
+for ((r = 0; r <= ROUNDS; r++)); do # round 0 warms up
+  for name in distinct same; do
+    file="locations/$name/applicationHost.config"
+    t0=$(now)
+    lint --farm --format json "$file"
+    t1=$(now)
+    loc_fix=$((loc_fix + 1))
+    mkdir -p "$work/locfix/$loc_fix" && cp "$work/$file" "$work/locfix/$loc_fix/"
+    t2=$(now)
+    lint --fix --unsafe-fixes --farm --session-store redis "locfix/$loc_fix/applicationHost.config"
+    t3=$(now)
+    if [ "$r" -gt 0 ]; then
+      loc_samples[check_$name]+="$(((t1 - t0) / 1000)) "
+      loc_samples[fix_$name]+="$(((t3 - t2) / 1000)) "
+    fi
+  done
+done
+rm -rf "$work/locfix"
+
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 echo
 echo "Machine: $(nproc) cores, $cpu, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr)"
@@ -266,6 +320,16 @@ echo "| check, $n1k files | $rss1k | $((rss1k / 1024)) |"
 echo "| check, $nfiles files | $rss10k | $((rss10k / 1024)) |"
 echo "| check, $n3x files | $rss3x | $((rss3x / 1024)) |"
 echo "| check --fix --unsafe-fixes --farm --session-store redis, $nfiles files | $rssfix | $((rssfix / 1024)) |"
+echo
+echo "| one file, --farm | check | --fix --unsafe-fixes --session-store redis |"
+echo "|---|---:|---:|"
+for name in distinct same; do
+  case $name in
+    distinct) what="20,000 \`<location>\` elements" ;;
+    same) what="4,000 copies of \`<location path=\"same\">\`" ;;
+  esac
+  echo "| $what ($(($(wc -c <"$work/locations/$name/applicationHost.config") / 1024)) KiB) | $(median_ms "${loc_samples[check_$name]}") ms | $(median_ms "${loc_samples[fix_$name]}") ms |"
+done
 echo
 pass() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "met" : "MISSED" }'; }
 echo "Targets: check <= 0.5 x xmllint: $(pass "${med[check]}" "$(awk -v x="${med[xmllint]}" 'BEGIN{print x/2}')")" \

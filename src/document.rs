@@ -65,7 +65,10 @@ fn parse_error(text: &str, err: &roxmltree::Error) -> ParseError {
                 index.line_col(text, at),
             )
         }
-        other => (other.to_string(), (pos.row as usize, pos.col as usize)),
+        other => (
+            other.to_string(),
+            index.line_col(text, roxmltree_offset(text, pos)),
+        ),
     };
     // roxmltree's messages carry " at L:C"; the position is reported separately.
     let mut message = strip_positions(&message);
@@ -78,6 +81,24 @@ fn parse_error(text: &str, err: &roxmltree::Error) -> ParseError {
         line,
         column,
     }
+}
+
+/// The byte offset of a roxmltree position. roxmltree counts rows at LF only and columns in
+/// characters since the last LF (`Stream::gen_text_pos`), so in a file with lone-CR line endings
+/// every error is on its row 1; the offset is converted back with our own line index, which
+/// counts a lone CR as a line break as XML does.
+fn roxmltree_offset(text: &str, pos: roxmltree::TextPos) -> usize {
+    let row_start = if pos.row <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(pos.row as usize - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    text[row_start..]
+        .char_indices()
+        .nth((pos.col as usize).saturating_sub(1))
+        .map_or(text.len(), |(i, _)| row_start + i)
 }
 
 /// Removes every " at L:C" from a message.
@@ -283,6 +304,20 @@ mod tests {
         assert!(err.message.contains("` - `"), "{}", err.message);
         assert_eq!(strip_positions("b at 1:2 is bad at 3:4"), "b is bad");
         assert_eq!(strip_positions("look at this"), "look at this");
+    }
+
+    #[test]
+    fn positions_count_a_lone_cr_as_a_line_break() {
+        // roxmltree alone would say 1:25 (it counts rows at LF only).
+        let err = parse("<a>\r  <b x=\"1\" x=\"2\"/>\r</a>").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 12), "{}", err.message);
+        let mixed = "<a>\r\n<b>\n\r  <c>é</d>\r</b></a>";
+        let err = parse(mixed).unwrap_err();
+        assert_eq!((err.line, err.column), (4, 7), "{}", err.message);
+        assert_eq!(
+            roxmltree_offset(mixed, roxmltree::TextPos::new(3, 8)),
+            mixed.find("</d>").unwrap()
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 
 use crate::document::{Attr, Element};
 use crate::fix::Edit;
-use crate::source::line_ending_of;
+use crate::source::{line_ending_of, line_start_before};
 
 /// A text to build edits for, and how it writes XML: its quote, line ending and indentation
 /// unit. Each of those scans the whole text, so each is worked out once per text, when a fix
@@ -224,7 +224,7 @@ pub fn insert_child(style: &Style<'_>, parent: &Element, fragment: &Fragment) ->
             .rfind("</")
             .unwrap_or(parent.range.end),
     );
-    let line_start = text[..close_start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = line_start_before(text, close_start);
     if line_start > parent.start_tag.end && text[line_start..close_start].trim().is_empty() {
         // The end tag is on its own line: add whole lines just before it.
         Edit::insert(line_start, format!("{body}{eol}"))
@@ -240,8 +240,7 @@ fn qualified_name<'t>(text: &'t str, element: &Element) -> &'t str {
 
 /// The white space that starts the line holding `offset`, if the line starts with it.
 pub fn indentation_of_line(text: &str, offset: usize) -> String {
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..offset]
+    text[line_start_before(text, offset)..offset]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect()
@@ -276,8 +275,7 @@ fn child_indentation(text: &str, parent: &Element) -> Option<String> {
         } else {
             let tag_end = crate::document::start_tag_end(text, start).min(end);
             if depth == 0 {
-                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                let indent = &text[line_start..start];
+                let indent = &text[line_start_before(text, start)..start];
                 if indent.chars().all(|c| c == ' ' || c == '\t') {
                     return Some(indent.to_owned());
                 }
@@ -298,7 +296,9 @@ pub fn indent_unit(text: &str) -> String {
     let mut spaces = 0usize;
     let mut steps = [0usize; 9];
     let mut previous: Option<usize> = None;
-    for line in text.lines() {
+    // Every line ending, a lone CR included; the empty piece between CR and LF is not an element
+    // line and is skipped like any other.
+    for line in text.split(['\n', '\r']) {
         let trimmed = line.trim_start_matches([' ', '\t']);
         if !trimmed.starts_with('<') {
             continue;
@@ -402,6 +402,27 @@ mod tests {
         assert_eq!(
             apply(text, &edit),
             "<c>\r\n\t<arr>\r\n\t\t<x />\r\n\t\t<affinity useCookie=\"true\" />\r\n\t</arr>\r\n</c>"
+        );
+    }
+
+    #[test]
+    fn insert_child_in_a_lone_cr_file_writes_cr_lines_indented_like_their_siblings() {
+        let text = "<c>\r    <sw>\r        <a />\r    </sw>\r</c>\r";
+        let style = Style::new(text);
+        assert_eq!(style.line_ending(), "\r");
+        assert_eq!(style.indent_unit(), "    ");
+        let fragment = Fragment::empty_element("s", &[], '"');
+        let edit = insert_child(&style, &element(text, "sw"), &fragment);
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\r    <sw>\r        <a />\r        <s />\r    </sw>\r</c>\r"
+        );
+        // A parent without children: one unit deeper than its own line's indentation.
+        let text = "<c>\r\t<sw>\r\t</sw>\r\t<x>\r\t\t<y/>\r\t</x>\r</c>";
+        let edit = insert_child(&Style::new(text), &element(text, "sw"), &fragment);
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\r\t<sw>\r\t\t<s />\r\t</sw>\r\t<x>\r\t\t<y/>\r\t</x>\r</c>"
         );
     }
 

@@ -294,10 +294,12 @@ pub fn apply_fixes<'a>(
     (out, applied)
 }
 
-/// The element an edit inserts as whole lines at the start of a line: `<name` in `    <name … />⏎`.
+/// The element an edit inserts as whole lines at the start of a line: `<name` in `    <name … />⏎`
+/// (the line ending LF, CRLF or a lone CR).
 fn inserted_element<'e>(text: &str, edit: &'e Edit) -> Option<&'e str> {
-    let at_line_start = edit.range.start == 0 || text.as_bytes()[edit.range.start - 1] == b'\n';
-    if !edit.range.is_empty() || !at_line_start || !edit.content.ends_with('\n') {
+    let whole_lines = crate::source::is_line_start(text, edit.range.start)
+        && edit.content.ends_with(['\n', '\r']);
+    if !edit.range.is_empty() || !whole_lines {
         return None;
     }
     let tag = edit
@@ -484,5 +486,28 @@ mod tests {
             ["r1", "r2"],
             "the same element again, or text mid-line, waits"
         );
+    }
+
+    #[test]
+    fn whole_lines_ending_in_a_lone_cr_share_a_pass_too() {
+        let text = "<c>\r  <sw>\r  </sw>\r</c>";
+        let at = text.find("  </sw>").unwrap();
+        let line = |element: &str| format!("    <{element} a=\"1\" />\r");
+        let session = Fix::new(
+            Applicability::Safe,
+            "s",
+            vec![Edit::insert(at, line("sessionState"))],
+        );
+        let key = Fix::new(
+            Applicability::Safe,
+            "k",
+            vec![Edit::insert(at, line("machineKey"))],
+        );
+        let (out, applied) = apply_fixes(text, [("r1", &session), ("r2", &key)].into_iter());
+        assert_eq!(
+            out,
+            "<c>\r  <sw>\r    <sessionState a=\"1\" />\r    <machineKey a=\"1\" />\r  </sw>\r</c>"
+        );
+        assert_eq!(applied, ["r1", "r2"]);
     }
 }

@@ -24,11 +24,14 @@ impl Encoding {
     }
 }
 
-/// The line ending new lines should be written with: the one the file already uses most.
+/// The line ending new lines should be written with: the one the file already uses most. A lone
+/// CR (classic Mac OS files) is a line ending like LF and CRLF, as XML's end-of-line handling
+/// treats it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineEnding {
     Lf,
     CrLf,
+    Cr,
 }
 
 impl LineEnding {
@@ -36,6 +39,7 @@ impl LineEnding {
         match self {
             LineEnding::Lf => "\n",
             LineEnding::CrLf => "\r\n",
+            LineEnding::Cr => "\r",
         }
     }
 }
@@ -136,16 +140,48 @@ impl SourceText {
     }
 }
 
+/// The line ending most lines of `text` end with; on a tie LF, then CRLF (LF when there are none).
 pub fn line_ending_of(text: &str) -> LineEnding {
     // Byte counts (vectorised) rather than `str::matches`, whose substring searcher made this a
     // visible share of a check run: fix builders call it for every fix they build.
     let bytes = text.as_bytes();
     let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    let cr = bytes.iter().filter(|&&b| b == b'\r').count();
     let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
-    if crlf * 2 > lf {
+    let (lone_lf, lone_cr) = (lf - crlf, cr - crlf);
+    if lone_cr > crlf && lone_cr > lone_lf {
+        LineEnding::Cr
+    } else if crlf > lone_lf {
         LineEnding::CrLf
     } else {
         LineEnding::Lf
+    }
+}
+
+/// The start of the line holding `offset`: just after the last line break (LF, CRLF or a lone
+/// CR) before it.
+pub fn line_start_before(text: &str, offset: usize) -> usize {
+    text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// Does a line start at `offset` (the text's start, or just after a line break)? The offset
+/// between the CR and the LF of a CRLF is inside a line break, not at a line start.
+pub fn is_line_start(text: &str, offset: usize) -> bool {
+    let bytes = text.as_bytes();
+    match offset.checked_sub(1).map(|before| bytes[before]) {
+        None | Some(b'\n') => true,
+        Some(b'\r') => bytes.get(offset) != Some(&b'\n'),
+        Some(_) => false,
+    }
+}
+
+/// How many bytes the line break at `offset` takes: 2 for CRLF, 1 for LF or a lone CR, 0 when
+/// no line break starts there.
+pub fn line_break_len(text: &str, offset: usize) -> usize {
+    match &text.as_bytes()[offset.min(text.len())..] {
+        [b'\r', b'\n', ..] => 2,
+        [b'\r' | b'\n', ..] => 1,
+        _ => 0,
     }
 }
 
@@ -222,12 +258,13 @@ fn units(bytes: &[u8], encoding: Encoding) -> Vec<u16> {
 
 /// The position just after `prefix`, as 1-based line and character column.
 fn line_col_of_end(prefix: &str) -> (usize, usize) {
-    let line = prefix.matches('\n').count() + 1;
-    let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
-    (line, prefix[line_start..].chars().count() + 1)
+    LineIndex::new(prefix).line_col(prefix, prefix.len())
 }
 
 /// Byte offset to line/column, built once per file so every position costs a binary search.
+///
+/// Lines end at LF, CRLF or a lone CR, as XML's end-of-line handling counts them (XML 1.0 §2.11),
+/// so a classic Mac OS file has as many lines here as in an editor or in IIS's error messages.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
@@ -235,11 +272,13 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
         line_starts.extend(
-            text.bytes()
+            bytes
+                .iter()
                 .enumerate()
-                .filter(|(_, b)| *b == b'\n')
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
                 .map(|(i, _)| i + 1),
         );
         LineIndex { line_starts }
@@ -281,15 +320,12 @@ impl LineIndex {
     }
 }
 
-/// The byte range of the line holding `offset`, without its line ending.
+/// The byte range of the line holding `offset`, without its line ending (LF, CRLF or a lone CR).
 pub fn line_range(text: &str, offset: usize) -> Range<usize> {
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let end = if end > start && text.as_bytes()[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
-    };
+    let start = line_start_before(text, offset);
+    let end = text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i);
     start..end
 }
 
@@ -385,5 +421,48 @@ mod tests {
     fn line_range_excludes_crlf() {
         let text = "a\r\n  bc\r\nd";
         assert_eq!(&text[line_range(text, 5)], "  bc");
+        let text = "a\r  bc\rd";
+        assert_eq!(&text[line_range(text, 4)], "  bc");
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_and_crlf_is_one_break() {
+        let text = "<a>\r  <b/>\r\n\t<c/>\n<d/>\r";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 5);
+        for (needle, position) in [("<b", (2, 3)), ("<c", (3, 2)), ("<d", (4, 1))] {
+            let at = text.find(needle).unwrap();
+            assert_eq!(index.line_col(text, at), position, "{needle}");
+            assert_eq!(index.offset(text, position.0, position.1), at);
+        }
+        assert_eq!(index.line_col(text, text.len()), (5, 1));
+        assert_eq!(line_start_before(text, text.find("<b").unwrap()), 4);
+        assert!(is_line_start(text, 4) && !is_line_start(text, 11) && is_line_start(text, 12));
+        assert_eq!(
+            (
+                line_break_len(text, 3),
+                line_break_len(text, 10),
+                line_break_len(text, 0)
+            ),
+            (1, 2, 0)
+        );
+    }
+
+    #[test]
+    fn decode_errors_count_a_lone_cr_as_a_line_break() {
+        let err = SourceText::decode(b"<a>\r  \xFF</a>").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 3));
+    }
+
+    #[test]
+    fn the_majority_line_ending_is_written() {
+        let ending = |text: &str| line_ending_of(text);
+        assert_eq!(ending("<a>\r<b/>\r</a>\r"), LineEnding::Cr);
+        assert_eq!(ending("<a>\r\n<b/>\r\n</a>\r"), LineEnding::CrLf);
+        assert_eq!(ending("<a>\r<b/>\n</a>\r"), LineEnding::Cr);
+        assert_eq!(ending("<a>\r<b/>\n</a>\n"), LineEnding::Lf);
+        assert_eq!(ending("<a>\r\n<b/>\n"), LineEnding::Lf, "a tie goes to LF");
+        assert_eq!(ending("<a/>"), LineEnding::Lf);
+        assert_eq!(LineEnding::Cr.as_str(), "\r");
     }
 }

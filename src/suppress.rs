@@ -69,13 +69,42 @@ pub struct Suppressed {
 /// Every directive in the document, in document order.
 pub fn collect(doc: &roxmltree::Document<'_>) -> Vec<Directive> {
     let text = doc.input_text();
+    // The last `ignore` comment's walk to the sibling it stands before (`None`: none follows).
+    // Comments in a row all stand before the same one: each reuses the walk of the one before
+    // instead of walking past all the others again (quadratic in a run of comments).
+    let mut walked: Option<(roxmltree::Node<'_, '_>, Option<roxmltree::Node<'_, '_>>)> = None;
     doc.descendants()
         .filter(|n| n.is_comment())
-        .filter_map(|node| parse_comment(text, node))
+        .filter_map(|node| {
+            parse_comment(text, node, || {
+                let stop = match walked {
+                    Some((from, stop))
+                        if from.parent() == node.parent()
+                            && from.range().start < node.range().start
+                            && stop.is_none_or(|s| node.range().start < s.range().start) =>
+                    {
+                        stop
+                    }
+                    _ => first_unskippable_sibling(node),
+                };
+                walked = Some((node, stop));
+                match stop {
+                    Some(element) if element.is_element() => {
+                        Scope::Element(element.range(), element.tag_name().name().to_owned())
+                    }
+                    _ => Scope::Nothing,
+                }
+            })
+        })
         .collect()
 }
 
-fn parse_comment(text: &str, node: roxmltree::Node<'_, '_>) -> Option<Directive> {
+/// `next_element_scope` is the scope of an `ignore` directive written in this comment.
+fn parse_comment(
+    text: &str,
+    node: roxmltree::Node<'_, '_>,
+    next_element_scope: impl FnOnce() -> Scope,
+) -> Option<Directive> {
     let comment = node.range();
     let raw = text.get(comment.clone())?;
     if !raw.starts_with("<!--") || !raw.ends_with("-->") || raw.len() < 7 {
@@ -112,7 +141,7 @@ fn parse_comment(text: &str, node: roxmltree::Node<'_, '_>) -> Option<Directive>
         return Some(directive);
     };
     match &text[verb.clone()] {
-        "ignore" => directive.scope = next_element_scope(node),
+        "ignore" => directive.scope = next_element_scope(),
         "ignore-file" => directive.scope = Scope::File,
         other => {
             directive.problem = Some(format!(
@@ -173,32 +202,79 @@ fn tokens(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     out
 }
 
-/// The element an `ignore` comment stands before: the next sibling element, past white space,
-/// other comments and processing instructions.
-fn next_element_scope(node: roxmltree::Node<'_, '_>) -> Scope {
-    let mut next = node.next_sibling();
-    while let Some(sibling) = next {
-        if sibling.is_element() {
-            return Scope::Element(sibling.range(), sibling.tag_name().name().to_owned());
-        }
+/// What an `ignore` comment stands before: its first next sibling that is not white space, a
+/// comment or a processing instruction (the element it silences, when that is an element).
+fn first_unskippable_sibling<'a, 'i>(
+    node: roxmltree::Node<'a, 'i>,
+) -> Option<roxmltree::Node<'a, 'i>> {
+    node.next_siblings().skip(1).find(|sibling| {
         let skippable = sibling.is_comment()
             || sibling.is_pi()
             || (sibling.is_text() && sibling.text().is_some_and(|t| t.trim().is_empty()));
-        if !skippable {
-            return Scope::Nothing;
-        }
-        next = sibling.next_sibling();
-    }
-    Scope::Nothing
+        !skippable
+    })
 }
 
-impl Directive {
-    fn covers(&self, offset: usize) -> bool {
-        match &self.scope {
-            Scope::File => true,
-            Scope::Element(range, _) => range.start <= offset && offset < range.end,
-            Scope::Nothing => false,
+/// The directives that may silence a finding at an offset, found without going through all of
+/// them: a file with a suppression before each of thousands of `<location>` elements was
+/// quadratic. Usable directives only (no problem, an element or the file as scope).
+struct Coverage {
+    /// `ignore-file` directives.
+    file: Vec<usize>,
+    /// `ignore` directives by their element's range, sorted by start, outer ranges first: each
+    /// with its directive and the nearest enclosing entry. Element ranges nest or are apart.
+    elements: Vec<(Range<usize>, usize, Option<usize>)>,
+}
+
+impl Coverage {
+    fn new(directives: &[Directive]) -> Coverage {
+        let mut file = Vec::new();
+        let mut ranges = Vec::new();
+        for (i, directive) in directives.iter().enumerate() {
+            match &directive.scope {
+                _ if directive.problem.is_some() => {}
+                Scope::File => file.push(i),
+                Scope::Element(range, _) => ranges.push((range.clone(), i)),
+                Scope::Nothing => {}
+            }
         }
+        ranges.sort_by_key(|(range, i)| (range.start, std::cmp::Reverse(range.end), *i));
+        let mut elements: Vec<(Range<usize>, usize, Option<usize>)> =
+            Vec::with_capacity(ranges.len());
+        let mut open: Vec<usize> = Vec::new();
+        for (range, i) in ranges {
+            while open
+                .last()
+                .is_some_and(|&outer| elements[outer].0.end <= range.start)
+            {
+                open.pop();
+            }
+            elements.push((range, i, open.last().copied()));
+            open.push(elements.len() - 1);
+        }
+        Coverage { file, elements }
+    }
+
+    /// The directives whose scope holds `offset`, in no particular order.
+    fn at(&self, offset: usize) -> impl Iterator<Item = usize> + '_ {
+        // The innermost range holding the offset is the last one starting at or before it, or
+        // one of that range's enclosing ranges.
+        let last_started = self
+            .elements
+            .partition_point(|(range, _, _)| range.start <= offset)
+            .checked_sub(1);
+        let mut innermost = last_started;
+        while let Some(k) = innermost {
+            if offset < self.elements[k].0.end {
+                break;
+            }
+            innermost = self.elements[k].2;
+        }
+        let enclosing = std::iter::successors(innermost, |&k| self.elements[k].2);
+        self.file
+            .iter()
+            .copied()
+            .chain(enclosing.map(|k| self.elements[k].1))
     }
 }
 
@@ -223,6 +299,7 @@ pub fn apply(
             suppressed: Vec::new(),
         };
     }
+    let coverage = Coverage::new(directives);
     // used[d][n]: name n of directive d silenced something.
     let mut used: Vec<Vec<bool>> = directives
         .iter()
@@ -233,6 +310,7 @@ pub fn apply(
     for diagnostic in diagnostics {
         match silence(
             directives,
+            &coverage,
             &mut used,
             diagnostic.rule.name,
             diagnostic.range.start,
@@ -266,6 +344,7 @@ pub fn apply(
                 // A directive never silences the report about itself.
                 silenced_reports[i] = silence_except(
                     directives,
+                    &coverage,
                     &mut used,
                     unused_rule,
                     directive.comment.start,
@@ -300,29 +379,28 @@ pub fn apply(
 /// The first directive that silences `rule` at `offset`, marking every directive name that does.
 fn silence(
     directives: &[Directive],
+    coverage: &Coverage,
     used: &mut [Vec<bool>],
     rule: &str,
     offset: usize,
 ) -> Option<usize> {
-    silence_except(directives, used, rule, offset, None)
+    silence_except(directives, coverage, used, rule, offset, None)
 }
 
 fn silence_except(
     directives: &[Directive],
+    coverage: &Coverage,
     used: &mut [Vec<bool>],
     rule: &str,
     offset: usize,
     except: Option<usize>,
 ) -> Option<usize> {
-    let mut first = None;
-    for (i, directive) in directives.iter().enumerate() {
-        if except == Some(i) || directive.problem.is_some() || !directive.covers(offset) {
-            continue;
-        }
-        for (n, name) in directive.names.iter().enumerate() {
+    let mut first: Option<usize> = None;
+    for i in coverage.at(offset).filter(|&i| except != Some(i)) {
+        for (n, name) in directives[i].names.iter().enumerate() {
             if name.rule == Some(rule) {
                 used[i][n] = true;
-                first.get_or_insert(i);
+                first = Some(first.map_or(i, |f| f.min(i)));
             }
         }
     }
@@ -451,22 +529,17 @@ fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// alone on the line, else the comment and the white space before it when it ends the line, else
 /// the comment alone.
 pub fn removal_range(text: &str, comment: &Range<usize>) -> Range<usize> {
-    let line_start = text[..comment.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::source::line_start_before(text, comment.start);
     let before = &text[line_start..comment.start];
     let rest = &text[comment.end..];
-    let line_end = rest.find('\n').map_or(text.len(), |i| comment.end + i);
-    let after = text[comment.end..line_end].trim_end_matches('\r');
+    let line_end = rest
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| comment.end + i);
+    let after = &text[comment.end..line_end];
     let alone_before = before.trim().is_empty();
     let alone_after = after.trim().is_empty();
     match (alone_before, alone_after) {
-        (true, true) => {
-            let end = if line_end < text.len() {
-                line_end + 1
-            } else {
-                line_end
-            };
-            line_start..end
-        }
+        (true, true) => line_start..line_end + crate::source::line_break_len(text, line_end),
         (false, true) => {
             let trimmed = before.trim_end();
             line_start + trimmed.len()..comment.end
@@ -527,6 +600,57 @@ mod tests {
         assert_eq!(&text[removal_range(text, &(y..y + 10))], " <!-- y -->");
         let z = text.find("<!-- z").unwrap();
         assert_eq!(&text[removal_range(text, &(z..z + 10))], "<!-- z -->");
+        let text = "<a>\r  <!-- x -->\r  <b/> <!-- y -->\r</a>";
+        let x = text.find("<!-- x").unwrap();
+        assert_eq!(&text[removal_range(text, &(x..x + 10))], "  <!-- x -->\r");
+        let y = text.find("<!-- y").unwrap();
+        assert_eq!(&text[removal_range(text, &(y..y + 10))], " <!-- y -->");
+    }
+
+    #[test]
+    fn comments_in_a_row_all_stand_before_the_next_element() {
+        let text = "<a>\n  <!-- iislint: ignore x -->\n  <!-- other -->\n  <?pi?>\n  <!-- iislint: ignore y -->\n  <b/>\n  <!-- iislint: ignore z -->\n  text\n  <c/>\n  <!-- iislint: ignore w -->\n</a>";
+        let b = text.find("<b/>").unwrap();
+        let scopes: Vec<_> = directives(text).into_iter().map(|d| d.scope).collect();
+        assert_eq!(
+            scopes,
+            [
+                Scope::Element(b..b + 4, "b".to_owned()),
+                Scope::Element(b..b + 4, "b".to_owned()),
+                Scope::Nothing,
+                Scope::Nothing,
+            ]
+        );
+    }
+
+    #[test]
+    fn coverage_finds_every_directive_around_an_offset() {
+        let text = "<a>\n  <!-- iislint: ignore x -->\n  <b>\n    <!-- iislint: ignore x -->\n    <!-- iislint: ignore x -->\n    <c><d/></c>\n    <e/>\n  </b>\n  <!-- iislint: ignore x -->\n  <f/>\n  <!-- iislint: ignore-file x -->\n</a>";
+        let all = directives(text);
+        let coverage = Coverage::new(&all);
+        let at = |needle: &str| {
+            let mut found: Vec<usize> = coverage.at(text.find(needle).unwrap()).collect();
+            found.sort();
+            found
+        };
+        assert_eq!(at("<d/>"), [0, 1, 2, 4]);
+        assert_eq!(at("<e/>"), [0, 4]);
+        assert_eq!(at("</b>"), [0, 4]);
+        assert_eq!(at("<f/>"), [3, 4]);
+        assert_eq!(at("<a>"), [4]);
+        // Agrees with asking each directive.
+        for offset in 0..text.len() {
+            let mut found: Vec<usize> = coverage.at(offset).collect();
+            found.sort();
+            let expected: Vec<usize> = (0..all.len())
+                .filter(|&i| match &all[i].scope {
+                    Scope::File => true,
+                    Scope::Element(range, _) => range.contains(&offset),
+                    Scope::Nothing => false,
+                })
+                .collect();
+            assert_eq!(found, expected, "at {offset}");
+        }
     }
 
     fn lint_all(text: &str) -> crate::lint::Linted {

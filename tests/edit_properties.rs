@@ -1,7 +1,8 @@
 //! Property tests for the edit layer: random well-formed documents (element trees with hostile
-//! attribute values, either quote, LF or CRLF, comments and text) with random fix sets built by
+//! attribute values, either quote, LF, CRLF or lone-CR line endings, comments and text) with random fix sets built by
 //! `src/edits.rs` and applied with `lint::apply_fixes`:
 //! - every byte outside the applied edits' ranges is kept, in order;
+//! - the edits write line breaks only as the document's own line ending;
 //! - the output parses, and says what the edits meant (values set, added, removed; children added)
 //!   while every untouched attribute reads back unchanged;
 //! - `escape_attr` round-trips any value through the parser in either quote.
@@ -78,7 +79,8 @@ fn node() -> impl Strategy<Value = Node> {
 
 #[derive(Debug, Clone, Copy)]
 struct Style {
-    crlf: bool,
+    /// The line ending: LF, CRLF or a lone CR.
+    eol: &'static str,
     /// Per attribute: single quotes when the bit is set.
     quotes: u32,
     /// Attributes on their own lines.
@@ -87,14 +89,18 @@ struct Style {
 }
 
 fn style() -> impl Strategy<Value = Style> {
-    (any::<bool>(), any::<u32>(), any::<bool>(), any::<bool>()).prop_map(
-        |(crlf, quotes, multiline, tabs)| Style {
-            crlf,
+    (
+        proptest::sample::select(&["\n", "\r\n", "\r"][..]),
+        any::<u32>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(eol, quotes, multiline, tabs)| Style {
+            eol,
             quotes,
             multiline,
             tabs,
-        },
-    )
+        })
 }
 
 /// An escaper independent of `escape_attr`: numeric references, the other quote left raw, `>`
@@ -115,15 +121,18 @@ fn escape_own(value: &str, quote: char) -> String {
     out
 }
 
+/// Line breaks in text are written as references too, so that the only line breaks in a
+/// document are its style's line ending, which the edits must then write.
 fn escape_text(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('\r', "&#13;")
+        .replace('\n', "&#10;")
 }
 
 fn write(node: &Node, depth: usize, style: Style, counter: &mut u32, out: &mut String) {
-    let eol = if style.crlf { "\r\n" } else { "\n" };
+    let eol = style.eol;
     let unit = if style.tabs { "\t" } else { "  " };
     let indent = unit.repeat(depth);
     out.push_str(&indent);
@@ -169,7 +178,7 @@ fn write(node: &Node, depth: usize, style: Style, counter: &mut u32, out: &mut S
 }
 
 fn document(root: &Node, style: Style) -> String {
-    let eol = if style.crlf { "\r\n" } else { "\n" };
+    let eol = style.eol;
     let mut out = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>{eol}");
     write(root, 0, style, &mut 0, &mut out);
     out.push_str(eol);
@@ -322,6 +331,10 @@ proptest! {
         }
         expected.push_str(&text[at..]);
         prop_assert_eq!(&out, &expected);
+        for e in &edits {
+            prop_assert!(!e.content.replace(style.eol, "").contains(['\r', '\n']),
+                "{:?} breaks lines other than with {:?}", e.content, style.eol);
+        }
 
         // 2. The output parses and says what the edits meant.
         let after = elements(&out);

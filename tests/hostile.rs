@@ -3,12 +3,46 @@
 //! with a clear per-file error (exit 2, `line:column` where one applies) or a result, and the
 //! ordinary file's finding must still be reported. Inputs are generated here at run time.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+/// Counts the current thread's allocations: a measure of work that, unlike time, does not
+/// depend on the machine or its load.
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count_allocation() {
+    // `try_with`: a thread being torn down still allocates.
+    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+}
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_allocation();
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_allocation();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static COUNTING: CountingAllocator = CountingAllocator;
 
 /// Generous for a debug build on a loaded 2-core machine; a release build needs well under 1 s.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -806,4 +840,231 @@ fn odd_file_names_are_shown_safely_in_every_output() {
         diff.contains("--- \"a/back\\\\slash colon:1:2 \\033[31mred\\tx/web.config\"\n"),
         "{diff}"
     );
+}
+
+/// `BAD` with lone CRs for line endings, as classic Mac OS editors saved files.
+fn lone_cr(text: &str) -> String {
+    text.replace('\n', "\r")
+}
+
+#[test]
+fn lone_cr_line_endings_give_the_lines_editors_show() {
+    let dir = tree();
+    write(dir.path(), "a/web.config", lone_cr(BAD));
+    let out = check(dir.path(), &["."]);
+    assert_others_processed(&out);
+    let found: Vec<_> = entries(&out.json, "diagnostics", "a/web.config")
+        .iter()
+        .map(|d| (d["rule"].clone(), d["line"].clone(), d["column"].clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [("forms-timeout-too-low".into(), 5.into(), 33.into())],
+        "{}",
+        out.json
+    );
+
+    // The snippet shows the finding's own line with the lines around it.
+    let output = Command::new(env!("CARGO_BIN_EXE_iislint"))
+        .args(["check", "--color", "never", "a/web.config"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&output.stdout);
+    assert!(human.contains("a/web.config:5:33"), "{human}");
+    for (number, line) in [
+        (4, "    <authentication mode=\"Forms\">"),
+        (5, "      <forms loginUrl=\"~/login\" timeout=\"5\" />"),
+        (6, "    </authentication>"),
+    ] {
+        assert!(
+            human
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{number} │ {line}"))),
+            "line {number} missing from the snippet:\n{human}"
+        );
+    }
+    assert!(!human.contains('\r'), "{human:?}");
+}
+
+#[test]
+fn a_parse_error_in_a_lone_cr_file_has_its_line_and_column() {
+    let dir = tree();
+    let text = "<configuration>\r  <system.web>\r    <sessionState timeout=\"30\" timeout=\"40\" />\r  </system.web>\r</configuration>\r";
+    write(dir.path(), "a/web.config", text);
+    let out = check(dir.path(), &["."]);
+    assert_file_error(&out, "a/web.config", "already defined", 3, 32);
+}
+
+#[test]
+fn fixes_in_a_lone_cr_file_write_lone_cr_lines_indented_like_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // The default forms time-out (30) is below this minimum: the fix adds the attribute on a line
+    // of its own, as the element's other attributes are.
+    write(
+        dir.path(),
+        "iislint.toml",
+        "[rules.forms-timeout-too-low]\nmin-minutes = 45\n",
+    );
+    let before = lone_cr(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>
+<configuration>
+  <system.web>
+    <authentication mode=\"Forms\">
+      <forms loginUrl=\"~/login\"
+             name=\".AUTH\" />
+    </authentication>
+  </system.web>
+</configuration>
+",
+    );
+    let path = write(dir.path(), "web.config", &before);
+    let out = check(
+        dir.path(),
+        &[
+            "--fix",
+            "--unsafe-fixes",
+            "--farm",
+            "--session-store",
+            "redis",
+            "--select",
+            "forms-timeout-too-low,inproc-session-on-farm",
+            "web.config",
+        ],
+    );
+    assert_eq!(out.code, 0, "{} {}", out.json, out.stderr);
+    let after = lone_cr(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>
+<configuration>
+  <system.web>
+    <authentication mode=\"Forms\">
+      <forms loginUrl=\"~/login\"
+             name=\".AUTH\"
+             timeout=\"60\" />
+    </authentication>
+    <sessionState mode=\"Custom\" customProvider=\"RedisSessionStateProvider\">
+      <providers>
+        <add name=\"RedisSessionStateProvider\" type=\"Microsoft.Web.Redis.RedisSessionStateProvider\" host=\"REPLACE-WITH-REDIS-HOST\" port=\"6380\" ssl=\"true\" />
+      </providers>
+    </sessionState>
+  </system.web>
+</configuration>
+",
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+}
+
+/// An applicationHost.config with `n` `<location>` elements of each kind that made some part of
+/// a check quadratic in their number: distinct paths (enclosing paths looked up among all),
+/// one path over and over (each chained to all the others), nested paths, a suppression before
+/// each (every finding tried against every suppression; a used one and an unused one) and a
+/// site application each (its location looked up among all). Each location has a finding.
+fn many_locations(n: usize) -> String {
+    let location = |path: &str, session: &str| {
+        format!(
+            "  <location path=\"{path}\">\n    <system.web>\n      <sessionState {session} />\n    </system.web>\n  </location>\n"
+        )
+    };
+    let mut sites = String::new();
+    let mut locations = String::new();
+    for i in 0..n {
+        match i % 4 {
+            0 => {
+                locations.push_str(
+                    "  <!-- iislint: ignore session-timeout-too-low - short on purpose -->\n",
+                );
+                locations.push_str(&location(&format!("p{i}"), "timeout=\"5\""));
+            }
+            1 => locations.push_str(&location("same", "timeout=\"6\"")),
+            2 => {
+                locations.push_str("  <!-- iislint: ignore forms-timeout-too-low -->\n");
+                locations.push_str(&location(&format!("d{}/p{i}", i % 50), "timeout=\"7\""));
+            }
+            _ => {
+                sites.push_str(&format!(
+                    "      <site name=\"S{i}\" id=\"{i}\"><application path=\"/\" applicationPool=\"P{}\" /></site>\n",
+                    i % 10
+                ));
+                locations.push_str(&location(&format!("S{i}"), "timeout=\"90\""));
+            }
+        }
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <system.applicationHost>\n    <applicationPools>\n{}    </applicationPools>\n    <sites>\n{sites}    </sites>\n  </system.applicationHost>\n  <system.web>\n    <sessionState timeout=\"8\" />\n  </system.web>\n{locations}</configuration>\n",
+        (0..10)
+            .map(|p| format!(
+                "      <add name=\"P{p}\"><processModel idleTimeout=\"00:30:00\" /></add>\n"
+            ))
+            .collect::<String>()
+    )
+}
+
+/// The allocations one lint of `text` makes, as an applicationHost.config on a farm.
+fn allocations_to_lint(text: &str) -> u64 {
+    let facts = iislint::lint::FileFacts {
+        kind: iislint::model::FileKind::ApplicationHost,
+        farm: true,
+        application_root: true,
+        application: Default::default(),
+    };
+    let settings = iislint::settings::Settings::default();
+    let rules = iislint::lint::RuleSet::all();
+    let before = ALLOCATIONS.with(Cell::get);
+    let linted = iislint::lint::lint_text_full(text, &facts, &rules, &settings).unwrap();
+    let after = ALLOCATIONS.with(Cell::get);
+    assert!(!linted.diagnostics.is_empty() && !linted.suppressed.is_empty());
+    after - before
+}
+
+#[test]
+fn work_grows_linearly_with_the_number_of_locations() {
+    // Four times the locations: four times the allocations when each location costs the same,
+    // sixteen when each is compared with all the others. A count, not a time: it cannot flake.
+    let small = allocations_to_lint(&many_locations(1_000));
+    let large = allocations_to_lint(&many_locations(4_000));
+    eprintln!("allocations: {small} for 1,000 locations, {large} for 4,000");
+    assert!(
+        large < 5 * small,
+        "1,000 locations: {small} allocations; 4,000: {large} ({:.1} times)",
+        large as f64 / small as f64
+    );
+}
+
+#[test]
+fn twenty_thousand_locations() {
+    // Quadratic in the number of locations (as model building, suppressions and the lookup of
+    // applications' locations once were), this took minutes and the watchdog stops it.
+    let dir = tree();
+    write(
+        dir.path(),
+        "a/applicationHost.config",
+        many_locations(20_000),
+    );
+    let out = check(dir.path(), &["--farm", "."]);
+    assert_others_processed(&out);
+    let findings = entries(&out.json, "diagnostics", "a/applicationHost.config");
+    let count = |rule: &str| findings.iter().filter(|d| d["rule"] == rule).count();
+    // The file's own time-out and each location's, where it is written, except the suppressed
+    // ones and the sites' long ones; and every unused suppression.
+    assert_eq!(count("session-timeout-too-low"), 1 + 5_000 + 5_000);
+    assert_eq!(count("unused-suppression"), 5_000);
+    eprintln!("20,000 locations: {:?}", out.elapsed);
+
+    let out = check(
+        dir.path(),
+        &[
+            "--fix",
+            "--unsafe-fixes",
+            "--farm",
+            "--session-store",
+            "redis",
+            "a",
+        ],
+    );
+    assert!(
+        out.code <= 1 && !out.stderr.contains("panicked"),
+        "{}",
+        out.stderr
+    );
+    eprintln!("20,000 locations, fixed: {:?}", out.elapsed);
 }

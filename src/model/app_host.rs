@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::values::{parse_iis_timespan, parse_net_bool, parse_uint};
-use super::web::{SessionMode, WebConfig};
+use super::web::{SessionMode, WebConfig, WebScope};
 use super::{Minutes, Reader, Setting};
 use crate::document::{Element, config_children};
 
@@ -101,6 +101,8 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, web: &WebConfig, reader: &mut 
     let sections: Vec<_> = std::iter::once(root)
         .chain(config_children(root, "location"))
         .collect();
+    // Built when the first `<sites>` needs it: most files have none.
+    let mut locations = None;
     for section_parent in &sections {
         for system_app_host in config_children(*section_parent, "system.applicationHost") {
             for pools in config_children(system_app_host, "applicationPools") {
@@ -108,7 +110,8 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, web: &WebConfig, reader: &mut 
             }
             for sites in config_children(system_app_host, "sites") {
                 app_host.has_sites = true;
-                read_sites(sites, web, &mut app_host.applications);
+                let locations = locations.get_or_insert_with(|| LocationIndex::new(web));
+                read_sites(sites, locations, &mut app_host.applications);
             }
         }
         for farms in config_children(*section_parent, "webFarms") {
@@ -191,7 +194,43 @@ fn default_pool<'a>(node: roxmltree::Node<'a, 'a>) -> Option<&'a str> {
         .last()
 }
 
-fn read_sites(sites: roxmltree::Node<'_, '_>, web: &WebConfig, out: &mut Vec<Application>) {
+/// The `system.web` scopes of the file's `<location>` elements by path (without leading and
+/// trailing `/`, ASCII-lowercased: IIS compares location paths case-insensitively), so that each
+/// application finds its own without going through all of them.
+struct LocationIndex<'w> {
+    web: &'w WebConfig,
+    by_path: HashMap<String, Vec<usize>>,
+}
+
+impl<'w> LocationIndex<'w> {
+    fn new(web: &'w WebConfig) -> LocationIndex<'w> {
+        let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, scope) in web.scopes.iter().enumerate() {
+            if let Some(path) = &scope.location_path {
+                by_path
+                    .entry(path.trim_matches('/').to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        LocationIndex { web, by_path }
+    }
+
+    /// The scopes of the locations for exactly `path` (in any letter case), in document order.
+    fn at(&self, path: &str) -> impl Iterator<Item = &'w WebScope> + '_ {
+        self.by_path
+            .get(&path.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.web.scopes[i])
+    }
+}
+
+fn read_sites(
+    sites: roxmltree::Node<'_, '_>,
+    locations: &LocationIndex<'_>,
+    out: &mut Vec<Application>,
+) {
     let all_sites_pool = default_pool(sites);
     for site in config_children(sites, "site") {
         let site_name = site.attribute("name").unwrap_or_default();
@@ -202,7 +241,8 @@ fn read_sites(sites: roxmltree::Node<'_, '_>, web: &WebConfig, out: &mut Vec<App
                 .attribute("applicationPool")
                 .or(site_pool)
                 .map(str::to_owned);
-            let (session_mode, session_timeout) = session_from_locations(web, site_name, &path);
+            let (session_mode, session_timeout) =
+                session_from_locations(locations, site_name, &path);
             out.push(Application {
                 site: site_name.to_owned(),
                 path,
@@ -217,35 +257,26 @@ fn read_sites(sites: roxmltree::Node<'_, '_>, web: &WebConfig, out: &mut Vec<App
 
 /// Session settings that a `<location path="Site/app">` (or the site's own) in this file writes.
 fn session_from_locations(
-    web: &WebConfig,
+    locations: &LocationIndex<'_>,
     site: &str,
     app_path: &str,
 ) -> (Option<SessionMode>, Option<Minutes>) {
     let full = format!("{site}{}", app_path.trim_end_matches('/'));
-    let targets = |path: &str| {
-        let path = path.trim_matches('/');
-        path.eq_ignore_ascii_case(&full) || path.eq_ignore_ascii_case(site)
-    };
     // `<location path="Site/app">` inherits every attribute it does not write from
     // `<location path="Site">`: each setting comes from the most specific location that writes it.
-    let mut scopes: Vec<_> = web
-        .scopes
-        .iter()
-        .filter(|s| s.location_path.as_deref().is_some_and(targets))
-        .collect();
+    let mut scopes: Vec<&WebScope> = locations.at(&full).collect();
+    if !full.eq_ignore_ascii_case(site) {
+        scopes.extend(locations.at(site));
+        scopes.sort_by_key(|s| s.location.as_ref().map(|l| l.range.start));
+    }
     scopes.sort_by_key(|s| std::cmp::Reverse(s.location_path.as_ref().map_or(0, String::len)));
     // `<location path="Site" inheritInChildApplications="false">` applies to the site's root
     // application only, not to the applications below it.
     let blocked: Vec<std::ops::Range<usize>> = if app_path.trim_matches('/').is_empty() {
         Vec::new()
     } else {
-        web.scopes
-            .iter()
-            .filter(|s| {
-                s.location_path
-                    .as_deref()
-                    .is_some_and(|p| p.trim_matches('/').eq_ignore_ascii_case(site))
-            })
+        locations
+            .at(site)
             .filter_map(|s| s.location.as_ref())
             .filter(|l| {
                 l.attr("inheritInChildApplications")

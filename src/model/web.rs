@@ -4,6 +4,8 @@
 //! schema): defaults, units, and which values the runtime rejects.
 
 use super::values::{Minutes, parse_enum, parse_minutes, parse_net_bool, quoted_list};
+use std::collections::HashMap;
+
 use super::{Reader, Setting};
 use crate::document::{Element, config_children};
 
@@ -228,82 +230,266 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
     // The sections machine.config registers with allowDefinition="MachineToApplication": only an
     // application's root configuration may set them (httpRuntime is allowed everywhere).
     let application_sections = ["authentication", "sessionState", "machineKey"];
-    web.sets_application_sections = own_level
-        .iter()
-        .chain(locations.iter().flat_map(|(_, _, s)| s.iter()))
-        .any(|sw| {
-            application_sections
-                .iter()
-                .any(|name| config_children(*sw, name).next().is_some())
-        });
-
-    if !own_level.is_empty() {
-        web.scopes.push(read_scope(None, &own_level, reader));
+    let every_system_web = || {
+        own_level
+            .iter()
+            .chain(locations.iter().flat_map(|(_, _, s)| s.iter()))
+    };
+    web.sets_application_sections = every_system_web().any(|sw| {
+        application_sections
+            .iter()
+            .any(|name| config_children(*sw, name).next().is_some())
+    });
+    // Every section element is in the chain of its own scope, so each is checked here, once,
+    // rather than once per chain it is in.
+    for system_web in every_system_web() {
+        for section in &SECTIONS {
+            for node in section.elements(*system_web) {
+                // The snapshot only for the rare element that has a wrongly cased name.
+                let miscased = node.attributes().any(|a| {
+                    a.namespace().is_none()
+                        && section
+                            .known
+                            .iter()
+                            .any(|k| k.eq_ignore_ascii_case(a.name()) && *k != a.name())
+                });
+                if miscased {
+                    reader.check_name_case(&Element::from_node(node), section.known);
+                }
+            }
+        }
     }
-    for (location, path, system_webs) in &locations {
-        // `<location path="Admin/Reports">` inherits what `<location path="Admin">` (and another
-        // location for the same path) writes, not only the file's own level.
-        let mut enclosing: Vec<_> = locations
-            .iter()
-            .filter(|(other, other_path, _)| other != location && is_within(path, other_path))
-            .collect();
-        enclosing.sort_by_key(|(other, other_path, _)| {
-            (other_path.trim_matches('/').len(), other.range().start)
-        });
-        let chain: Vec<_> = own_level
-            .iter()
-            .copied()
-            .chain(enclosing.iter().flat_map(|(_, _, s)| s.iter().copied()))
-            .chain(system_webs.iter().copied())
-            .collect();
-        web.scopes
-            .push(read_scope(Some((*location, path.clone())), &chain, reader));
+
+    let own = Decisive::of(&own_level);
+    if let Some(&innermost) = own_level.last() {
+        web.scopes.push(read_scope(None, &own, innermost, reader));
+    }
+    let chains = location_chains(&own, &locations);
+    for ((location, path, system_webs), chain) in locations.iter().zip(&chains) {
+        let innermost = *system_webs
+            .last()
+            .expect("a location scope has a system.web");
+        web.scopes.push(read_scope(
+            Some((*location, path.clone())),
+            chain,
+            innermost,
+            reader,
+        ));
     }
     web
 }
 
-/// Is the location path `path` the same as `outer` or below it? Paths compare case-insensitively,
-/// segment by segment.
-fn is_within(path: &str, outer: &str) -> bool {
-    let (path, outer) = (path.trim_matches('/'), outer.trim_matches('/'));
-    path.len() >= outer.len()
-        && path.is_char_boundary(outer.len())
-        && path[..outer.len()].eq_ignore_ascii_case(outer)
-        && (path.len() == outer.len() || path.as_bytes()[outer.len()] == b'/')
+/// A section a scope reads, and how to find its elements in a `system.web`.
+struct Section {
+    /// Its attributes: the only names a scope may read from it (see [`Decisive`]).
+    known: &'static [&'static str],
+    elements: for<'a, 'i> fn(roxmltree::Node<'a, 'i>) -> Vec<roxmltree::Node<'a, 'i>>,
+}
+
+impl Section {
+    fn elements<'a, 'i>(
+        &self,
+        system_web: roxmltree::Node<'a, 'i>,
+    ) -> Vec<roxmltree::Node<'a, 'i>> {
+        (self.elements)(system_web)
+    }
+}
+
+// Indexes into SECTIONS.
+const AUTHENTICATION: usize = 0;
+const FORMS: usize = 1;
+const SESSION_STATE: usize = 2;
+const MACHINE_KEY: usize = 3;
+
+static SECTIONS: [Section; 4] = [
+    Section {
+        known: AUTHENTICATION_ATTRIBUTES,
+        elements: |sw| config_children(sw, "authentication").collect(),
+    },
+    Section {
+        known: FORMS_ATTRIBUTES,
+        elements: |sw| {
+            config_children(sw, "authentication")
+                .flat_map(|auth| config_children(auth, "forms"))
+                .collect()
+        },
+    },
+    Section {
+        known: SESSION_ATTRIBUTES,
+        elements: |sw| config_children(sw, "sessionState").collect(),
+    },
+    Section {
+        known: MACHINE_KEY_ATTRIBUTES,
+        elements: |sw| config_children(sw, "machineKey").collect(),
+    },
+];
+
+/// The section elements of a chain of `system.web` elements (outermost first) that can decide
+/// what a scope reads: per section, its last element and the last one to write each of the
+/// section's known attributes, in chain order. A setting comes from the innermost element of the
+/// chain that writes it, so reading along these few gives what reading along the whole chain
+/// gives, and joining two of them costs their size, not their chains'. Each `<location>`'s chain
+/// is then built from its enclosing path's, instead of from every location above it: 20,000
+/// `<location>` elements, or 4,000 for one path, made model building quadratic.
+#[derive(Clone, Default)]
+struct Decisive<'a, 'i> {
+    /// Per section (indexed like [`SECTIONS`]): elements, each with a bit per known attribute
+    /// it writes.
+    sections: [Vec<(roxmltree::Node<'a, 'i>, u32)>; 4],
+}
+
+impl<'a, 'i> Decisive<'a, 'i> {
+    fn of(system_webs: &[roxmltree::Node<'a, 'i>]) -> Decisive<'a, 'i> {
+        let mut decisive = Decisive::default();
+        for (list, section) in decisive.sections.iter_mut().zip(&SECTIONS) {
+            for system_web in system_webs {
+                list.extend(section.elements(*system_web).into_iter().map(|node| {
+                    let writes = section
+                        .known
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, name)| node.attribute(**name).is_some())
+                        .fold(0u32, |bits, (i, _)| bits | 1 << i);
+                    (node, writes)
+                }));
+            }
+            keep_decisive(list);
+        }
+        decisive
+    }
+
+    /// This chain followed by `inner`.
+    fn then(&self, inner: &Decisive<'a, 'i>) -> Decisive<'a, 'i> {
+        let mut joined = self.clone();
+        for (list, more) in joined.sections.iter_mut().zip(&inner.sections) {
+            if !more.is_empty() {
+                list.extend_from_slice(more);
+                keep_decisive(list);
+            }
+        }
+        joined
+    }
+
+    fn elements(&self, section: usize) -> Vec<Element> {
+        self.sections[section]
+            .iter()
+            .map(|(node, _)| Element::from_node(*node))
+            .collect()
+    }
+}
+
+/// Drops the elements that decide nothing: neither the last nor the last to write a known
+/// attribute.
+fn keep_decisive(list: &mut Vec<(roxmltree::Node<'_, '_>, u32)>) {
+    let mut written_later = 0u32;
+    let mut keep = vec![false; list.len()];
+    for (i, (_, writes)) in list.iter().enumerate().rev() {
+        keep[i] = i + 1 == list.len() || writes & !written_later != 0;
+        written_later |= writes;
+    }
+    let mut keep = keep.into_iter();
+    list.retain(|_| keep.next().unwrap_or(false));
+}
+
+/// A `<location>` with a path: the element, its path, its `system.web` children.
+type Location<'a, 'i> = (
+    roxmltree::Node<'a, 'i>,
+    String,
+    Vec<roxmltree::Node<'a, 'i>>,
+);
+
+/// The decisive chain of each location (in the order given): the file's own level, then the
+/// locations whose path encloses its path (shorter paths first: `Admin` before `Admin/Reports`),
+/// then the other locations for the same path in document order, then the location itself. Paths
+/// compare case-insensitively, segment by segment, without leading or trailing `/`.
+fn location_chains<'a, 'i>(
+    own: &Decisive<'a, 'i>,
+    locations: &[Location<'a, 'i>],
+) -> Vec<Decisive<'a, 'i>> {
+    // A trie of the paths by segment; a node that is a location path holds its locations.
+    #[derive(Default)]
+    struct PathNode {
+        children: HashMap<String, usize>,
+        locations: Vec<usize>,
+    }
+    let mut trie = vec![PathNode::default()];
+    for (index, (_, path, _)) in locations.iter().enumerate() {
+        let mut at = 0;
+        for segment in path.trim_matches('/').split('/') {
+            let segment = segment.to_ascii_lowercase();
+            at = match trie[at].children.get(&segment) {
+                Some(&child) => child,
+                None => {
+                    trie.push(PathNode::default());
+                    let child = trie.len() - 1;
+                    trie[at].children.insert(segment, child);
+                    child
+                }
+            };
+        }
+        trie[at].locations.push(index);
+    }
+
+    let mut chains: Vec<Decisive<'a, 'i>> = vec![Decisive::default(); locations.len()];
+    // Depth first, each path with what the paths enclosing it decide; a stack rather than
+    // recursion, as paths may be deep.
+    let mut pending = vec![(0usize, own.clone())];
+    while let Some((at, enclosing)) = pending.pop() {
+        let inner = match trie[at].locations.as_slice() {
+            [] => enclosing,
+            &[only] => {
+                let chain = enclosing.then(&Decisive::of(&locations[only].2));
+                chains[only] = chain.clone();
+                chain
+            }
+            group => {
+                let each: Vec<Decisive> = group
+                    .iter()
+                    .map(|&i| Decisive::of(&locations[i].2))
+                    .collect();
+                // before[k] joins the group's locations before the k-th, after[k] those after it.
+                let mut before = vec![Decisive::default()];
+                for decisive in &each[..each.len() - 1] {
+                    before.push(before.last().expect("not empty").then(decisive));
+                }
+                let mut after = vec![Decisive::default(); each.len()];
+                for k in (0..each.len() - 1).rev() {
+                    after[k] = each[k + 1].then(&after[k + 1]);
+                }
+                for (k, &i) in group.iter().enumerate() {
+                    chains[i] = enclosing.then(&before[k]).then(&after[k]).then(&each[k]);
+                }
+                let last = each.len() - 1;
+                enclosing.then(&before[last]).then(&each[last])
+            }
+        };
+        for &child in trie[at].children.values() {
+            pending.push((child, inner.clone()));
+        }
+    }
+    chains
+}
+
+/// `name`, a known attribute of the section: [`Decisive`] keeps, per section, the elements that
+/// decide its known attributes only, so a setting read under another name could be wrong.
+fn known(section: usize, name: &'static str) -> &'static str {
+    debug_assert!(
+        SECTIONS[section].known.contains(&name),
+        "`{name}` is read but not in the section's known attributes"
+    );
+    name
 }
 
 fn read_scope(
     location: Option<(roxmltree::Node<'_, '_>, String)>,
-    system_webs: &[roxmltree::Node<'_, '_>],
+    chain: &Decisive<'_, '_>,
+    innermost_system_web: roxmltree::Node<'_, '_>,
     reader: &mut Reader,
 ) -> WebScope {
-    let sections = |name: &'static str| -> Vec<Element> {
-        system_webs
-            .iter()
-            .flat_map(|sw| config_children(*sw, name))
-            .map(Element::from_node)
-            .collect()
-    };
-    let forms_elements: Vec<Element> = system_webs
-        .iter()
-        .flat_map(|sw| config_children(*sw, "authentication"))
-        .flat_map(|auth| config_children(auth, "forms"))
-        .map(Element::from_node)
-        .collect();
-    let auth_elements = sections("authentication");
-    let session_elements = sections("sessionState");
-    let key_elements = sections("machineKey");
-
-    for (elements, known) in [
-        (&auth_elements, AUTHENTICATION_ATTRIBUTES),
-        (&forms_elements, FORMS_ATTRIBUTES),
-        (&session_elements, SESSION_ATTRIBUTES),
-        (&key_elements, MACHINE_KEY_ATTRIBUTES),
-    ] {
-        elements
-            .iter()
-            .for_each(|e| reader.check_name_case(e, known));
-    }
+    let auth_elements = chain.elements(AUTHENTICATION);
+    let forms_elements = chain.elements(FORMS);
+    let session_elements = chain.elements(SESSION_STATE);
+    let key_elements = chain.elements(MACHINE_KEY);
     let auth_chain: Vec<&Element> = auth_elements.iter().collect();
     let forms_chain: Vec<&Element> = forms_elements.iter().collect();
     let session_chain: Vec<&Element> = session_elements.iter().collect();
@@ -312,52 +498,63 @@ fn read_scope(
     let authentication = Authentication {
         element: auth_elements.last().cloned(),
         external: auth_elements.last().is_some_and(is_external),
-        mode: reader.read(&auth_chain, "mode", AuthMode::Windows, |raw| {
-            parse_enum(raw, AUTH_MODES).map(|name| match name {
-                "None" => AuthMode::None,
-                "Passport" => AuthMode::Passport,
-                "Forms" => AuthMode::Forms,
-                _ => AuthMode::Windows,
-            })
-        }),
+        mode: reader.read(
+            &auth_chain,
+            known(AUTHENTICATION, "mode"),
+            AuthMode::Windows,
+            |raw| {
+                parse_enum(raw, AUTH_MODES).map(|name| match name {
+                    "None" => AuthMode::None,
+                    "Passport" => AuthMode::Passport,
+                    "Forms" => AuthMode::Forms,
+                    _ => AuthMode::Windows,
+                })
+            },
+        ),
         forms: Forms {
             element: forms_elements.last().cloned(),
             timeout: reader.read(
                 &forms_chain,
-                "timeout",
+                known(FORMS, "timeout"),
                 Minutes::Finite(DEFAULT_FORMS_TIMEOUT),
                 |raw| parse_minutes(raw, false),
             ),
             sliding_expiration: reader.read(
                 &forms_chain,
-                "slidingExpiration",
+                known(FORMS, "slidingExpiration"),
                 true,
                 parse_net_bool,
             ),
-            cookieless: reader.read(&forms_chain, "cookieless", "UseDeviceProfile", |raw| {
-                parse_enum(raw, COOKIE_MODES)
-            }),
+            cookieless: reader.read(
+                &forms_chain,
+                known(FORMS, "cookieless"),
+                "UseDeviceProfile",
+                |raw| parse_enum(raw, COOKIE_MODES),
+            ),
         },
     };
 
-    let mode = reader.read(&session_chain, "mode", SessionMode::InProc, |raw| {
-        parse_enum(raw, SESSION_MODES).map(|name| match name {
-            "Off" => SessionMode::Off,
-            "StateServer" => SessionMode::StateServer,
-            "SQLServer" => SessionMode::SqlServer,
-            "Custom" => SessionMode::Custom,
-            _ => SessionMode::InProc,
-        })
-    });
+    let mode = reader.read(
+        &session_chain,
+        known(SESSION_STATE, "mode"),
+        SessionMode::InProc,
+        |raw| {
+            parse_enum(raw, SESSION_MODES).map(|name| match name {
+                "Off" => SessionMode::Off,
+                "StateServer" => SessionMode::StateServer,
+                "SQLServer" => SessionMode::SqlServer,
+                "Custom" => SessionMode::Custom,
+                _ => SessionMode::InProc,
+            })
+        },
+    );
     let cache_based = matches!(
         mode.value(),
         Some(SessionMode::InProc | SessionMode::StateServer)
     );
-    let providers_node = system_webs
-        .iter()
-        .flat_map(|sw| config_children(*sw, "sessionState"))
+    let providers_node = chain.sections[SESSION_STATE]
         .last()
-        .and_then(|s| config_children(s, "providers").last());
+        .and_then(|(s, _)| config_children(*s, "providers").last());
     let session = SessionState {
         element: session_elements.last().cloned(),
         providers: providers_node.map(Element::from_node),
@@ -371,11 +568,11 @@ fn read_scope(
             .collect(),
         external: session_elements.last().is_some_and(is_external),
         state_server_host: if mode.value() == Some(&SessionMode::StateServer) {
-            reader.read(&session_chain, "stateConnectionString", "loopback".to_owned(), parse_state_connection)
+            reader.read(&session_chain, known(SESSION_STATE, "stateConnectionString"), "loopback".to_owned(), parse_state_connection)
         } else {
             Setting::Default("loopback".to_owned())
         },
-        timeout: reader.read(&session_chain, "timeout", Minutes::Finite(DEFAULT_SESSION_TIMEOUT), |raw| {
+        timeout: reader.read(&session_chain, known(SESSION_STATE, "timeout"), Minutes::Finite(DEFAULT_SESSION_TIMEOUT), |raw| {
             let minutes = parse_minutes(raw, true)?;
             let too_long = minutes.finite().is_none_or(|m| m > MAX_CACHE_BASED_TIMEOUT_MINUTES);
             if cache_based && too_long {
@@ -387,7 +584,7 @@ fn read_scope(
         }),
         mode,
         // Only lowercase `true`/`false` are special-cased before the enum names (ConvertToCookieMode).
-        cookieless: reader.read(&session_chain, "cookieless", "UseCookies", |raw| match raw {
+        cookieless: reader.read(&session_chain, known(SESSION_STATE, "cookieless"), "UseCookies", |raw| match raw {
             "true" => Ok("UseUri"),
             "false" => Ok("UseCookies"),
             _ => parse_enum(raw, COOKIE_MODES).map_err(|_| {
@@ -399,8 +596,18 @@ fn read_scope(
     let machine_key = MachineKey {
         element: key_elements.last().cloned(),
         external: key_elements.last().is_some_and(is_external),
-        validation_key: reader.read(&key_chain, "validationKey", Key::AutoGenerate, parse_key),
-        decryption_key: reader.read(&key_chain, "decryptionKey", Key::AutoGenerate, parse_key),
+        validation_key: reader.read(
+            &key_chain,
+            known(MACHINE_KEY, "validationKey"),
+            Key::AutoGenerate,
+            parse_key,
+        ),
+        decryption_key: reader.read(
+            &key_chain,
+            known(MACHINE_KEY, "decryptionKey"),
+            Key::AutoGenerate,
+            parse_key,
+        ),
     };
 
     let (location, location_path) = match location {
@@ -410,7 +617,7 @@ fn read_scope(
     WebScope {
         location,
         location_path,
-        system_web: Element::from_node(*system_webs.last().expect("a scope has a system.web")),
+        system_web: Element::from_node(innermost_system_web),
         authentication,
         session,
         machine_key,
@@ -514,6 +721,84 @@ mod tests {
         // `Administration` is not below `admin`.
         let other = &model.web.scopes[2];
         assert_eq!(other.session.mode.value(), Some(&SessionMode::InProc));
-        assert!(is_within("Admin/Reports/", "/admin") && !is_within("Admin", "Admin/Reports"));
+    }
+
+    #[test]
+    fn a_location_inherits_from_its_enclosing_paths_and_its_same_path_siblings() {
+        let text = "<configuration>\
+             <system.web><sessionState mode=\"StateServer\" timeout=\"11\" cookieless=\"UseUri\"/></system.web>\
+             <location path=\"/Admin/Reports/\"><system.web><sessionState timeout=\"33\"/></system.web></location>\
+             <location path=\"admin\"><system.web><sessionState mode=\"SQLServer\" timeout=\"22\"/></system.web></location>\
+             <location path=\"ADMIN/reports\"><system.web><sessionState cookieless=\"UseCookies\"/></system.web></location>\
+             <location path=\"Admin/Reports\"><system.web><sessionState mode=\"Off\"/></system.web></location>\
+             <location path=\"Admin/Reports/Old\"><system.web><machineKey validationKey=\"zz\"/></system.web></location>\
+             <location path=\"Admin\"><system.web><sessionState timeout=\"44\"/></system.web></location>\
+             </configuration>";
+        let model = Model::build(&crate::document::parse(text).unwrap());
+        let scope = |path: &str, nth: usize| {
+            model
+                .web
+                .scopes
+                .iter()
+                .filter(|s| s.location_path.as_deref() == Some(path))
+                .nth(nth)
+                .unwrap()
+        };
+        let session = |path: &str, nth: usize| {
+            let s = &scope(path, nth).session;
+            (
+                s.mode.value().copied(),
+                s.timeout.value().copied(),
+                s.cookieless.value().copied(),
+            )
+        };
+        // `admin` takes the timeout of the later `Admin`; `Admin` keeps its own.
+        assert_eq!(
+            session("admin", 0),
+            (
+                Some(SessionMode::SqlServer),
+                Some(Minutes::Finite(22)),
+                Some("UseUri")
+            )
+        );
+        assert_eq!(
+            session("Admin", 0),
+            (
+                Some(SessionMode::SqlServer),
+                Some(Minutes::Finite(44)),
+                Some("UseUri")
+            )
+        );
+        // Each of the three `Admin/Reports` reads its own first, then its siblings (the last in
+        // document order first), then `Admin`, then the file.
+        assert_eq!(
+            session("/Admin/Reports/", 0),
+            (
+                Some(SessionMode::Off),
+                Some(Minutes::Finite(33)),
+                Some("UseCookies")
+            )
+        );
+        assert_eq!(
+            session("ADMIN/reports", 0),
+            (
+                Some(SessionMode::Off),
+                Some(Minutes::Finite(33)),
+                Some("UseCookies")
+            )
+        );
+        assert_eq!(
+            session("Admin/Reports", 0),
+            (
+                Some(SessionMode::Off),
+                Some(Minutes::Finite(33)),
+                Some("UseCookies")
+            )
+        );
+        let old = scope("Admin/Reports/Old", 0);
+        assert_eq!(old.session.mode.value(), Some(&SessionMode::Off));
+        assert!(old.machine_key.validation_key.attr().is_some());
+        // The invalid key is reported once, however many scopes read it.
+        assert_eq!(model.invalid.len(), 1, "{:?}", model.invalid);
     }
 }

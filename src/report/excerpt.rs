@@ -121,7 +121,7 @@ impl Excerpt {
                 } else {
                     text.len()
                 };
-                let text = text[start..end].to_owned();
+                let text = lone_cr_as_lf(&text[start..end]);
                 let line_starts = (first..=last)
                     .map(|l| index.line_start(l) - start)
                     .collect();
@@ -196,6 +196,22 @@ impl Excerpt {
     }
 }
 
+/// `text` with each lone CR (a classic Mac OS line ending) written as LF. The snippet renderer
+/// (miette) breaks lines only at LF and CRLF; the line index counts a lone CR as a line break too.
+/// One byte for another keeps every offset.
+fn lone_cr_as_lf(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let lines_end_in_lf = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| match b {
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => b'\n',
+            b => b,
+        })
+        .collect();
+    String::from_utf8(lines_end_in_lf).expect("one ASCII byte for another keeps the text UTF-8")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +270,18 @@ mod tests {
             0,
             "nothing to underline at the end"
         );
+    }
+
+    #[test]
+    fn lone_cr_lines_are_handed_on_as_lf_lines() {
+        let text = "<a>\r<b/>\r\n<c/>\r<d/>\r</a>";
+        let index = LineIndex::new(text);
+        let c = text.find("<c/>").unwrap();
+        let excerpt = Excerpt::new(text, &index, std::iter::once(c..c + 4));
+        let lines = excerpt.lines(c..c + 4, 1, 1).unwrap();
+        assert_eq!(lines.text, "<b/>\r\n<c/>\n<d/>\n");
+        assert_eq!((lines.from_line, lines.line_count), (1, 3));
+        assert_eq!(excerpt.slice(c..c + 4), Some("<c/>"));
     }
 
     #[test]
