@@ -54,6 +54,9 @@ pub struct Application {
     /// `<location>` for the site or application; `None` when the file does not say.
     pub session_mode: Option<SessionMode>,
     pub session_timeout: Option<Minutes>,
+    /// The application runs ASP.NET: false when a `<location>` for it (or its site) clears the
+    /// handlers and maps no managed handler (a PHP site through FastCGI, a static site).
+    pub serves_aspnet: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +106,7 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, web: &WebConfig, reader: &mut 
         .collect();
     // Built when the first `<sites>` needs it: most files have none.
     let mut locations = None;
+    let mut without_managed_handlers = None;
     for section_parent in &sections {
         for system_app_host in config_children(*section_parent, "system.applicationHost") {
             for pools in config_children(system_app_host, "applicationPools") {
@@ -111,7 +115,9 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, web: &WebConfig, reader: &mut 
             for sites in config_children(system_app_host, "sites") {
                 app_host.has_sites = true;
                 let locations = locations.get_or_insert_with(|| LocationIndex::new(web));
-                read_sites(sites, locations, &mut app_host.applications);
+                let unmanaged = without_managed_handlers
+                    .get_or_insert_with(|| locations_without_managed_handlers(root));
+                read_sites(sites, locations, unmanaged, &mut app_host.applications);
             }
         }
         for farms in config_children(*section_parent, "webFarms") {
@@ -226,9 +232,43 @@ impl<'w> LocationIndex<'w> {
     }
 }
 
+/// The paths (trimmed of `/`, lower-cased) of the `<location>` elements whose
+/// `system.webServer/handlers` are cleared and map no managed handler (one with a `type`): the
+/// site or application there does not run ASP.NET, so nothing of it lives in a worker's memory.
+fn locations_without_managed_handlers(root: roxmltree::Node<'_, '_>) -> HashMap<String, bool> {
+    let mut found = HashMap::new();
+    for location in config_children(root, "location") {
+        let handler_lists: Vec<_> = config_children(location, "system.webServer")
+            .flat_map(|ws| config_children(ws, "handlers"))
+            .collect();
+        if handler_lists.is_empty() {
+            continue;
+        }
+        // In document order: a `<clear/>` removes the managed handlers applicationHost.config
+        // maps at its top level; an `<add type="...">` after it brings one back.
+        let mut managed = true;
+        for item in handler_lists
+            .iter()
+            .flat_map(|list| list.children().filter(|n| n.is_element()))
+        {
+            match item.tag_name().name() {
+                "clear" => managed = false,
+                "add" if item.attribute("type").is_some_and(|t| !t.trim().is_empty()) => {
+                    managed = true
+                }
+                _ => {}
+            }
+        }
+        let path = location.attribute("path").unwrap_or_default();
+        found.insert(path.trim_matches('/').to_ascii_lowercase(), !managed);
+    }
+    found
+}
+
 fn read_sites(
     sites: roxmltree::Node<'_, '_>,
     locations: &LocationIndex<'_>,
+    without_managed_handlers: &HashMap<String, bool>,
     out: &mut Vec<Application>,
 ) {
     let all_sites_pool = default_pool(sites);
@@ -243,6 +283,13 @@ fn read_sites(
                 .map(str::to_owned);
             let (session_mode, session_timeout) =
                 session_from_locations(locations, site_name, &path);
+            // The application's own location decides, else its site's.
+            let full = format!("{site_name}/{}", path.trim_matches('/'));
+            let unmanaged = [full.trim_matches('/'), site_name]
+                .iter()
+                .find_map(|p| without_managed_handlers.get(&p.to_ascii_lowercase()))
+                .copied()
+                .unwrap_or(false);
             out.push(Application {
                 site: site_name.to_owned(),
                 path,
@@ -250,6 +297,7 @@ fn read_sites(
                 element: Element::from_node(application),
                 session_mode,
                 session_timeout,
+                serves_aspnet: !unmanaged,
             });
         }
     }

@@ -53,7 +53,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// the pool keeps session state, or the pool serves no application of the file's sites.
 fn longest_session(ctx: &Context<'_>, pool: &AppPool) -> Option<Minutes> {
     let app_host = &ctx.model.app_host;
-    let applications: Vec<_> = app_host.applications_of(&pool.name).collect();
+    // Applications that run no ASP.NET (PHP through FastCGI, static files) keep no session.
+    let applications: Vec<_> = app_host
+        .applications_of(&pool.name)
+        .filter(|a| a.serves_aspnet)
+        .collect();
     if app_host.has_sites && applications.is_empty() {
         return None;
     }

@@ -23,7 +23,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if processes == 1 {
             continue;
         }
-        let applications: Vec<_> = app_host.applications_of(&pool.name).collect();
+        // Applications that run no ASP.NET (PHP through FastCGI, static files) keep no session.
+        let applications: Vec<_> = app_host
+            .applications_of(&pool.name)
+            .filter(|a| a.serves_aspnet)
+            .collect();
         if app_host.has_sites && applications.is_empty() {
             continue;
         }
