@@ -81,6 +81,8 @@ pub struct Project {
     pub web_config_not_deployed: bool,
     /// The project files it references (`<ProjectReference Include>`), resolved.
     pub references: Vec<PathBuf>,
+    /// Where it builds to (`<OutputPath>`), resolved; MSBuild properties (`$(...)`) left out.
+    pub output_paths: Vec<PathBuf>,
 }
 
 impl Project {
@@ -140,6 +142,17 @@ impl Project {
                     }) =>
                 {
                     project.is_web = true
+                }
+                "OutputPath" => {
+                    if let Some(path) = node
+                        .text()
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty() && !p.contains("$("))
+                    {
+                        project
+                            .output_paths
+                            .push(normalize(&folder.join(path.replace('\\', "/"))));
+                    }
                 }
                 "None" if is_web_config(include) => none_web_config = true,
                 "Content" if is_web_config(include) => content_web_config = true,
@@ -385,6 +398,13 @@ mod tests {
         // A transform listed as None is not the web.config itself.
         let transform = r#"<Project><ItemGroup><None Include="Web.Release.config" /><None Include="App_Config\web.config" /></ItemGroup></Project>"#;
         assert!(!Project::parse(path, transform).web_config_not_deployed);
+
+        let plugin = r#"<Project><PropertyGroup><OutputPath>..\..\Presentation\Nop.Web\Plugins\Tax\</OutputPath></PropertyGroup><PropertyGroup><OutputPath>$(SolutionDir)bin</OutputPath></PropertyGroup></Project>"#;
+        let nop = Path::new("/r/Plugins/Nop.Plugin.Tax/Nop.Plugin.Tax.csproj");
+        assert_eq!(
+            Project::parse(nop, plugin).output_paths,
+            [PathBuf::from("/r/Presentation/Nop.Web/Plugins/Tax")]
+        );
 
         let library = r#"<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><Compile Include="A.cs" /></ItemGroup></Project>"#;
         assert!(!Project::parse(path, library).is_web);

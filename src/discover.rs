@@ -500,6 +500,12 @@ impl FolderIndex {
                     crate::report::display_path(&web.path)
                 ));
             }
+            if let Some(host) = self.application_built_into(web, folder, top) {
+                return Role::NotApplication(format!(
+                    "its project builds into {}, inside the application there: a plugin that application loads",
+                    crate::report::display_path(&host)
+                ));
+            }
             if let Some(host) = self.referencing_web_project(&web.path, top) {
                 return Role::NotApplication(format!(
                     "its project is a module that the web project {} references (and it has no Global.asax)",
@@ -519,6 +525,29 @@ impl FolderIndex {
             return application(&[]);
         }
         Role::Undecided
+    }
+
+    /// The folder of another application that the project builds into (nopCommerce and
+    /// SmartStore plugins set `<OutputPath>` to the host's `Plugins` folder): the first folder
+    /// above an output path outside the project's own folder that holds a web.config or
+    /// `Global.asax`, up to the repository's top.
+    fn application_built_into(
+        &self,
+        project: &Project,
+        folder: &Path,
+        top: &Path,
+    ) -> Option<PathBuf> {
+        project
+            .output_paths
+            .iter()
+            .filter(|output| !output.starts_with(folder))
+            .find_map(|output| {
+                output
+                    .ancestors()
+                    .take_while(|dir| dir.starts_with(top) && !folder.starts_with(dir))
+                    .find(|dir| self.has_web_config(dir) || self.evidence(dir).global_asax)
+                    .map(Path::to_owned)
+            })
     }
 
     /// The application evidence of one folder (absolute).

@@ -6,6 +6,7 @@
 //! recorded once in [`Model::invalid`] and reaches rules only as [`Setting::Invalid`].
 
 pub mod app_host;
+pub mod features;
 pub mod session_switch;
 pub mod values;
 pub mod web;
@@ -102,6 +103,8 @@ pub struct Model {
     /// The file maps every request (`path="*"`) to a handler that refuses it
     /// (`HttpNotFoundHandler`, `HttpForbiddenHandler`): it guards a folder.
     pub blocks_every_request: bool,
+    /// Cookies the machine key protects, and whether `system.web` configures users at all.
+    pub features: features::Features,
 }
 
 /// The namespace of `xdt:Transform` and `xdt:Locator`; compared exactly, as XDT does.
@@ -142,6 +145,7 @@ impl Model {
             is_transform: false,
             session_off,
             blocks_every_request: blocks_every_request(root),
+            features: features::read(root),
         }
     }
 }

@@ -54,6 +54,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut message = format!(
         "session state is kept in process ({how}) on a web farm: when the load balancer sends the next request to another server, the session is empty"
     );
+    let mut quiet = false;
     let declared = declared_sql_provider(ctx, scope).zip(session.element.as_ref());
     let fix = if let Some((provider, element)) = declared {
         // The application already declares a SQL-backed provider: switch to it.
@@ -80,6 +81,15 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ));
                 off_fix(ctx, scope)
             }
+            SessionUse::Unknown if !ctx.model.features.configures_users => {
+                // Nothing about users or sessions is configured and no sources are here: most
+                // such applications (services, samples) keep nothing in Session.
+                quiet = true;
+                message.push_str(
+                    "; nothing here shows the application uses Session (its <system.web> configures no authentication, session state or membership, and its sources are not here): if it does not, set mode=\"Off\"",
+                );
+                store_fix(ctx, scope)
+            }
             SessionUse::Unknown => {
                 message.push_str(
                     " (no sources of the application are here to show whether it uses Session; if it does not, set mode=\"Off\" instead)",
@@ -89,7 +99,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             SessionUse::Configured | SessionUse::InSources(..) => store_fix(ctx, scope),
         }
     };
-    out.push(Diagnostic::new(&META, range, message).with_fix(Some(fix)));
+    let diagnostic = Diagnostic::new(&META, range, message).with_fix(Some(fix));
+    out.push(if quiet {
+        diagnostic.at_most(Severity::Info)
+    } else {
+        diagnostic
+    });
 }
 
 /// The name of a SQL-backed provider the scope's `<sessionState>` declares and can switch to.

@@ -47,21 +47,25 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     let fix = key_fix(ctx, scope, validation_missing, decryption_missing);
     let diagnostic = Diagnostic::new(&META, range, message).with_fix(fix);
-    // Where the application's sources are here and nothing in them or in the configuration
-    // needs the key, the finding is a precaution, not a broken login.
+    // What needs one key on every server: the forms ticket, the role and anonymous-ID cookies
+    // (seen in the configuration), view state, anti-forgery tokens, OWIN cookies and the
+    // MachineKey API (seen in the sources). Where nothing does, the finding is a precaution, not
+    // a broken login: it says so and is reported as info.
+    let sources = ctx.application.sources();
     let needs_key = scope.authentication.is_forms()
-        || ctx
-            .application
-            .sources()
-            .is_none_or(|sources| !sources.machine_key.is_empty());
+        || !ctx.model.features.machine_key_cookies.is_empty()
+        || sources.is_some_and(|s| !s.machine_key.is_empty());
     let diagnostic = if needs_key {
         diagnostic
     } else {
-        let files = ctx.application.sources().map_or(0, |s| s.files);
         let mut diagnostic = diagnostic.at_most(Severity::Info);
-        diagnostic.message.push_str(&format!(
-            "; but nothing that needs the key is seen (no forms authentication, WebForms pages, anti-forgery tokens, OWIN cookie or OAuth middleware or MachineKey API in the configuration or the application's {files} source files)"
-        ));
+        diagnostic.message.push_str(&match sources {
+            Some(sources) => format!(
+                "; but nothing that needs the key is seen (no forms authentication or role or anonymous-identification cookies in the configuration; no WebForms pages, anti-forgery tokens, OWIN cookie or OAuth middleware or MachineKey API in the application's {} source files)",
+                sources.files
+            ),
+            None => "; but nothing in the configuration needs the key (no forms authentication, role or anonymous-identification cookies), and no sources of the application are here to show WebForms pages, anti-forgery tokens or OWIN cookies".to_owned(),
+        });
         diagnostic
     };
     out.push(diagnostic);
