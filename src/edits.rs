@@ -198,7 +198,12 @@ pub fn insert_child(style: &Style<'_>, parent: &Element, fragment: &Fragment) ->
     let text = style.text;
     let eol = style.line_ending();
     let parent_indent = indentation_of_line(text, parent.start_tag.start);
-    let unit = style.indent_unit();
+    // A parent indented with tabs gets tab-indented children, whatever most of the file uses.
+    let unit = if !parent_indent.is_empty() && parent_indent.chars().all(|c| c == '\t') {
+        "\t"
+    } else {
+        style.indent_unit()
+    };
     let child_indent =
         child_indentation(text, parent).unwrap_or_else(|| format!("{parent_indent}{unit}"));
     let body: Vec<String> = fragment
@@ -228,7 +233,12 @@ pub fn insert_child(style: &Style<'_>, parent: &Element, fragment: &Fragment) ->
     if line_start > parent.start_tag.end && text[line_start..close_start].trim().is_empty() {
         // The end tag is on its own line: add whole lines just before it.
         Edit::insert(line_start, format!("{body}{eol}"))
+    } else if line_start > parent.start_tag.end {
+        // The end tag shares its line with the last child (`<pages /></system.web>`): the new
+        // lines go before it, and it stays at the end of the last line, as it was.
+        Edit::insert(close_start, format!("{eol}{body}"))
     } else {
+        // Start and end tag on one line: open the element up.
         Edit::insert(close_start, format!("{eol}{body}{eol}{parent_indent}"))
     }
 }
@@ -466,6 +476,37 @@ mod tests {
         assert_eq!(
             apply(text, &edit),
             "<c>\n  <arr enabled=\"true\">\n    <affinity useCookie=\"true\" />\n  </arr>\n</c>"
+        );
+    }
+
+    #[test]
+    fn an_end_tag_that_shares_its_line_stays_on_it() {
+        let text = "<c>\n\t<sw>\n\t\t<pages /></sw>\n</c>";
+        let edit = insert_child(
+            &Style::new(text),
+            &element(text, "sw"),
+            &Fragment::empty_element("s", &[], '"'),
+        );
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\n\t<sw>\n\t\t<pages />\n\t\t<s /></sw>\n</c>"
+        );
+    }
+
+    #[test]
+    fn a_tab_indented_parent_gets_tab_indented_lines_in_a_space_indented_file() {
+        // Most lines use two spaces; the parent's own line a tab.
+        let text = "<c>\n  <a>\n    <b />\n  </a>\n\t<arr enabled=\"true\" />\n</c>";
+        let edit = insert_child(
+            &Style::new(text),
+            &element(text, "arr"),
+            &Fragment {
+                lines: vec![(0, "<p>".into()), (1, "<q />".into()), (0, "</p>".into())],
+            },
+        );
+        assert_eq!(
+            apply(text, &edit),
+            "<c>\n  <a>\n    <b />\n  </a>\n\t<arr enabled=\"true\">\n\t\t<p>\n\t\t\t<q />\n\t\t</p>\n\t</arr>\n</c>"
         );
     }
 
