@@ -124,6 +124,12 @@ fn check_file_isolated(
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
+        // A panic message may quote the file's text (a string slice's panic does): it did not
+        // pass through the file's redactor, so it is masked here and kept short.
+        let what: String = crate::report::redact::mask_secrets(&what)
+            .chars()
+            .take(200)
+            .collect();
         FileResult {
             path: target.path.clone(),
             display: display_path(&target.path),
