@@ -174,11 +174,14 @@ pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            std::path::Component::ParentDir => match out.components().next_back() {
+                Some(std::path::Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                // `/..` is `/`; a relative path keeps the `..` it cannot resolve.
+                Some(std::path::Component::RootDir | std::path::Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             std::path::Component::CurDir => {}
             other => out.push(other),
         }
@@ -282,19 +285,7 @@ impl SourceUse {
         let mut found = SourceUse::default();
         let mut seen_pages = false;
         for folder in folders {
-            let walk = ignore::WalkBuilder::new(folder)
-                .hidden(false)
-                .require_git(false)
-                .follow_links(false)
-                .filter_entry(|entry| {
-                    let skipped = ["bin", "obj", "node_modules", ".git", "packages"];
-                    !(entry.depth() > 0
-                        && entry.file_type().is_some_and(|t| t.is_dir())
-                        && skipped
-                            .iter()
-                            .any(|d| entry.file_name().eq_ignore_ascii_case(d)))
-                })
-                .build();
+            let walk = crate::discover::source_walk(folder);
             for entry in walk.flatten() {
                 let Some(name) = entry.file_name().to_str() else {
                     continue;
@@ -480,5 +471,8 @@ mod tests {
             normalize(Path::new("/a/b/../c/./d")),
             PathBuf::from("/a/c/d")
         );
+        assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
+        assert_eq!(normalize(Path::new("../../x")), PathBuf::from("../../x"));
+        assert_eq!(normalize(Path::new("a/../../x")), PathBuf::from("../x"));
     }
 }

@@ -158,7 +158,9 @@ pub fn main() -> ExitCode {
             .location()
             .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
         // "panicked" stays in the text: tests and users search stderr for it.
-        eprintln!("iislint panicked{location} (an internal error; the affected file is reported as an error)");
+        eprintln!(
+            "iislint panicked{location} (an internal error; the affected file is reported as an error)"
+        );
     }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
-use crate::application::{Application, FolderEvidence, Project, Role};
+use crate::application::{Application, FolderEvidence, Project, Role, normalize};
 use crate::model::FileKind;
 use crate::settings::Settings;
 use std::sync::Arc;
@@ -290,7 +290,7 @@ pub struct FolderIndex {
     walked_git: HashSet<OsString>,
     /// Application evidence of the folders below `walked`, as the walk saw it (folders without
     /// any are absent).
-    walked_evidence: HashMap<OsString, FolderEvidence>,
+    walked_evidence: HashMap<OsString, Arc<FolderEvidence>>,
     /// Application evidence of folders outside the walked trees, read once each.
     evidence: RwLock<HashMap<OsString, Arc<FolderEvidence>>>,
     /// Project files, parsed once each.
@@ -354,6 +354,10 @@ impl FolderIndex {
                     .note(file);
             }
         }
+        let walked_evidence = walked_evidence
+            .into_iter()
+            .map(|(dir, evidence)| (dir, Arc::new(evidence)))
+            .collect();
         FolderIndex {
             has_web_config: RwLock::new(known),
             walked,
@@ -421,8 +425,26 @@ impl FolderIndex {
     }
 }
 
-/// Folders the application model's walks never enter.
-const SKIPPED_FOR_PROJECTS: &[&str] = &["bin", "obj", "node_modules", ".git", "packages"];
+/// Folders the application model's walks (project files, sources) never enter: build output,
+/// version control, and NuGet's `packages` (third-party content).
+pub const SKIPPED_FOR_SOURCES: &[&str] = &["bin", "obj", "node_modules", ".git", "packages"];
+
+/// A walk of `root` for the application model: `.gitignore` respected, hidden files seen,
+/// [`SKIPPED_FOR_SOURCES`] skipped, symbolic links not followed.
+pub fn source_walk(root: &Path) -> ignore::Walk {
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            !(entry.depth() > 0
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && SKIPPED_FOR_SOURCES
+                    .iter()
+                    .any(|d| entry.file_name().eq_ignore_ascii_case(d)))
+        })
+        .build()
+}
 
 impl FolderIndex {
     /// What the repository says about this web.config: an application's root, not one (and
@@ -439,33 +461,21 @@ impl FolderIndex {
         let Some(folder) = target.path.parent() else {
             return Role::Undecided;
         };
-        let folder = crate::paths::absolute(folder);
+        // `a/../b`: the folders above are the real ones, not the path's spelling.
+        let folder = normalize(&crate::paths::absolute(folder));
         let top = self.search_top(target, &folder);
-        // A folder inside a project belongs to it: the nearest folder above with evidence decides.
+        // A folder inside a project belongs to it: any folder above with evidence decides.
         let mut above = folder.parent();
         while let Some(dir) = above.filter(|dir| dir.starts_with(&top)) {
-            let evidence = self.evidence(dir);
-            if !evidence.is_empty() {
-                let what = if self.is_application_folder(dir, &evidence, &top) {
-                    "below the application at"
-                } else {
-                    "inside the project at"
-                };
+            if !self.evidence(dir).is_empty() {
                 return Role::NotApplication(format!(
-                    "it is {what} {}",
+                    "it is inside {}, which holds a project, Global.asax or pages",
                     crate::report::display_path(dir)
                 ));
             }
             above = dir.parent();
         }
         self.folder_role(&folder, &self.evidence(&folder), &top)
-    }
-
-    fn is_application_folder(&self, folder: &Path, evidence: &FolderEvidence, top: &Path) -> bool {
-        matches!(
-            self.folder_role(folder, evidence, top),
-            Role::Application(_)
-        )
     }
 
     /// The role of a web.config in `folder` given the folder's own evidence.
@@ -479,7 +489,10 @@ impl FolderIndex {
         let application = |projects: &[Arc<Project>]| {
             let mut source_folders = vec![folder.to_owned()];
             for reference in projects.iter().flat_map(|p| &p.references) {
+                // A referenced project's folder holds its sources, unless it contains this
+                // application (and so other applications' sources too).
                 if let Some(dir) = reference.parent().filter(|d| d.is_dir())
+                    && !folder.starts_with(dir)
                     && !source_folders.iter().any(|f| dir.starts_with(f))
                 {
                     source_folders.push(dir.to_owned());
@@ -506,7 +519,14 @@ impl FolderIndex {
                     crate::report::display_path(&host)
                 ));
             }
-            if let Some(host) = self.referencing_web_project(&web.path, top) {
+            // Without Global.asax, a web project may be a module another web project hosts:
+            // only a search of the whole repository can rule that out.
+            let Some(repository) = folder.ancestors().find(|dir| self.has_git(dir)) else {
+                return Role::NotApplication(
+                    "a web project without Global.asax outside a git repository: whether another project hosts it cannot be told".to_owned(),
+                );
+            };
+            if let Some(host) = self.referencing_web_project(&web.path, repository) {
                 return Role::NotApplication(format!(
                     "its project is a module that the web project {} references (and it has no Global.asax)",
                     crate::report::display_path(&host)
@@ -520,11 +540,21 @@ impl FolderIndex {
                 crate::report::display_path(&project.path)
             ));
         }
-        if evidence.aspx_pages {
-            // A Web Site project: pages without a project file.
+        // A Web Site project: pages without a project file. Pages in a sub-folder of a site
+        // whose web.config sits above are that site's (the file-based rule says so too).
+        if evidence.aspx_pages && !self.has_web_config_above(folder, top) {
             return application(&[]);
         }
         Role::Undecided
+    }
+
+    /// Does a folder above `folder`, up to `top`, hold a web.config?
+    fn has_web_config_above(&self, folder: &Path, top: &Path) -> bool {
+        folder
+            .ancestors()
+            .skip(1)
+            .take_while(|dir| dir.starts_with(top))
+            .any(|dir| self.has_web_config(dir))
     }
 
     /// The folder of another application that the project builds into (nopCommerce and
@@ -553,12 +583,11 @@ impl FolderIndex {
     /// The application evidence of one folder (absolute).
     fn evidence(&self, dir: &Path) -> Arc<FolderEvidence> {
         if self.walked.iter().any(|root| dir.starts_with(root)) {
-            return Arc::new(
-                self.walked_evidence
-                    .get(dir.as_os_str())
-                    .cloned()
-                    .unwrap_or_default(),
-            );
+            return self
+                .walked_evidence
+                .get(dir.as_os_str())
+                .cloned()
+                .unwrap_or_default();
         }
         cached(&self.evidence, dir, || {
             let mut evidence = FolderEvidence::default();
@@ -582,11 +611,11 @@ impl FolderIndex {
         cached(&self.projects, path, || Project::read(path).map(Arc::new))
     }
 
-    /// A web project under `top` that references the project `path`, if any.
-    fn referencing_web_project(&self, path: &Path, top: &Path) -> Option<PathBuf> {
-        let references = cached(&self.referenced_by_web, top, || {
+    /// A web project under `repository` that references the project `path`, if any.
+    fn referencing_web_project(&self, path: &Path, repository: &Path) -> Option<PathBuf> {
+        let references = cached(&self.referenced_by_web, repository, || {
             let mut references = HashMap::new();
-            for project in self.projects_under(top) {
+            for project in self.projects_under(repository) {
                 let Some(project) = self.project(&project).filter(|p| p.is_web) else {
                     continue;
                 };
@@ -598,36 +627,23 @@ impl FolderIndex {
             }
             Arc::new(references)
         });
-        let key = crate::application::normalize(path)
-            .to_string_lossy()
-            .to_lowercase();
+        let key = normalize(path).to_string_lossy().to_lowercase();
         references.get(&key).cloned()
     }
 
-    /// Every project file under `top`: from the walk when it covered `top`, else walked now.
-    fn projects_under(&self, top: &Path) -> Vec<PathBuf> {
-        if self.walked.iter().any(|root| top.starts_with(root)) {
+    /// Every project file under `repository`: from the walk when it covered it, else walked now
+    /// (once per repository).
+    fn projects_under(&self, repository: &Path) -> Vec<PathBuf> {
+        if self.walked.iter().any(|root| repository.starts_with(root)) {
             return self
                 .walked_evidence
                 .iter()
-                .filter(|(dir, _)| Path::new(dir).starts_with(top))
+                .filter(|(dir, _)| Path::new(dir).starts_with(repository))
                 .flat_map(|(_, evidence)| evidence.projects.iter().cloned())
                 .collect();
         }
         let mut projects = Vec::new();
-        let walk = ignore::WalkBuilder::new(top)
-            .hidden(false)
-            .require_git(false)
-            .follow_links(false)
-            .filter_entry(|entry| {
-                !(entry.depth() > 0
-                    && entry.file_type().is_some_and(|t| t.is_dir())
-                    && SKIPPED_FOR_PROJECTS
-                        .iter()
-                        .any(|d| entry.file_name().eq_ignore_ascii_case(d)))
-            })
-            .build();
-        for entry in walk.flatten() {
+        for entry in source_walk(repository).flatten() {
             let mut evidence = FolderEvidence::default();
             if entry.file_type().is_some_and(|t| t.is_file()) {
                 evidence.note(entry.path());

@@ -194,9 +194,7 @@ fn named_values(text: &str) -> Vec<std::ops::Range<usize>> {
                     .find(['"', '\''])
                     .map_or(text.len(), |n| start + n),
             );
-            let end = text[start..limit]
-                .find(entity)
-                .map_or(limit, |n| start + n);
+            let end = text[start..limit].find(entity).map_or(limit, |n| start + n);
             (start, end)
         } else if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
             let start = i + 1;
@@ -365,7 +363,10 @@ mod tests {
     fn cloud_connection_string_keys_are_masked() {
         let text = "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=QnVzU2VjcmV0;\nDefaultEndpointsProtocol=https;AccountName=a;AccountKey=U3RvcmFnZQ==;";
         let masked = mask_secrets(text);
-        assert!(!masked.contains("QnVzU2VjcmV0") && !masked.contains("U3RvcmFnZQ=="), "{masked}");
+        assert!(
+            !masked.contains("QnVzU2VjcmV0") && !masked.contains("U3RvcmFnZQ=="),
+            "{masked}"
+        );
         assert!(masked.contains("SharedAccessKeyName=Root"), "{masked}");
     }
 
@@ -373,7 +374,10 @@ mod tests {
     fn an_unclosed_quoted_value_stops_at_its_line() {
         let text = "<add cs=\"Password=&quot;abc\" />\n<next line=\"1\" />";
         let masked = mask_secrets(text);
-        assert_eq!(masked, "<add cs=\"Password=&quot;***\" />\n<next line=\"1\" />");
+        assert_eq!(
+            masked,
+            "<add cs=\"Password=&quot;***\" />\n<next line=\"1\" />"
+        );
     }
 
     #[test]
