@@ -255,6 +255,12 @@ fn check_file_text(
         Ok(source) => source,
         Err(err) => return (fail(result, err.message, err.line, err.column), None),
     };
+    if let Err(err) = crate::document::check_declared_encoding(&source.text, source.encoding) {
+        return (
+            fail(result, err.message, err.line, err.column),
+            Some(source.text),
+        );
+    }
     let kind = FileKind::of_path(&target.path);
     let per_file = settings.ignored_rules(&target.path);
     let rules = RuleSet::new(settings, &options.select, &options.ignore, &per_file);

@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 
 use crate::document::{Attr, Element};
 use crate::fix::Edit;
-use crate::source::{line_ending_of, line_start_before};
+use crate::source::{LineBreaks, line_start_before};
 
 /// A text to build edits for, and how it writes XML: its quote, line ending and indentation
 /// unit. Each of those scans the whole text, so each is worked out once per text, when a fix
@@ -17,7 +17,7 @@ use crate::source::{line_ending_of, line_start_before};
 pub struct Style<'t> {
     pub text: &'t str,
     quote: OnceCell<char>,
-    line_ending: OnceCell<&'static str>,
+    line_breaks: OnceCell<LineBreaks>,
     indent_unit: OnceCell<String>,
 }
 
@@ -26,7 +26,7 @@ impl<'t> Style<'t> {
         Style {
             text,
             quote: OnceCell::new(),
-            line_ending: OnceCell::new(),
+            line_breaks: OnceCell::new(),
             indent_unit: OnceCell::new(),
         }
     }
@@ -36,13 +36,17 @@ impl<'t> Style<'t> {
         *self.quote.get_or_init(|| preferred_quote(self.text))
     }
 
+    fn line_breaks(&self) -> LineBreaks {
+        *self.line_breaks.get_or_init(|| LineBreaks::of(self.text))
+    }
+
     pub fn line_ending(&self) -> &'static str {
-        self.line_ending
-            .get_or_init(|| line_ending_of(self.text).as_str())
+        self.line_breaks().most_common().as_str()
     }
 
     pub fn indent_unit(&self) -> &str {
-        self.indent_unit.get_or_init(|| indent_unit(self.text))
+        self.indent_unit
+            .get_or_init(|| indent_unit_of(self.text, self.line_breaks().cr > 0))
     }
 }
 
@@ -302,13 +306,24 @@ fn child_indentation(text: &str, parent: &Element) -> Option<String> {
 /// The file's indentation unit: a tab when lines are tab-indented, else the most common step
 /// between the indentation of consecutive element lines (two spaces when nothing tells).
 pub fn indent_unit(text: &str) -> String {
+    indent_unit_of(text, LineBreaks::of(text).cr > 0)
+}
+
+/// [`indent_unit`], told whether the text has lines that end with a lone CR.
+fn indent_unit_of(text: &str, lone_cr: bool) -> String {
     let mut tabs = 0usize;
     let mut spaces = 0usize;
     let mut steps = [0usize; 9];
     let mut previous: Option<usize> = None;
-    // Every line ending, a lone CR included; the empty piece between CR and LF is not an element
-    // line and is skipped like any other.
-    for line in text.split(['\n', '\r']) {
+    // Every line ending, a lone CR included. `lines` (LF and CRLF) finds line ends with memchr,
+    // where a split on both characters at once goes through the text a character at a time:
+    // that is for texts with lone CRs only.
+    let lines: Box<dyn Iterator<Item = &str>> = if lone_cr {
+        Box::new(text.split(['\n', '\r']))
+    } else {
+        Box::new(text.lines())
+    };
+    for line in lines {
         let trimmed = line.trim_start_matches([' ', '\t']);
         if !trimmed.starts_with('<') {
             continue;

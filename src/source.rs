@@ -140,28 +140,61 @@ impl SourceText {
     }
 }
 
+/// How many lines of a text end with each line ending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineBreaks {
+    /// LF not after a CR.
+    pub lf: usize,
+    pub crlf: usize,
+    /// CR not before an LF.
+    pub cr: usize,
+}
+
+impl LineBreaks {
+    pub fn of(text: &str) -> LineBreaks {
+        // Byte counts (vectorised) rather than `str::matches`, whose substring searcher made this
+        // a visible share of a check run; the pairs are counted only when there is a CR at all.
+        let bytes = text.as_bytes();
+        let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+        let cr = bytes.iter().filter(|&&b| b == b'\r').count();
+        let crlf = if cr == 0 {
+            0
+        } else {
+            bytes.windows(2).filter(|w| w == b"\r\n").count()
+        };
+        LineBreaks {
+            lf: lf - crlf,
+            crlf,
+            cr: cr - crlf,
+        }
+    }
+
+    /// The line ending most lines end with; on a tie LF, then CRLF (LF when there are none).
+    pub fn most_common(self) -> LineEnding {
+        if self.cr > self.crlf && self.cr > self.lf {
+            LineEnding::Cr
+        } else if self.crlf > self.lf {
+            LineEnding::CrLf
+        } else {
+            LineEnding::Lf
+        }
+    }
+}
+
 /// The line ending most lines of `text` end with; on a tie LF, then CRLF (LF when there are none).
 pub fn line_ending_of(text: &str) -> LineEnding {
-    // Byte counts (vectorised) rather than `str::matches`, whose substring searcher made this a
-    // visible share of a check run: fix builders call it for every fix they build.
-    let bytes = text.as_bytes();
-    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
-    let cr = bytes.iter().filter(|&&b| b == b'\r').count();
-    let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
-    let (lone_lf, lone_cr) = (lf - crlf, cr - crlf);
-    if lone_cr > crlf && lone_cr > lone_lf {
-        LineEnding::Cr
-    } else if crlf > lone_lf {
-        LineEnding::CrLf
-    } else {
-        LineEnding::Lf
-    }
+    LineBreaks::of(text).most_common()
 }
 
 /// The start of the line holding `offset`: just after the last line break (LF, CRLF or a lone
 /// CR) before it.
 pub fn line_start_before(text: &str, offset: usize) -> usize {
-    text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+    // The last LF with memrchr, then a lone CR after it, if any: both searches are for one
+    // character, which is fast, where a search for either character goes one at a time.
+    let after_lf = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[after_lf..offset]
+        .rfind('\r')
+        .map_or(after_lf, |i| after_lf + i + 1)
 }
 
 /// Does a line start at `offset` (the text's start, or just after a line break)? The offset
@@ -274,6 +307,17 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
+        if !bytes.contains(&b'\r') {
+            // LF only (most files): the loop without the look-ahead is vectorised.
+            line_starts.extend(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            return LineIndex { line_starts };
+        }
         line_starts.extend(
             bytes
                 .iter()

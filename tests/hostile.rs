@@ -1068,3 +1068,63 @@ fn twenty_thousand_locations() {
     );
     eprintln!("20,000 locations, fixed: {:?}", out.elapsed);
 }
+
+#[test]
+fn xml_that_system_xml_refuses_is_a_parse_error() {
+    let dir = tree();
+    let body = BAD.split_once('\n').unwrap().1;
+    let files = [
+        (
+            "a/web.config",
+            format!("<?xml version=\"1.0\" encoding=\"utf-8=\"?>\n{body}"),
+            ("not an encoding name", 1, 31),
+        ),
+        (
+            "b/web.config",
+            format!("<?xml version=\"1.0\" standalone=\"maybe\"?>\n{body}"),
+            ("standalone", 1, 33),
+        ),
+        (
+            "c/web.config",
+            format!("<?xmlversion=\"1.0\"?>\n{body}"),
+            ("white space is needed", 1, 13),
+        ),
+        (
+            "d/web.config",
+            format!("<?XML version=\"1.0\"?>\n{body}"),
+            ("named `xml` in any letter case", 1, 3),
+        ),
+        (
+            "e/web.config",
+            "<configuration xmlns:p=\"urn:p\">\n  <system.web xmlns:p=\"\" />\n</configuration>\n"
+                .to_owned(),
+            ("undeclares a prefix", 2, 15),
+        ),
+        (
+            "f/web.config",
+            format!("<?xml version=\"1.0\" encoding=\"utf-16\"?>\n{body}"),
+            ("no unicode byte order mark", 1, 31),
+        ),
+        (
+            "g/web.config",
+            format!("<?xml version=\"1.1\"?>\n{body}"),
+            ("only version=\"1.0\"", 1, 16),
+        ),
+    ];
+    for (path, text, _) in &files {
+        write(dir.path(), path, text);
+    }
+    // System.Xml's reader, as the configuration system sets it up, takes a character reference
+    // past Unicode (with its default Normalization = false): such a file is linted.
+    write(
+        dir.path(),
+        "h/web.config",
+        BAD.replace("loginUrl=\"~/login\"", "loginUrl=\"~/&#x110000;\""),
+    );
+    let out = check(dir.path(), &["."]);
+    for (path, _, (needle, line, column)) in &files {
+        assert_file_error(&out, path, &needle.to_lowercase(), *line, *column);
+    }
+    assert!(entries(&out.json, "errors", "h/web.config").is_empty());
+    assert_eq!(entries(&out.json, "diagnostics", "h/web.config").len(), 1);
+}

@@ -240,31 +240,11 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
             .iter()
             .any(|name| config_children(*sw, name).next().is_some())
     });
-    // Every section element is in the chain of its own scope, so each is checked here, once,
-    // rather than once per chain it is in.
-    for system_web in every_system_web() {
-        for section in &SECTIONS {
-            for node in section.elements(*system_web) {
-                // The snapshot only for the rare element that has a wrongly cased name.
-                let miscased = node.attributes().any(|a| {
-                    a.namespace().is_none()
-                        && section
-                            .known
-                            .iter()
-                            .any(|k| k.eq_ignore_ascii_case(a.name()) && *k != a.name())
-                });
-                if miscased {
-                    reader.check_name_case(&Element::from_node(node), section.known);
-                }
-            }
-        }
-    }
-
-    let own = Decisive::of(&own_level);
+    let own = Decisive::of(&own_level, reader);
     if let Some(&innermost) = own_level.last() {
         web.scopes.push(read_scope(None, &own, innermost, reader));
     }
-    let chains = location_chains(&own, &locations);
+    let chains = location_chains(&own, &locations, reader);
     for ((location, path, system_webs), chain) in locations.iter().zip(&chains) {
         let innermost = *system_webs
             .last()
@@ -279,19 +259,27 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
     web
 }
 
-/// A section a scope reads, and how to find its elements in a `system.web`.
+/// A section a scope reads, and where its elements are in a `system.web`.
 struct Section {
     /// Its attributes: the only names a scope may read from it (see [`Decisive`]).
     known: &'static [&'static str],
-    elements: for<'a, 'i> fn(roxmltree::Node<'a, 'i>) -> Vec<roxmltree::Node<'a, 'i>>,
+    /// The element's name, and its parent's when it is not a child of `system.web`.
+    name: &'static str,
+    parent: Option<&'static str>,
 }
 
 impl Section {
-    fn elements<'a, 'i>(
+    fn for_each<'a, 'i>(
         &self,
         system_web: roxmltree::Node<'a, 'i>,
-    ) -> Vec<roxmltree::Node<'a, 'i>> {
-        (self.elements)(system_web)
+        f: impl FnMut(roxmltree::Node<'a, 'i>),
+    ) {
+        match self.parent {
+            None => config_children(system_web, self.name).for_each(f),
+            Some(parent) => config_children(system_web, parent)
+                .flat_map(|p| config_children(p, self.name))
+                .for_each(f),
+        }
     }
 }
 
@@ -304,23 +292,23 @@ const MACHINE_KEY: usize = 3;
 static SECTIONS: [Section; 4] = [
     Section {
         known: AUTHENTICATION_ATTRIBUTES,
-        elements: |sw| config_children(sw, "authentication").collect(),
+        name: "authentication",
+        parent: None,
     },
     Section {
         known: FORMS_ATTRIBUTES,
-        elements: |sw| {
-            config_children(sw, "authentication")
-                .flat_map(|auth| config_children(auth, "forms"))
-                .collect()
-        },
+        name: "forms",
+        parent: Some("authentication"),
     },
     Section {
         known: SESSION_ATTRIBUTES,
-        elements: |sw| config_children(sw, "sessionState").collect(),
+        name: "sessionState",
+        parent: None,
     },
     Section {
         known: MACHINE_KEY_ATTRIBUTES,
-        elements: |sw| config_children(sw, "machineKey").collect(),
+        name: "machineKey",
+        parent: None,
     },
 ];
 
@@ -339,19 +327,34 @@ struct Decisive<'a, 'i> {
 }
 
 impl<'a, 'i> Decisive<'a, 'i> {
-    fn of(system_webs: &[roxmltree::Node<'a, 'i>]) -> Decisive<'a, 'i> {
+    /// The decisive elements of `system_webs`. Each `system.web` comes here once, so its
+    /// section elements are also checked here for wrongly cased attribute names.
+    fn of(system_webs: &[roxmltree::Node<'a, 'i>], reader: &mut Reader) -> Decisive<'a, 'i> {
         let mut decisive = Decisive::default();
         for (list, section) in decisive.sections.iter_mut().zip(&SECTIONS) {
             for system_web in system_webs {
-                list.extend(section.elements(*system_web).into_iter().map(|node| {
-                    let writes = section
-                        .known
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, name)| node.attribute(**name).is_some())
-                        .fold(0u32, |bits, (i, _)| bits | 1 << i);
-                    (node, writes)
-                }));
+                section.for_each(*system_web, |node| {
+                    let mut writes = 0u32;
+                    let mut miscased = false;
+                    for attr in node.attributes().filter(|a| a.namespace().is_none()) {
+                        let name = attr.name();
+                        if let Some(i) = section
+                            .known
+                            .iter()
+                            .position(|k| k.eq_ignore_ascii_case(name))
+                        {
+                            if section.known[i] == name {
+                                writes |= 1 << i;
+                            } else {
+                                miscased = true;
+                            }
+                        }
+                    }
+                    if miscased {
+                        reader.check_name_case(&Element::from_node(node), section.known);
+                    }
+                    list.push((node, writes));
+                });
             }
             keep_decisive(list);
         }
@@ -405,6 +408,7 @@ type Location<'a, 'i> = (
 fn location_chains<'a, 'i>(
     own: &Decisive<'a, 'i>,
     locations: &[Location<'a, 'i>],
+    reader: &mut Reader,
 ) -> Vec<Decisive<'a, 'i>> {
     // A trie of the paths by segment; a node that is a location path holds its locations.
     #[derive(Default)]
@@ -438,14 +442,14 @@ fn location_chains<'a, 'i>(
         let inner = match trie[at].locations.as_slice() {
             [] => enclosing,
             &[only] => {
-                let chain = enclosing.then(&Decisive::of(&locations[only].2));
+                let chain = enclosing.then(&Decisive::of(&locations[only].2, reader));
                 chains[only] = chain.clone();
                 chain
             }
             group => {
                 let each: Vec<Decisive> = group
                     .iter()
-                    .map(|&i| Decisive::of(&locations[i].2))
+                    .map(|&i| Decisive::of(&locations[i].2, reader))
                     .collect();
                 // before[k] joins the group's locations before the k-th, after[k] those after it.
                 let mut before = vec![Decisive::default()];
