@@ -226,9 +226,12 @@ const SOURCE_EXTENSIONS: &[&str] = &[
     "cs", "vb", "aspx", "ascx", "master", "cshtml", "vbhtml", "asax", "asmx", "ashx",
 ];
 
-/// Texts that show session state in use (iis-semantics.md; the `Session` property of `Page`,
-/// `Controller`, `HttpContext`; MVC's `TempData`, kept in session by default; a handler that asks
-/// for session; a page directive that turns it on).
+/// Texts that show session state in use: the `Session` property (of `Page`, `UserControl`,
+/// `Controller`, `HttpContext`: RS `Page.cs`, `HttpContext.cs`) indexed, called or read; its
+/// `Session_Start` event in Global.asax; MVC's `TempData`, kept in session by default
+/// (`SessionStateTempDataProvider`, aspnet/AspNetWebStack); a handler that asks for session
+/// (`IRequiresSessionState`, `IReadOnlySessionState`, RS `System.Web.SessionState`); a controller
+/// or route that sets its session behavior.
 const SESSION_MARKERS: &[&str] = &[
     "Session[",
     ".Session.",
@@ -236,23 +239,34 @@ const SESSION_MARKERS: &[&str] = &[
     "Session.Remove(",
     "Session.Abandon(",
     "Session.Clear(",
+    "Session.Item(",
+    "Session.Contents",
+    "Session.SessionID",
+    "Session_Start",
     "HttpContext.Session",
     "TempData",
     "IRequiresSessionState",
     "IReadOnlySessionState",
     "SetSessionStateBehavior",
+    "SessionStateBehavior.Required",
+    "SessionStateBehavior.ReadOnly",
 ];
 
-/// Page directives that turn session on for a page (attribute values are case-insensitive).
-const SESSION_DIRECTIVES: &[&str] = &[
+/// Visual Basic indexes `Session` with parentheses and ignores the case of names, and page
+/// directives' values ignore case too: these are compared without regard to ASCII case.
+const SESSION_MARKERS_ANY_CASE: &[&str] = &[
+    "session(\"",
+    "session.item(",
     "enablesessionstate=\"true\"",
     "enablesessionstate=\"readonly\"",
 ];
 
-/// Texts that show something needing the machine key: anti-forgery tokens, OWIN cookie and
-/// OAuth middleware (the System.Web host protects their data with the machine key), and the
-/// `MachineKey` API. Forms authentication and WebForms view state are seen from the
-/// configuration and from `.aspx` pages.
+/// Texts that show something needing the machine key: anti-forgery tokens (protected with
+/// `MachineKey.Protect`: `MachineKey45CryptoSystem`, aspnet/AspNetWebStack
+/// `System.Web.Helpers/AntiXsrf`), OWIN cookie and OAuth middleware (the System.Web host protects
+/// their tickets with the machine key: `MachineKeyDataProtector`, Katana
+/// `Microsoft.Owin.Host.SystemWeb`), and the `MachineKey` API itself. Forms authentication is seen
+/// from the configuration and WebForms view state from `.aspx` pages.
 const MACHINE_KEY_MARKERS: &[(&str, &str)] = &[
     ("AntiForgeryToken", "anti-forgery tokens"),
     ("ValidateAntiForgeryToken", "anti-forgery tokens"),
@@ -322,7 +336,7 @@ impl SourceUse {
                 .find(|m| text.contains(m))
                 .or_else(|| {
                     let lower = text.to_ascii_lowercase();
-                    SESSION_DIRECTIVES
+                    SESSION_MARKERS_ANY_CASE
                         .iter()
                         .copied()
                         .find(|d| lower.contains(d))
@@ -453,6 +467,15 @@ mod tests {
         assert_eq!(used.session.as_ref().map(|(_, m)| *m), Some(".Session."));
         assert_eq!(used.machine_key.len(), 1);
         assert_eq!(used.machine_key[0].1, "anti-forgery tokens");
+
+        let vb = tempfile::tempdir().unwrap();
+        std::fs::write(
+            vb.path().join("Cart.aspx.vb"),
+            "Dim code = CStr(SESSION(\"CodComune\"))",
+        )
+        .unwrap();
+        let vb_use = SourceUse::scan(&[vb.path().to_owned()]);
+        assert_eq!(vb_use.session.map(|(_, m)| m), Some("session(\""));
 
         let pages = tempfile::tempdir().unwrap();
         std::fs::write(

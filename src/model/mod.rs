@@ -98,8 +98,9 @@ pub struct Model {
     pub invalid: Vec<InvalidValue>,
     /// The file is an XDT transform (it uses the XML-Document-Transform namespace).
     pub is_transform: bool,
-    /// The file turns session state off without `mode="Off"` (pages or modules).
-    pub session_off: Option<session_switch::SessionOff>,
+    /// Whether the file turns session state off without `mode="Off"` (pages or modules), and
+    /// which Session module it adds.
+    pub session: session_switch::SessionSwitch,
     /// The file maps every request (`path="*"`) to a handler that refuses it
     /// (`HttpNotFoundHandler`, `HttpForbiddenHandler`): it guards a folder.
     pub blocks_every_request: bool,
@@ -137,13 +138,13 @@ impl Model {
         }
         let web = web::read(root, &mut reader);
         let app_host = app_host::read(root, &web, &mut reader);
-        let session_off = session_switch::read(root, &mut reader);
+        let session = session_switch::read(root, &mut reader);
         Model {
             web,
             app_host,
             invalid: reader.invalid.into_values().collect(),
             is_transform: false,
-            session_off,
+            session,
             blocks_every_request: blocks_every_request(root),
             features: features::read(root),
         }

@@ -3,7 +3,10 @@
 //!
 //! - `system.web/pages/@enableSessionState` is read as a string and compared exactly with `true`,
 //!   `false` and `ReadOnly`; anything else is a configuration error (RS PagesSection.cs,
-//!   `EnableSessionState`). `false` gives every page a session-less handler.
+//!   `EnableSessionState`). `false` gives every WebForms page a session-less handler; MVC's
+//!   `MvcHandler` implements `IRequiresSessionState` whatever `<pages>` says
+//!   (aspnet/AspNetWebStack `src/System.Web.Mvc/MvcHandler.cs`), so where the application's sources
+//!   show session in use, this switch does not count (`rules::Context::session_on`).
 //! - The Session module (`System.Web.SessionState.SessionStateModule`, registered as `Session` in
 //!   applicationHost.config) is what loads and saves session state. In the integrated pipeline
 //!   (the default of IIS 7 and later) the modules are `system.webServer/modules`: `<remove
@@ -39,7 +42,23 @@ impl SessionOff {
 const SESSION_MODULE_NAME: &str = "Session";
 const SESSION_MODULE_TYPE: &str = "SessionStateModule";
 
-pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> Option<SessionOff> {
+/// What the file's own level says about session state's switches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionSwitch {
+    pub off: Option<SessionOff>,
+    /// The `type` of the Session module the file adds back (the async module, a third party's).
+    pub module_type: Option<String>,
+}
+
+pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> SessionSwitch {
+    let (off, module_type) = read_switches(root, reader);
+    SessionSwitch { off, module_type }
+}
+
+fn read_switches(
+    root: roxmltree::Node<'_, '_>,
+    reader: &mut Reader,
+) -> (Option<SessionOff>, Option<String>) {
     let own_level: Vec<roxmltree::Node<'_, '_>> = std::iter::once(root)
         .chain(config_children(root, "location").filter(|l| {
             matches!(
@@ -66,18 +85,18 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> Option
             }
         }
     }
-    if let Some(pages) = pages_off {
-        return Some(SessionOff::Pages(pages));
-    }
     // The modules collection in document order: the last word about `Session` wins.
     let mut removed_by: Option<Element> = None;
+    let mut module_type = None;
     for level in &own_level {
         let modules = config_children(*level, "system.webServer")
             .flat_map(|ws| config_children(ws, "modules"));
         for modules in modules {
             for item in modules.children().filter(|n| n.is_element()) {
+                // IIS collection keys compare without regard to case.
                 let is_session = |node: roxmltree::Node<'_, '_>| {
-                    node.attribute("name") == Some(SESSION_MODULE_NAME)
+                    node.attribute("name")
+                        .is_some_and(|n| n.trim().eq_ignore_ascii_case(SESSION_MODULE_NAME))
                         || node
                             .attribute("type")
                             .is_some_and(|t| t.contains(SESSION_MODULE_TYPE))
@@ -86,13 +105,19 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> Option
                     || is_config_element(item, "remove") && is_session(item)
                 {
                     removed_by = Some(Element::from_node(item));
+                    module_type = None;
                 } else if is_config_element(item, "add") && is_session(item) {
                     removed_by = None;
+                    module_type = item.attribute("type").map(str::to_owned);
                 }
             }
         }
     }
-    removed_by.map(SessionOff::ModuleRemoved)
+    let off = match (pages_off, removed_by) {
+        (Some(pages), _) => Some(SessionOff::Pages(pages)),
+        (None, removed) => removed.map(SessionOff::ModuleRemoved),
+    };
+    (off, module_type)
 }
 
 #[cfg(test)]
@@ -101,7 +126,7 @@ mod tests {
 
     fn off(text: &str) -> Option<&'static str> {
         let doc = crate::document::parse(text).unwrap();
-        Model::build(&doc).session_off.map(|off| off.describe())
+        Model::build(&doc).session.off.map(|off| off.describe())
     }
 
     #[test]
@@ -124,6 +149,16 @@ mod tests {
         // The async session module replaces the built-in one under the same name: still on.
         let replaced = "<configuration><system.webServer><modules><remove name=\"Session\"/><add name=\"Session\" type=\"Microsoft.AspNet.SessionState.SessionStateModuleAsync\"/></modules></system.webServer></configuration>";
         assert_eq!(off(replaced), None);
+        let doc = crate::document::parse(replaced).unwrap();
+        assert!(
+            Model::build(&doc)
+                .session
+                .module_type
+                .is_some_and(|t| t.ends_with("SessionStateModuleAsync"))
+        );
+        // Module names compare without regard to case, as IIS keys do.
+        let lower = "<configuration><system.webServer><modules><remove name=\"session\" /></modules></system.webServer></configuration>";
+        assert!(off(lower).is_some());
         // Only the classic pipeline's list: the integrated pipeline still has the module.
         let classic = "<configuration><system.web><httpModules><remove name=\"Session\"/></httpModules></system.web></configuration>";
         assert_eq!(off(classic), None);
@@ -139,7 +174,7 @@ mod tests {
         )
         .unwrap();
         let model = Model::build(&doc);
-        assert_eq!(model.session_off, None);
+        assert_eq!(model.session.off, None);
         assert_eq!(model.invalid.len(), 1);
         assert!(model.invalid[0].message.contains("case-sensitive"));
     }

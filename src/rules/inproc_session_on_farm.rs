@@ -116,7 +116,13 @@ fn declared_sql_provider<'s>(ctx: &Context<'_>, scope: &'s WebScope) -> Option<&
         .find(|(_, kind)| {
             SQL_PROVIDER_TYPES.iter().any(|(sql, needs_async_module)| {
                 kind.starts_with(sql)
-                    && (!needs_async_module || ctx.text.contains("SessionStateModuleAsync"))
+                    && (!needs_async_module
+                        || ctx
+                            .model
+                            .session
+                            .module_type
+                            .as_deref()
+                            .is_some_and(|t| t.contains("SessionStateModuleAsync")))
             })
         })
         .map(|(name, _)| name.as_str())

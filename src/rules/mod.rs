@@ -201,7 +201,17 @@ impl Context<'_> {
     /// Session state is on in this scope: its mode is valid and not `Off`, and the file does not
     /// turn it off with `<pages enableSessionState="false">` or by removing the Session module.
     pub fn session_on(&self, scope: &WebScope) -> bool {
-        scope.session.is_enabled() && self.model.session_off.is_none()
+        use crate::model::session_switch::SessionOff;
+        scope.session.is_enabled()
+            && match &self.model.session.off {
+                None => true,
+                // MVC controllers and handlers that ask for session keep it whatever `<pages>`
+                // says: sources that use it win.
+                Some(SessionOff::Pages(_)) => {
+                    matches!(self.session_use(scope), SessionUse::InSources(..))
+                }
+                Some(SessionOff::ModuleRemoved(_)) => false,
+            }
     }
 
     /// Whether the application uses session state (see [`SessionUse`]).
