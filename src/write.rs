@@ -22,7 +22,7 @@ impl std::fmt::Display for WriteError {
             ),
             WriteError::ReadOnly(mode) => write!(
                 f,
-                "the file is read-only (mode {mode:o}); it was not rewritten (`--fix-read-only` fixes such files and keeps their mode)"
+                "the file is read-only for this user (mode {mode:o}); it was not rewritten (`--fix-read-only` fixes such files and keeps their mode)"
             ),
             WriteError::Io(err) => write!(f, "cannot write the fixed file: {err}"),
         }
@@ -66,7 +66,7 @@ pub fn replace_file(
 ) -> Result<(), WriteError> {
     let path = resolve_link(path)?;
     let meta = std::fs::metadata(&path)?;
-    if meta.permissions().readonly() && !options.read_only {
+    if !options.read_only && !writable(&path, &meta) {
         return Err(WriteError::ReadOnly(mode_of(&meta)));
     }
     let unchanged = || -> Result<(), WriteError> {
@@ -78,7 +78,7 @@ pub fn replace_file(
     };
     if link_count(&meta) > 1 {
         unchanged()?;
-        return write_in_place(&path, bytes);
+        return write_in_place(&path, bytes, linted);
     }
     let dir = path
         .parent()
@@ -108,14 +108,50 @@ fn resolve_link(path: &Path) -> std::io::Result<PathBuf> {
     }
 }
 
-/// Truncates and rewrites the file itself (its inode), keeping every hard link to it.
-fn write_in_place(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .truncate(true)
-        .open(path)?;
-    file.write_all(bytes)?;
+/// Rewrites the file itself (its inode), keeping every hard link to it. A write that fails half
+/// way (a full disk) puts the original bytes back, so the file is never left cut short; only
+/// when that fails too does the error say the file may be damaged.
+fn write_in_place(path: &Path, bytes: &[u8], original: &[u8]) -> Result<(), WriteError> {
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    let rewrite = |file: &mut std::fs::File, content: &[u8]| -> std::io::Result<()> {
+        use std::io::Seek as _;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        file.write_all(content)?;
+        file.set_len(content.len() as u64)?;
+        file.flush()
+    };
+    if let Err(err) = rewrite(&mut file, bytes) {
+        return Err(match rewrite(&mut file, original) {
+            Ok(()) => WriteError::Io(err),
+            Err(restore) => WriteError::Io(std::io::Error::new(
+                err.kind(),
+                format!(
+                    "{err}; putting the original back failed too ({restore}): check the file"
+                ),
+            )),
+        });
+    }
     Ok(())
+}
+
+/// May this user replace the file? Not when it has no write bit at all (0444, even for root,
+/// who could), nor when the system says this user may not write it (another user's 0644).
+#[cfg(unix)]
+fn writable(path: &Path, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::ffi::OsStrExt as _;
+    if meta.permissions().readonly() {
+        return false;
+    }
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
+    unsafe { libc::access(c_path.as_ptr(), libc::W_OK) == 0 }
+}
+
+#[cfg(not(unix))]
+fn writable(_path: &Path, meta: &std::fs::Metadata) -> bool {
+    !meta.permissions().readonly()
 }
 
 #[cfg(unix)]

@@ -1128,3 +1128,48 @@ fn xml_that_system_xml_refuses_is_a_parse_error() {
     assert!(entries(&out.json, "errors", "h/web.config").is_empty());
     assert_eq!(entries(&out.json, "diagnostics", "h/web.config").len(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn fix_never_replaces_a_file_this_user_may_not_write() {
+    use std::os::unix::fs::PermissionsExt;
+    // Root may write anything: run as `nobody`, in a folder it may write, on root's 0644 file.
+    let nobody = [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ];
+    let dir = tree();
+    let runs_as_nobody = Command::new(nobody[0])
+        .args(&nobody[1..])
+        .arg(env!("CARGO_BIN_EXE_iislint"))
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let owned_by_root = std::fs::metadata(dir.path().join("ok/web.config"))
+        .is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+    if !runs_as_nobody || !owned_by_root {
+        eprintln!("skipped: needs root and setpriv to act as another user");
+        return;
+    }
+    for folder in [dir.path(), &dir.path().join("ok"), &dir.path().join("a")] {
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let path = dir.path().join("ok/web.config");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = check_as(dir.path(), &["--fix", "ok"], &nobody);
+    assert_eq!(out.code, 2, "{}", out.json);
+    let errors = entries(&out.json, "errors", "ok/web.config");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("read-only for this user"),
+        "{}",
+        out.json
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), BAD);
+    assert_eq!(
+        std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&path).unwrap()),
+        0,
+        "the file still belongs to root"
+    );
+}
