@@ -342,6 +342,8 @@ fn check_file_text(
             // The file as it was read: decoding is exact, so encoding the text gives its bytes.
             let linted = source.encode(&source.text);
             let fixed = source.encode(&outcome.text);
+            #[cfg(debug_assertions)]
+            hold_before_write();
             if let Err(err) = replace_file(&target.path, &linted, &fixed, options.write) {
                 // Nothing was written; the error says why, and the file is as it was.
                 return (fail(result, err.to_string(), 1, 1), Some(source.text));
@@ -353,6 +355,22 @@ fn check_file_text(
     result.diagnostics = outcome.remaining;
     result.suppressed = outcome.suppressed;
     (result, Some(outcome.text))
+}
+
+/// A seam for the test of an edit made while iislint is fixing a file (debug builds only): with
+/// `IISLINT_TEST_HOLD_BEFORE_WRITE=<folder>`, each write first creates `<folder>/ready`, then waits
+/// (up to 30 s) for `<folder>/go`, so the test can change the file in between, deterministically.
+#[cfg(debug_assertions)]
+fn hold_before_write() {
+    let Some(folder) = std::env::var_os("IISLINT_TEST_HOLD_BEFORE_WRITE") else {
+        return;
+    };
+    let folder = PathBuf::from(folder);
+    let _ = std::fs::write(folder.join("ready"), "");
+    let started = std::time::Instant::now();
+    while !folder.join("go").exists() && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 /// What the application model says about `target`: whether the repository shows it is an

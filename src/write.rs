@@ -125,9 +125,7 @@ fn write_in_place(path: &Path, bytes: &[u8], original: &[u8]) -> Result<(), Writ
             Ok(()) => WriteError::Io(err),
             Err(restore) => WriteError::Io(std::io::Error::new(
                 err.kind(),
-                format!(
-                    "{err}; putting the original back failed too ({restore}): check the file"
-                ),
+                format!("{err}; putting the original back failed too ({restore}): check the file"),
             )),
         });
     }

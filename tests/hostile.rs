@@ -1162,7 +1162,10 @@ fn fix_never_replaces_a_file_this_user_may_not_write() {
     assert_eq!(out.code, 2, "{}", out.json);
     let errors = entries(&out.json, "errors", "ok/web.config");
     assert!(
-        errors[0]["message"].as_str().unwrap().contains("read-only for this user"),
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("read-only for this user"),
         "{}",
         out.json
     );
@@ -1172,4 +1175,40 @@ fn fix_never_replaces_a_file_this_user_may_not_write() {
         0,
         "the file still belongs to root"
     );
+}
+
+#[test]
+fn an_edit_made_while_fixing_is_never_overwritten() {
+    let dir = tree();
+    let hold = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ok/web.config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iislint"))
+        .args(["check", "--fix", "--format", "json", "ok"])
+        .current_dir(dir.path())
+        .env("IISLINT_TEST_HOLD_BEFORE_WRITE", hold.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The fix is computed; before it is written, someone saves an edit.
+    let started = Instant::now();
+    while !hold.path().join("ready").exists() {
+        assert!(started.elapsed() < LIMIT, "iislint never reached the write");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let edited = format!("{BAD}<!-- edit -->\n");
+    std::fs::write(&path, &edited).unwrap();
+    std::fs::write(hold.path().join("go"), "").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors = entries(&json, "errors", "ok/web.config");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed while iislint was fixing it"),
+        "{json}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
 }
