@@ -1182,7 +1182,7 @@ fn an_edit_made_while_fixing_is_never_overwritten() {
     let dir = tree();
     let hold = tempfile::tempdir().unwrap();
     let path = dir.path().join("ok/web.config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iislint"))
+    let child = Command::new(env!("CARGO_BIN_EXE_iislint"))
         .args(["check", "--fix", "--format", "json", "ok"])
         .current_dir(dir.path())
         .env("IISLINT_TEST_HOLD_BEFORE_WRITE", hold.path())
