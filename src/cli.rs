@@ -568,9 +568,12 @@ cd "$top" || exit 1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/iislint-hook.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 # Every staged web.config comes along, so that a nested file still sees its parent's and is not
-# mistaken for an application's root.
-{ printf '%s\n' "$files"; git ls-files | grep -iE '(^|/)web\.config$'; } | sort -u |
-    git checkout-index --stdin -f --prefix="$tmp/" || exit 1
+# mistaken for an application's root; and so do the project files, Global.asax, pages and sources
+# that tell iislint which folders are applications and what they use. The copy is a repository
+# of its own (.git), as the real one is.
+{ printf '%s\n' "$files"; git ls-files | grep -iE '(^|/)web\.config$|\.(csproj|vbproj|asax|aspx|ascx|master|cshtml|vbhtml|asmx|ashx|cs|vb)$'; } |
+    sort -u | git checkout-index --stdin -f --prefix="$tmp/" || exit 1
+mkdir "$tmp/.git" || exit 1
 if [ -f iislint.toml ]; then
     cp iislint.toml "$tmp/iislint.toml" || exit 1
 fi

@@ -912,6 +912,42 @@ fn hook_install_refuses_a_bad_commit_and_lets_a_clean_one_through() {
     );
 }
 
+/// The hook judges the staged files as `check` judges the working tree: with the project files
+/// that say which folders are applications.
+#[cfg(unix)]
+#[test]
+fn hook_sees_the_project_files_that_decide_what_is_an_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    assert!(git(repo, &["init", "-q"]).status.success());
+    git(repo, &["config", "user.email", "test@example.com"]);
+    git(repo, &["config", "user.name", "test"]);
+    git(repo, &["config", "commit.gpgsign", "false"]);
+    iislint(repo).args(["hook", "install"]).assert().success();
+    // A Sitecore Helix module: its project lists web.config as <None>, so it is never deployed
+    // and, on a farm, has nothing to report.
+    write(repo, "iislint.toml", "farm = true\n");
+    write(
+        repo,
+        "src/Feature/Cart/code/Feature.Cart.csproj",
+        "<Project><Import Project=\"Microsoft.WebApplication.targets\" /><ItemGroup><None Include=\"web.config\" /></ItemGroup></Project>\n",
+    );
+    write(
+        repo,
+        "src/Feature/Cart/code/web.config",
+        "<configuration>\n  <system.web>\n    <compilation targetFramework=\"4.8\" />\n  </system.web>\n</configuration>\n",
+    );
+    iislint(repo).args(["check", "."]).assert().code(0);
+    git(repo, &["add", "."]);
+    let ok = git(repo, &["commit", "-q", "-m", "module"]);
+    assert!(
+        ok.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&ok.stdout),
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
 #[test]
 fn hook_install_never_replaces_a_hook_without_force() {
     let dir = tempfile::tempdir().unwrap();
