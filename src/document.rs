@@ -75,6 +75,12 @@ fn parse_error(text: &str, err: &roxmltree::Error) -> ParseError {
                 index.line_col(text, at),
             )
         }
+        E::UnknownToken(_) | E::InvalidName(_) => {
+            let at = roxmltree_offset(text, pos);
+            let (message, at) =
+                clearer_message(text, at).unwrap_or_else(|| (err.to_string(), at));
+            (message, index.line_col(text, at))
+        }
         other => (
             other.to_string(),
             index.line_col(text, roxmltree_offset(text, pos)),
@@ -91,6 +97,50 @@ fn parse_error(text: &str, err: &roxmltree::Error) -> ParseError {
         line,
         column,
     }
+}
+
+/// Plain words for the markup roxmltree calls an "unknown token" or an "invalid name token" at
+/// `at`: a closing tag with nothing open, a comment opened with `<!-`, text outside the root
+/// element. Returns the message and where to report it.
+fn clearer_message(text: &str, at: usize) -> Option<(String, usize)> {
+    // roxmltree may point just past the `<` it choked on.
+    let start = if at > 0 && text.as_bytes().get(at - 1) == Some(&b'<') {
+        at - 1
+    } else {
+        at
+    };
+    let rest = text.get(start..)?;
+    if let Some(tag) = rest.strip_prefix("</") {
+        let name: String = tag
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '<')
+            .collect();
+        return Some((
+            format!("closing tag `</{name}>` without an open element"),
+            start,
+        ));
+    }
+    if rest.starts_with("<!-") && !rest.starts_with("<!--") {
+        return Some((
+            "malformed comment: a comment starts with `<!--`, not `<!-`".to_owned(),
+            start,
+        ));
+    }
+    let first = rest.chars().next()?;
+    if first != '<' && !first.is_whitespace() {
+        let outside = if text[..start].contains('>') {
+            "after the root element"
+        } else {
+            "before the root element"
+        };
+        return Some((
+            format!(
+                "text {outside}: an XML file has one root element and nothing outside it but comments"
+            ),
+            start,
+        ));
+    }
+    None
 }
 
 /// The byte offset of a roxmltree position. roxmltree counts rows at LF only and columns in
@@ -777,6 +827,48 @@ mod tests {
             roxmltree_offset(mixed, roxmltree::TextPos::new(3, 8)),
             mixed.find("</d>").unwrap()
         );
+    }
+
+    #[test]
+    fn common_mistakes_get_plain_messages() {
+        let cases = [
+            (
+                "<configuration>\n</configuration>\n</configuration>\n",
+                (3, 1),
+                "closing tag `</configuration>` without an open element",
+            ),
+            (
+                "</configuration>\n",
+                (1, 1),
+                "closing tag `</configuration>` without an open element",
+            ),
+            (
+                "<configuration>\n  <!- note -->\n</configuration>",
+                (2, 3),
+                "`<!--`",
+            ),
+            ("text only\n", (1, 1), "text before the root element"),
+            (
+                "<configuration/>\ntrailing",
+                (2, 1),
+                "text after the root element",
+            ),
+            (
+                "<?xml version=\"1.0\"?>\n<!-- nothing -->\n",
+                (3, 1),
+                "no root element",
+            ),
+        ];
+        for (text, position, needle) in cases {
+            let err = parse(text).unwrap_err();
+            assert!(err.message.contains(needle), "{text:?}: {}", err.message);
+            assert_eq!(
+                (err.line, err.column),
+                position,
+                "{text:?}: {}",
+                err.message
+            );
+        }
     }
 
     #[test]
