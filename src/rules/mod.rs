@@ -18,7 +18,6 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Element;
-use crate::model::web::MAX_CACHE_BASED_TIMEOUT_MINUTES;
 use crate::model::{FileKind, Model, WebScope};
 use crate::settings::FixSettings;
 
@@ -300,13 +299,9 @@ pub fn set_session_timeout(
     scope: &WebScope,
     minutes: i64,
 ) -> Option<crate::fix::Edit> {
-    // A year is the runtime's cap for InProc and StateServer; no fix writes more in any mode.
-    if minutes
-        > scope
-            .session
-            .max_timeout_minutes()
-            .min(MAX_CACHE_BASED_TIMEOUT_MINUTES)
-    {
+    // A year is the runtime's cap for InProc and StateServer. No applied fix writes more in any
+    // mode either: `[fix] max-session-minutes`, which bounds them, is at most a year.
+    if minutes > scope.session.max_timeout_minutes() {
         return None;
     }
     if scope.session.element.is_none() && !ctx.may_insert_application_section(scope) {
