@@ -205,25 +205,22 @@ const APPLICATION_SECTIONS: &[&str] = &["sessionState", "machineKey", "authentic
 /// Per file and section: the application-only sections a fix added to a file that is not an
 /// application's root, or inside a `<location>` for a sub-folder. `fixed` is the fixed copy of
 /// the corpus `original`, with the same relative paths.
+///
+/// The oracle is independent of iislint's application model. The corpus holds no project files,
+/// so a web.config may be an application's root only when no folder above it, inside its
+/// repository's folder (`files/<owner>__<repo>/`), holds a web.config, or when it already set an
+/// application-only section itself; and never in an MVC `Views` folder.
 fn application_sections_inserted_outside_applications(
     fixed: &Path,
     original: &Path,
     files: &[PathBuf],
 ) -> Vec<String> {
-    use iislint::check::application_of;
-    use iislint::discover::{FolderIndex, Target, discover};
-    let discovery = discover(&[fixed.to_owned()], &Settings::default());
-    let folders = FolderIndex::new(&discovery);
     let mut problems = Vec::new();
     for path in files {
         let relative = path.strip_prefix(original).unwrap();
-        let target = Target {
-            path: fixed.join(relative),
-            root: fixed.to_owned(),
-        };
         let (Ok(before), Ok(after)) = (
             SourceText::decode(&std::fs::read(path).unwrap()),
-            SourceText::decode(&std::fs::read(&target.path).unwrap()),
+            SourceText::decode(&std::fs::read(fixed.join(relative)).unwrap()),
         ) else {
             continue;
         };
@@ -233,26 +230,56 @@ fn application_sections_inserted_outside_applications(
         ) else {
             continue;
         };
-        let kind = FileKind::of_path(path);
-        let sets_sections = iislint::model::Model::build(&before_doc)
-            .web
-            .sets_application_sections;
-        let (by_evidence, _) = application_of(&folders, &target, kind);
-        let root = by_evidence
-            .unwrap_or_else(|| folders.is_application_root(&target, kind, sets_sections));
+        if FileKind::of_path(path) != FileKind::WebConfig {
+            continue;
+        }
+        let may_be_root = !in_views_folder(relative)
+            && (no_web_config_above(original, relative)
+                || APPLICATION_SECTIONS
+                    .iter()
+                    .any(|section| placements(&before_doc, section).0 > 0));
         for section in APPLICATION_SECTIONS {
             let (was, is) = (
                 placements(&before_doc, section),
                 placements(&after_doc, section),
             );
-            let added_at_root = is.0 > was.0;
-            let added_in_sub_folder = is.1 > was.1;
-            if kind == FileKind::WebConfig && (added_at_root && !root || added_in_sub_folder) {
+            if is.0 > was.0 && !may_be_root || is.1 > was.1 {
                 problems.push(format!("{}: <{section}>", relative.display()));
             }
         }
     }
     problems
+}
+
+fn in_views_folder(relative: &Path) -> bool {
+    relative
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|n| n.eq_ignore_ascii_case("Views"))
+}
+
+/// No folder between the repository's folder (the first component) and the file's holds a
+/// web.config.
+fn no_web_config_above(corpus: &Path, relative: &Path) -> bool {
+    let mut folder = relative.parent();
+    while let Some(dir) = folder.and_then(Path::parent) {
+        if dir.as_os_str().is_empty() {
+            break;
+        }
+        let has = std::fs::read_dir(corpus.join(dir))
+            .unwrap()
+            .flatten()
+            .any(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
+            });
+        if has {
+            return false;
+        }
+        folder = Some(dir);
+    }
+    true
 }
 
 /// How many `section` elements sit at the file's own level, and how many inside a `<location>`
