@@ -34,13 +34,7 @@ pub struct Features {
 }
 
 pub(super) fn read(root: roxmltree::Node<'_, '_>) -> Features {
-    let system_webs: Vec<_> = std::iter::once(root)
-        .chain(config_children(root, "location").filter(|l| {
-            matches!(
-                l.attribute("path").map(str::trim),
-                None | Some("") | Some(".")
-            )
-        }))
+    let system_webs: Vec<_> = super::own_levels(root)
         .flat_map(|level| config_children(level, "system.web"))
         .collect();
     let mut features = Features::default();

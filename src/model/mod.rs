@@ -151,6 +151,22 @@ impl Model {
     }
 }
 
+/// Does a `<location>` path name the file's own level? `path="."`, `path=""` or none do.
+pub(crate) fn is_own_level_path(path: Option<&str>) -> bool {
+    matches!(path.map(str::trim), None | Some("") | Some("."))
+}
+
+/// The elements that hold the file's own-level sections: the root and its `<location>`s for
+/// the own level, in document order.
+pub(crate) fn own_levels<'a, 'i>(
+    root: roxmltree::Node<'a, 'i>,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
+    std::iter::once(root).chain(
+        crate::document::config_children(root, "location")
+            .filter(|l| is_own_level_path(l.attribute("path"))),
+    )
+}
+
 /// Handlers that answer a request with an error: a folder mapping `*` to one serves nothing.
 const REFUSING_HANDLERS: &[&str] = &[
     "System.Web.HttpNotFoundHandler",

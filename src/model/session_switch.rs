@@ -59,14 +59,7 @@ fn read_switches(
     root: roxmltree::Node<'_, '_>,
     reader: &mut Reader,
 ) -> (Option<SessionOff>, Option<String>) {
-    let own_level: Vec<roxmltree::Node<'_, '_>> = std::iter::once(root)
-        .chain(config_children(root, "location").filter(|l| {
-            matches!(
-                l.attribute("path").map(str::trim),
-                None | Some("") | Some(".")
-            )
-        }))
-        .collect();
+    let own_level: Vec<roxmltree::Node<'_, '_>> = super::own_levels(root).collect();
     let mut pages_off = None;
     for level in &own_level {
         for pages in

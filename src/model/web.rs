@@ -205,15 +205,14 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
     let mut locations = Vec::new();
     own_level.extend(config_children(root, "system.web"));
     for location in config_children(root, "location") {
-        let path = location.attribute("path").map(str::trim);
+        let path = location.attribute("path");
         let system_webs: Vec<_> = config_children(location, "system.web").collect();
-        match path {
-            // `path="."` and `path=""` (or none) mean this level itself.
-            None | Some("") | Some(".") => own_level.extend(system_webs),
+        match path.map(str::trim) {
+            _ if super::is_own_level_path(path) => own_level.extend(system_webs),
             Some(path) if !system_webs.is_empty() => {
                 locations.push((location, path.to_owned(), system_webs))
             }
-            Some(_) => {}
+            _ => {}
         }
     }
     own_level.sort_by_key(|n| n.range().start);
