@@ -206,15 +206,8 @@ pub fn render(run: &Run, options: &HumanOptions) -> Rendered {
 
 /// Renders one file's error and findings; returns how many findings could not be drawn.
 fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut String) -> usize {
-    if let Some(err) = &file.error {
-        let _ = writeln!(
-            out,
-            "error: {}:{}:{}: {}\n",
-            terminal_safe(&file.display),
-            err.line,
-            err.column,
-            terminal_safe(&err.message)
-        );
+    if let Some(line) = error_line(file) {
+        let _ = writeln!(out, "{line}");
     }
     let Some(excerpt) = &file.excerpt else {
         return 0;
@@ -326,21 +319,22 @@ impl miette::Diagnostic for WithSource<'_> {
 /// Every file and path that could not be checked, one `error:` line each (what `--diff` prints
 /// on stderr).
 pub fn errors(run: &Run) -> String {
-    let mut out = String::new();
-    for file in &run.files {
-        if let Some(err) = &file.error {
-            let _ = writeln!(
-                out,
-                "error: {}:{}:{}: {}",
-                terminal_safe(&file.display),
-                err.line,
-                err.column,
-                terminal_safe(&err.message)
-            );
-        }
-    }
+    let mut out: String = run.files.iter().filter_map(error_line).collect();
     out.push_str(&path_errors(run));
     out
+}
+
+/// `error: path:line:col: message` and a line break, for a file that could not be checked.
+fn error_line(file: &FileResult) -> Option<String> {
+    file.error.as_ref().map(|err| {
+        format!(
+            "error: {}:{}:{}: {}\n",
+            terminal_safe(&file.display),
+            err.line,
+            err.column,
+            terminal_safe(&err.message)
+        )
+    })
 }
 
 fn path_errors(run: &Run) -> String {
