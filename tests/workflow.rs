@@ -836,18 +836,25 @@ fn path_with_iislint() -> std::ffi::OsString {
     std::env::join_paths(paths).unwrap()
 }
 
-/// The hook is a POSIX shell script; git for Windows runs it too, but this test needs `sh`.
+/// A new git repository (in a temporary folder) with iislint's pre-commit hook installed.
 #[cfg(unix)]
-#[test]
-fn hook_install_refuses_a_bad_commit_and_lets_a_clean_one_through() {
+fn repository_with_hook() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
     assert!(git(repo, &["init", "-q"]).status.success());
     git(repo, &["config", "user.email", "test@example.com"]);
     git(repo, &["config", "user.name", "test"]);
     git(repo, &["config", "commit.gpgsign", "false"]);
-
     iislint(repo).args(["hook", "install"]).assert().success();
+    dir
+}
+
+/// The hook is a POSIX shell script; git for Windows runs it too, but this test needs `sh`.
+#[cfg(unix)]
+#[test]
+fn hook_install_refuses_a_bad_commit_and_lets_a_clean_one_through() {
+    let dir = repository_with_hook();
+    let repo = dir.path();
     let hook = repo.join(".git/hooks/pre-commit");
     #[cfg(unix)]
     {
@@ -917,13 +924,8 @@ fn hook_install_refuses_a_bad_commit_and_lets_a_clean_one_through() {
 #[cfg(unix)]
 #[test]
 fn hook_sees_the_project_files_that_decide_what_is_an_application() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = repository_with_hook();
     let repo = dir.path();
-    assert!(git(repo, &["init", "-q"]).status.success());
-    git(repo, &["config", "user.email", "test@example.com"]);
-    git(repo, &["config", "user.name", "test"]);
-    git(repo, &["config", "commit.gpgsign", "false"]);
-    iislint(repo).args(["hook", "install"]).assert().success();
     // A Sitecore Helix module: its project lists web.config as <None>, so it is never deployed
     // and, on a farm, has nothing to report.
     write(repo, "iislint.toml", "farm = true\n");
