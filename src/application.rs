@@ -351,17 +351,61 @@ impl SourceUse {
     }
 }
 
-/// An application's facts for the rules, the source scan made at most once, when first asked.
+impl SourceUse {
+    /// Adds what another folder's sources show.
+    fn merge(&mut self, other: &SourceUse) {
+        self.files += other.files;
+        if self.session.is_none() {
+            self.session.clone_from(&other.session);
+        }
+        for (path, what) in &other.machine_key {
+            if !self.machine_key.iter().any(|(_, w)| w == what) {
+                self.machine_key.push((path.clone(), what));
+            }
+        }
+    }
+}
+
+/// One folder's sources, scanned at most once however many applications read them (a library
+/// that several web projects reference).
+#[derive(Debug)]
+pub struct FolderScan {
+    folder: PathBuf,
+    found: OnceLock<SourceUse>,
+}
+
+impl FolderScan {
+    pub fn new(folder: PathBuf) -> FolderScan {
+        FolderScan {
+            folder,
+            found: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &SourceUse {
+        self.found
+            .get_or_init(|| SourceUse::scan(std::slice::from_ref(&self.folder)))
+    }
+}
+
+/// An application's facts for the rules, its sources scanned when a rule first asks.
 #[derive(Debug, Default)]
 pub struct ApplicationFacts {
     pub application: Option<Application>,
+    /// One scan per source folder of the application, shared with other applications.
+    scans: Vec<std::sync::Arc<FolderScan>>,
     sources: OnceLock<Option<SourceUse>>,
 }
 
 impl ApplicationFacts {
-    pub fn new(application: Option<Application>) -> ApplicationFacts {
+    /// The facts of `application`, whose source folders are scanned by `scans`.
+    pub fn new(
+        application: Option<Application>,
+        scans: Vec<std::sync::Arc<FolderScan>>,
+    ) -> ApplicationFacts {
         ApplicationFacts {
             application,
+            scans,
             sources: OnceLock::new(),
         }
     }
@@ -371,8 +415,11 @@ impl ApplicationFacts {
     pub fn sources(&self) -> Option<&SourceUse> {
         self.sources
             .get_or_init(|| {
-                let application = self.application.as_ref()?;
-                let found = SourceUse::scan(&application.source_folders);
+                self.application.as_ref()?;
+                let mut found = SourceUse::default();
+                for scan in &self.scans {
+                    found.merge(scan.get());
+                }
                 (found.files > 0).then_some(found)
             })
             .as_ref()

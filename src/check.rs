@@ -382,7 +382,10 @@ pub fn application_of(
     kind: FileKind,
 ) -> (Option<bool>, ApplicationFacts) {
     match folders.role(target, kind) {
-        Role::Application(application) => (Some(true), ApplicationFacts::new(Some(application))),
+        Role::Application(application) => {
+            let scans = folders.folder_scans(&application.source_folders);
+            (Some(true), ApplicationFacts::new(Some(application), scans))
+        }
         Role::NotApplication(_) => (Some(false), ApplicationFacts::default()),
         Role::Undecided => (None, ApplicationFacts::default()),
     }

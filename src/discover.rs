@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
-use crate::application::{Application, FolderEvidence, Project, Role, normalize};
+use crate::application::{Application, FolderEvidence, FolderScan, Project, Role, normalize};
 use crate::model::FileKind;
 use crate::settings::Settings;
 use std::sync::Arc;
@@ -295,6 +295,8 @@ pub struct FolderIndex {
     evidence: RwLock<HashMap<OsString, Arc<FolderEvidence>>>,
     /// Project files, parsed once each.
     projects: RwLock<HashMap<OsString, Option<Arc<Project>>>>,
+    /// Source scans by folder, shared by the applications that read the same sources.
+    source_scans: RwLock<HashMap<OsString, Arc<FolderScan>>>,
     /// Per repository top: the project files web projects reference (lower-cased paths).
     referenced_by_web: RwLock<HashMap<OsString, Arc<HashMap<String, PathBuf>>>>,
 }
@@ -548,6 +550,18 @@ impl FolderIndex {
         Role::Undecided
     }
 
+    /// The scans of these source folders, each made once per run whichever application asks.
+    pub fn folder_scans(&self, folders: &[PathBuf]) -> Vec<Arc<FolderScan>> {
+        folders
+            .iter()
+            .map(|folder| {
+                cached(&self.source_scans, folder, || {
+                    Arc::new(FolderScan::new(folder.clone()))
+                })
+            })
+            .collect()
+    }
+
     /// Does a folder above `folder`, up to `top`, hold a web.config?
     fn has_web_config_above(&self, folder: &Path, top: &Path) -> bool {
         folder
@@ -681,5 +695,20 @@ impl FolderIndex {
                 root.parent().map(Path::to_owned).unwrap_or(root)
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_read_by_several_applications_is_scanned_once() {
+        let index = FolderIndex::default();
+        let library = PathBuf::from("/repo/Shared");
+        let first = index.folder_scans(&[PathBuf::from("/repo/Shop"), library.clone()]);
+        let second = index.folder_scans(&[PathBuf::from("/repo/Admin"), library]);
+        assert!(Arc::ptr_eq(&first[1], &second[1]));
+        assert!(!Arc::ptr_eq(&first[0], &second[0]));
     }
 }
