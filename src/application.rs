@@ -227,8 +227,8 @@ const SOURCE_EXTENSIONS: &[&str] = &[
 ];
 
 /// Texts that show session state in use: the `Session` property (of `Page`, `UserControl`,
-/// `Controller`, `HttpContext`: RS `Page.cs`, `HttpContext.cs`) indexed, called or read; its
-/// `Session_Start` event in Global.asax; MVC's `TempData`, kept in session by default
+/// `Controller`, `HttpContext`: RS `Page.cs`, `HttpContext.cs`) indexed, called or read (not a
+/// `Session_Start` handler alone: the Global.asax template has an empty one); MVC's `TempData`, kept in session by default
 /// (`SessionStateTempDataProvider`, aspnet/AspNetWebStack); a handler that asks for session
 /// (`IRequiresSessionState`, `IReadOnlySessionState`, RS `System.Web.SessionState`); a controller
 /// or route that sets its session behavior.
@@ -242,7 +242,6 @@ const SESSION_MARKERS: &[&str] = &[
     "Session.Item(",
     "Session.Contents",
     "Session.SessionID",
-    "Session_Start",
     "HttpContext.Session",
     "TempData",
     "IRequiresSessionState",

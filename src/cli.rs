@@ -571,7 +571,7 @@ trap 'rm -rf "$tmp"' EXIT
 # mistaken for an application's root; and so do the project files, Global.asax, pages and sources
 # that tell iislint which folders are applications and what they use. The copy is a repository
 # of its own (.git), as the real one is.
-{ printf '%s\n' "$files"; git ls-files | grep -iE '(^|/)web\.config$|\.(csproj|vbproj|asax|aspx|ascx|master|cshtml|vbhtml|asmx|ashx|cs|vb)$'; } |
+{ printf '%s\n' "$files"; git -c core.quotePath=false ls-files | grep -iE '(^|/)web\.config$|\.(csproj|vbproj|asax|aspx|ascx|master|cshtml|vbhtml|asmx|ashx|cs|vb)$'; } |
     sort -u | git checkout-index --stdin -f --prefix="$tmp/" || exit 1
 mkdir "$tmp/.git" || exit 1
 if [ -f iislint.toml ]; then

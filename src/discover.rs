@@ -152,7 +152,7 @@ fn walk(
                 git_seen
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(crate::paths::absolute(folder));
+                    .push(normalize(&crate::paths::absolute(folder)));
             }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir
@@ -169,7 +169,7 @@ fn walk(
                     e.file_type().is_some_and(|t| t.is_file())
                         && e.file_name().to_str().is_some_and(FolderEvidence::matters)
                 });
-                let evidence = evidence.map(|e| crate::paths::absolute(e.path()));
+                let evidence = evidence.map(|e| normalize(&crate::paths::absolute(e.path())));
                 let (target, error) = visit(root, settings, entry);
                 if target.is_some() || error.is_some() || evidence.is_some() {
                     let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
@@ -283,7 +283,6 @@ pub struct FolderIndex {
     has_web_config: RwLock<HashMap<OsString, bool>>,
     /// Folders above the walked trees, looked at on disk.
     has_git: RwLock<HashMap<OsString, bool>>,
-    roots: RwLock<HashMap<OsString, PathBuf>>,
     /// The walked folders (absolute): every folder below them was seen by the walk.
     walked: Vec<PathBuf>,
     /// The folders below `walked` that hold a `.git`, as the walk saw them.
@@ -332,7 +331,12 @@ impl FolderIndex {
                     .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
             })
             .filter_map(|t| t.path.parent())
-            .map(|dir| (crate::paths::absolute(dir).into_os_string(), true))
+            .map(|dir| {
+                (
+                    normalize(&crate::paths::absolute(dir)).into_os_string(),
+                    true,
+                )
+            })
             .collect();
         let walked_git = discovery
             .git_folders
@@ -343,7 +347,7 @@ impl FolderIndex {
             .targets
             .iter()
             .filter(|t| t.root != t.path)
-            .map(|t| crate::paths::absolute(&t.root))
+            .map(|t| normalize(&crate::paths::absolute(&t.root)))
             .collect();
         walked.sort();
         walked.dedup();
@@ -393,8 +397,8 @@ impl FolderIndex {
     /// Is this web.config an application's root configuration? An MVC `Views/Web.config` never
     /// is. Otherwise it is when it sets a section only an application may set, or when no folder
     /// above it has a web.config. "Above" reaches up to the repository's top (the folder with
-    /// `.git`), else the current directory when the file is inside it, else the path it was found
-    /// under: a nested web.config named on the command line (as pre-commit does) still sees its
+    /// `.git`), else the file system's root: a nested web.config named on the command line (as
+    /// pre-commit does), or a sub-folder of a deployed site checked on its own, still sees its
     /// parent's.
     pub fn is_application_root(
         &self,
@@ -411,7 +415,7 @@ impl FolderIndex {
         let Some(folder) = target.path.parent() else {
             return true;
         };
-        let folder = crate::paths::absolute(folder);
+        let folder = normalize(&crate::paths::absolute(folder));
         let top = self.search_top(target, &folder);
         let mut above = folder.parent();
         while let Some(dir) = above {
@@ -543,8 +547,15 @@ impl FolderIndex {
             ));
         }
         // A Web Site project: pages without a project file. Pages in a sub-folder of a site
-        // whose web.config sits above are that site's (the file-based rule says so too).
-        if evidence.aspx_pages && !self.has_web_config_above(folder, top) {
+        // whose web.config sits above are that site's. Above means up to the repository's top,
+        // or, outside a repository (a deployed site), every folder up to the file system's root:
+        // the current directory says nothing about where the site begins.
+        let bound = folder
+            .ancestors()
+            .find(|dir| self.has_git(dir))
+            .or_else(|| folder.ancestors().last())
+            .unwrap_or(folder);
+        if evidence.aspx_pages && !self.has_web_config_above(folder, bound) {
             return application(&[]);
         }
         Role::Undecided
@@ -676,25 +687,16 @@ pub fn is_views_folder(path: &Path) -> bool {
 }
 
 impl FolderIndex {
-    /// How far up to look for a parent web.config: the repository's top, else the current
-    /// directory when `folder` is inside it, else the path the file was found under.
-    fn search_top(&self, target: &Target, folder: &Path) -> PathBuf {
+    /// How far up to look for a parent web.config or project evidence: the repository's top
+    /// (the nearest folder with `.git`), else the file system's root.
+    fn search_top(&self, _target: &Target, folder: &Path) -> PathBuf {
         if let Some(repo) = folder.ancestors().find(|dir| self.has_git(dir)) {
             return repo.to_owned();
         }
-        if let Some(cwd) = crate::paths::current_dir()
-            && folder.starts_with(cwd)
-        {
-            return cwd.to_owned();
-        }
-        cached(&self.roots, &target.root, || {
-            let root = crate::paths::absolute(&target.root);
-            if root.is_dir() {
-                root
-            } else {
-                root.parent().map(Path::to_owned).unwrap_or(root)
-            }
-        })
+        // Outside a repository (a deployed site, a copied folder), the current directory or the
+        // path on the command line says nothing about where the site begins: every folder up to
+        // the file system's root is looked at (each read once).
+        folder.ancestors().last().unwrap_or(folder).to_owned()
     }
 }
 

@@ -49,6 +49,27 @@ fn pages_in_a_sub_folder_do_not_make_it_an_application() {
     write(&site, "index.html", "<html></html>");
     write(&site, "Admin/Contact.aspx", "<%@ Page Language=\"C#\" %>");
     write(&site, "Admin/web.config", SITE_CONFIG);
+    std::fs::create_dir_all(dir.path().join("beside")).unwrap();
+    // The sub-folder checked on its own, from inside it, through `..` from a folder beside the
+    // site, and by an absolute path from elsewhere: no repository bounds the look upwards, so
+    // the site's web.config above is found every time.
+    let absolute = site.join("Admin");
+    for (cwd, path) in [
+        (site.join("Admin"), "."),
+        (dir.path().join("beside"), "../site/Admin"),
+        (dir.path().join("beside"), absolute.to_str().unwrap()),
+    ] {
+        let output = fix_farm(&cwd, &[path]);
+        assert!(
+            output.status.code().unwrap_or(-1) <= 1,
+            "{path}: {output:?}"
+        );
+        assert_eq!(
+            sections_in(&site.join("Admin/web.config")),
+            Vec::<&str>::new(),
+            "from {cwd:?}: {path}"
+        );
+    }
     let output = fix_farm(dir.path(), &["site"]);
     assert!(output.status.code().unwrap_or(-1) <= 1, "{output:?}");
     assert_eq!(

@@ -106,9 +106,10 @@ fn read_switches(
             }
         }
     }
-    let off = match (pages_off, removed_by) {
-        (Some(pages), _) => Some(SessionOff::Pages(pages)),
-        (None, removed) => removed.map(SessionOff::ModuleRemoved),
+    // No Session module means no session state whatever the pages say: that one wins.
+    let off = match (removed_by, pages_off) {
+        (Some(module), _) => Some(SessionOff::ModuleRemoved(module)),
+        (None, pages) => pages.map(SessionOff::Pages),
     };
     (off, module_type)
 }

@@ -177,11 +177,6 @@ fn named_values(text: &str) -> Vec<std::ops::Range<usize>> {
             i += 1;
         }
         let rest = &text[i..];
-        let line_end = |from: usize| {
-            text[from..]
-                .find(['\r', '\n', '<', '>'])
-                .map_or(text.len(), |n| from + n)
-        };
         let (start, end) = if let Some(entity) = ["&quot;", "&apos;"]
             .into_iter()
             .find(|e| rest.starts_with(e))
@@ -189,12 +184,12 @@ fn named_values(text: &str) -> Vec<std::ops::Range<usize>> {
             // A value quoted inside an attribute: `Password=&quot;a;b&quot;`, up to the closing
             // entity, or the attribute's or the line's end when it has none.
             let start = i + entity.len();
-            let limit = line_end(start).min(
-                text[start..]
-                    .find(['"', '\''])
-                    .map_or(text.len(), |n| start + n),
-            );
-            let end = text[start..limit].find(entity).map_or(limit, |n| start + n);
+            // One forward scan, bounded by the value: it stops at the closing entity, or at the
+            // attribute's or the line's end when there is none.
+            let end = text[start..]
+                .match_indices(['&', '"', '\'', '\r', '\n', '<', '>'])
+                .find(|(at, c)| *c != "&" || text[start + at..].starts_with(entity))
+                .map_or(text.len(), |(at, _)| start + at);
             (start, end)
         } else if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
             let start = i + 1;
@@ -389,6 +384,15 @@ mod tests {
         let masked = redactor.mask(&text);
         assert_eq!(masked.len(), text.len());
         assert!(!masked.contains("secret"));
+    }
+
+    #[test]
+    fn entity_quoted_values_are_found_in_one_pass() {
+        // 20,000 `&quot;`-quoted values on one line: each scan stops at its own closing entity.
+        let text = "pwd=&quot;x&quot; ".repeat(20_000);
+        let masked = mask_secrets(&text);
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(&masked[..18], "pwd=&quot;*&quot; ");
     }
 
     #[test]
