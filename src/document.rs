@@ -128,7 +128,12 @@ fn clearer_message(text: &str, at: usize) -> Option<(String, usize)> {
     }
     let first = rest.chars().next()?;
     if first != '<' && !first.is_whitespace() {
-        let outside = if text[..start].contains('>') {
+        // After the root element when an element's start tag came before (not only a
+        // declaration, comment or processing instruction).
+        let element_before = text[..start]
+            .match_indices('<')
+            .any(|(at, _)| text[at + 1..].starts_with(|c: char| c.is_alphabetic() || c == '_'));
+        let outside = if element_before {
             "after the root element"
         } else {
             "before the root element"
@@ -848,6 +853,11 @@ mod tests {
                 "`<!--`",
             ),
             ("text only\n", (1, 1), "text before the root element"),
+            (
+                "<?xml version=\"1.0\"?>\n<!-- a -->\nhello<configuration/>",
+                (3, 1),
+                "text before the root element",
+            ),
             (
                 "<configuration/>\ntrailing",
                 (2, 1),
