@@ -147,6 +147,7 @@ fn walk(
         .threads(rayon::current_num_threads().max(2))
         .filter_entry(move |entry| {
             if entry.file_name() == ".git"
+                && marks_repository_top(entry.path())
                 && let Some(folder) = entry.path().parent()
             {
                 git_seen
@@ -391,7 +392,9 @@ impl FolderIndex {
         if self.walked.iter().any(|root| dir.starts_with(root)) {
             return self.walked_git.contains(dir.as_os_str());
         }
-        cached(&self.has_git, dir, || dir.join(".git").exists())
+        cached(&self.has_git, dir, || {
+            marks_repository_top(&dir.join(".git"))
+        })
     }
 
     /// Is this web.config an application's root configuration? An MVC `Views/Web.config` never
@@ -428,6 +431,20 @@ impl FolderIndex {
             above = dir.parent();
         }
         true
+    }
+}
+
+/// Does this `.git` make its folder a repository's top? A `.git` folder does, and so does a
+/// worktree's `.git` file; a submodule's `.git` file (`gitdir: …/.git/modules/…`) does not: the
+/// project that hosts a submodule's code lives in the repository around it.
+fn marks_repository_top(dot_git: &Path) -> bool {
+    match std::fs::symlink_metadata(dot_git) {
+        Ok(meta) if meta.is_dir() => true,
+        Ok(meta) if meta.is_file() => std::fs::read_to_string(dot_git).is_ok_and(|text| {
+            let target = text.trim().replace('\\', "/");
+            !target.contains("/modules/")
+        }),
+        _ => false,
     }
 }
 

@@ -166,3 +166,21 @@ fn a_web_project_without_global_asax_outside_a_repository_is_left_alone() {
         );
     }
 }
+
+#[test]
+fn a_module_in_a_git_submodule_is_no_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    cms_repository(&repo);
+    // The module is a submodule: its `.git` is a file pointing into the superproject's.
+    write(
+        &repo,
+        "Modules/Blog/.git",
+        "gitdir: ../../.git/modules/Modules/Blog\n",
+    );
+    fix_farm(&repo, &["."]);
+    assert_eq!(
+        sections_in(&repo.join("Modules/Blog/web.config")),
+        Vec::<&str>::new()
+    );
+}
