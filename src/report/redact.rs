@@ -80,7 +80,7 @@ impl Redactor {
         let known = (!known.is_empty())
             .then(|| {
                 aho_corasick::AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .match_kind(aho_corasick::MatchKind::Standard)
                     .build(&known)
                     .ok()
             })
@@ -94,12 +94,23 @@ impl Redactor {
         let Some(known) = &self.known else {
             return masked;
         };
+        // Every occurrence, overlapping ones too (`abcdefgh` and `efghijkl` in `abcdefghijkl`):
+        // the union of them is masked, so no secret's tail is left.
+        let mut found: Vec<(usize, usize)> = known
+            .find_overlapping_iter(&masked)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        found.sort_unstable();
         let mut out = String::with_capacity(masked.len());
         let mut copied = 0;
-        for found in known.find_iter(&masked) {
-            out.push_str(&masked[copied..found.start()]);
-            out.extend(std::iter::repeat_n('*', found.len()));
-            copied = found.end();
+        for (start, end) in found {
+            let start = start.max(copied);
+            if end <= start {
+                continue;
+            }
+            out.push_str(&masked[copied..start]);
+            out.extend(std::iter::repeat_n('*', end - start));
+            copied = end;
         }
         out.push_str(&masked[copied..]);
         out
@@ -393,6 +404,13 @@ mod tests {
         let masked = mask_secrets(&text);
         assert_eq!(masked.len(), text.len());
         assert_eq!(&masked[..18], "pwd=&quot;*&quot; ");
+    }
+
+    #[test]
+    fn overlapping_secrets_are_masked_whole() {
+        let file = "<add cs=\"Password=abcdefgh\" /><add cs=\"Password=efghijkl\" />";
+        let masked = Redactor::new(file, []).mask("abcdefghijkl and efghijkl");
+        assert_eq!(masked, "************ and ********");
     }
 
     #[test]
