@@ -1,17 +1,20 @@
 //! `iislint check`: discover, load, lint or fix each file in parallel, collect results in order.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
 
 use crate::application::{ApplicationFacts, Role};
 use crate::discover::{Discovery, FolderIndex, Target, discover};
 use crate::fix::Applicability;
-use crate::lint::{FileFacts, RuleSet, fix_linted, lint_text_full};
+use crate::lint::{Bundle, FileFacts, RuleSet, fix_linted, lint_bundle};
 use crate::model::FileKind;
 use crate::report::excerpt::{Excerpt, Positions, reported_offsets};
 use crate::report::redact::Redactor;
 use crate::report::{FileError, FileResult, Run, display_path};
+use crate::resolve::{Include, ParentSections};
 use crate::settings::Settings;
 use crate::source::{LineIndex, SourceText};
 use crate::write::{WriteOptions, replace_file};
@@ -63,13 +66,17 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
         errors: walk_errors,
         ..
     } = discovery;
+    let parents = ParentCache::default();
     // Only results with something to report are kept (the order stays that of `targets`): a
     // clean file costs nothing once it is checked, whatever the number of files.
     let check_all = || -> Vec<FileResult> {
-        targets
+        let checked: Vec<Vec<Checked>> = targets
             .par_iter()
-            .map(|target| check_file_isolated(target, options, settings, &folders))
-            .filter(|result| !result.is_clean())
+            .map(|target| check_file_isolated(target, options, settings, &folders, &parents))
+            .collect();
+        merge(checked, options.fix != FixMode::Off)
+            .into_par_iter()
+            .filter_map(|checked| finish(checked, options, settings))
             .collect()
     };
     let files = match options.fix {
@@ -114,9 +121,10 @@ fn check_file_isolated(
     options: &CheckOptions,
     settings: &Settings,
     folders: &FolderIndex,
-) -> FileResult {
+    parents: &ParentCache,
+) -> Vec<Checked> {
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check_file(target, options, settings, folders)
+        check_file_text(target, options, settings, folders, parents)
     }));
     checked.unwrap_or_else(|panic| {
         let what = panic
@@ -130,38 +138,134 @@ fn check_file_isolated(
             .chars()
             .take(200)
             .collect();
-        FileResult {
-            path: target.path.clone(),
-            display: display_path(&target.path),
-            positions: Positions::default(),
-            excerpt: None,
-            diagnostics: Vec::new(),
-            error: Some(FileError {
-                message: format!(
-                    "internal error: iislint panicked on this file ({what}); please report it"
-                ),
-                line: 1,
-                column: 1,
-            }),
-            fixed: Vec::new(),
-            diff: None,
-            suppressed: Vec::new(),
-        }
+        let mut result = empty_result(&target.path);
+        result.error = Some(FileError {
+            message: format!(
+                "internal error: iislint panicked on this file ({what}); please report it"
+            ),
+            line: 1,
+            column: 1,
+        });
+        vec![Checked {
+            result,
+            text: None,
+            own: true,
+        }]
     })
 }
 
-fn check_file(
-    target: &Target,
-    options: &CheckOptions,
-    settings: &Settings,
-    folders: &FolderIndex,
-) -> FileResult {
-    let (mut result, text) = check_file_text(target, options, settings, folders);
+/// A file's result before it is merged with what other files' views found in it.
+struct Checked {
+    result: FileResult,
+    /// The text its positions refer to (when decoded).
+    text: Option<Arc<String>>,
+    /// The file's own check (not a finding another file's view made in it).
+    own: bool,
+}
+
+fn empty_result(path: &Path) -> FileResult {
+    FileResult {
+        path: path.to_owned(),
+        display: display_path(path),
+        positions: Positions::default(),
+        excerpt: None,
+        diagnostics: Vec::new(),
+        error: None,
+        fixed: Vec::new(),
+        diff: None,
+        suppressed: Vec::new(),
+    }
+}
+
+/// The key that makes two names of one file one result.
+fn file_key(path: &Path) -> PathBuf {
+    crate::application::normalize(&crate::paths::absolute(path))
+}
+
+/// One result per file, in the order files were first met: a file's own check, then what the
+/// views of other files (children that inherit from it, the file whose `configSource` it is)
+/// found in it, each finding once. When fixing rewrote a file, the others' findings in it point
+/// into its old text and are dropped: its own check has the findings of its new text.
+fn merge(checked: Vec<Vec<Checked>>, fixing: bool) -> Vec<Checked> {
+    let mut order: Vec<PathBuf> = Vec::new();
+    let mut by_file: HashMap<PathBuf, Vec<Checked>> = HashMap::new();
+    for one in checked.into_iter().flatten() {
+        let key = file_key(&one.result.path);
+        let group = by_file.entry(key.clone()).or_insert_with(|| {
+            order.push(key);
+            Vec::new()
+        });
+        group.push(one);
+    }
+    order
+        .into_iter()
+        .filter_map(|key| {
+            let mut group = by_file.remove(&key)?;
+            // The file's own check first: its findings, fixes and path win.
+            group.sort_by_key(|c| !c.own);
+            let mut group = group.into_iter();
+            let mut merged = group.next()?;
+            let rewritten = !merged.result.fixed.is_empty();
+            for other in group {
+                if merged.result.error.is_none() {
+                    merged.result.error = other.result.error;
+                }
+                if merged.text.is_none() {
+                    merged.text = other.text;
+                }
+                if fixing && rewritten {
+                    continue;
+                }
+                let result = &mut merged.result;
+                for d in other.result.diagnostics {
+                    let seen = result
+                        .diagnostics
+                        .iter()
+                        .any(|m| m.rule.code == d.rule.code && m.range == d.range);
+                    if !seen {
+                        result.diagnostics.push(d);
+                    }
+                }
+                for s in other.result.suppressed {
+                    let seen = result.suppressed.iter().any(|m| {
+                        m.diagnostic.rule.code == s.diagnostic.rule.code
+                            && m.diagnostic.range == s.diagnostic.range
+                    });
+                    if !seen {
+                        result.suppressed.push(s);
+                    }
+                }
+                result.fixed.extend(other.result.fixed);
+                if result.diff.is_none() {
+                    result.diff = other.result.diff;
+                }
+            }
+            let result = &mut merged.result;
+            result.diagnostics.sort_by(|a, b| {
+                (a.range.start, a.rule.code, &a.message).cmp(&(
+                    b.range.start,
+                    b.rule.code,
+                    &b.message,
+                ))
+            });
+            Some(merged)
+        })
+        .collect()
+}
+
+/// Masks and positions one merged result; `None` when it has nothing to report.
+fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Option<FileResult> {
+    let Checked {
+        mut result, text, ..
+    } = checked;
     if result.is_clean() {
-        return result;
+        return None;
     }
     // The one place secrets are masked: everything a report can print about this file.
-    let redactor = Redactor::new(text.as_deref().unwrap_or(""), settings.fix.secret_texts());
+    let redactor = Redactor::new(
+        text.as_deref().map_or("", |t| t.as_str()),
+        settings.fix.secret_texts(),
+    );
     redact(&mut result, &redactor);
     // Memory independent of the size of the files: a result keeps the positions the reports print
     // and, for snippets, the lines around each finding, never the whole text. Clean files keep
@@ -180,7 +284,7 @@ fn check_file(
             result.excerpt = Some(Excerpt::new(&masked, &index, ranges));
         }
     }
-    result
+    Some(result)
 }
 
 /// Masks every text of `result` that a report may print. A fix whose edits would write a secret
@@ -221,45 +325,132 @@ fn needs_text(result: &FileResult) -> bool {
     !result.diagnostics.is_empty() || !result.suppressed.is_empty() || result.error.is_some()
 }
 
-/// Checks one file; returns the result and the text its positions refer to (when decoded).
+/// A file read, decoded and parsed once per run: a parent folder's web.config (read by every
+/// file below it) or a `configSource` file.
+struct Loaded {
+    path: PathBuf,
+    source: SourceText,
+    text: Arc<String>,
+}
+
+/// Reads, decodes and parses a file that another file's view needs; the error is at the file's
+/// own line and column.
+fn load_parsed<T>(
+    path: &Path,
+    settings: &Settings,
+    read: impl FnOnce(&roxmltree::Document<'_>) -> T,
+) -> Result<(Loaded, T), FileError> {
+    let error = |message: String, line: usize, column: usize| FileError {
+        message,
+        line,
+        column,
+    };
+    let bytes = crate::load::read_config_file(path, settings.max_file_bytes)
+        .map_err(|message| error(message, 1, 1))?;
+    let source = SourceText::decode_owned(bytes).map_err(|e| error(e.message, e.line, e.column))?;
+    crate::document::check_declared_encoding(&source.text, source.encoding)
+        .map_err(|e| error(e.message, e.line, e.column))?;
+    let doc =
+        crate::document::parse(&source.text).map_err(|e| error(e.message, e.line, e.column))?;
+    let read = read(&doc);
+    drop(doc);
+    let text = Arc::new(source.text.clone());
+    Ok((
+        Loaded {
+            path: path.to_owned(),
+            source,
+            text,
+        },
+        read,
+    ))
+}
+
+/// A parent web.config read and parsed, or why it could not be.
+type Parent = Arc<Result<(Loaded, ParentSections), FileError>>;
+
+/// Parent web.config files, each read and parsed once per run, whichever thread needs it first.
+#[derive(Default)]
+struct ParentCache {
+    files: RwLock<HashMap<PathBuf, Parent>>,
+}
+
+impl ParentCache {
+    fn get(
+        &self,
+        path: &Path,
+        settings: &Settings,
+    ) -> Arc<Result<(Loaded, ParentSections), FileError>> {
+        if let Some(known) = self
+            .files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+        {
+            return known.clone();
+        }
+        let loaded = Arc::new(load_parsed(path, settings, ParentSections::of));
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(path.to_owned())
+            .or_insert(loaded)
+            .clone()
+    }
+}
+
+/// The folders from `parent`'s to `child`'s, lower-cased (how `<location path>` compares them).
+fn folders_between(parent: &Path, child: &Path) -> Vec<String> {
+    let (Some(parent), Some(child)) = (parent.parent(), child.parent()) else {
+        return Vec::new();
+    };
+    let child = file_key(child);
+    child
+        .strip_prefix(parent)
+        .map(|below| {
+            below
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks one file; returns its result and the results its view found in other files (its
+/// `configSource` files, its parents), each with the text its positions refer to.
 fn check_file_text(
     target: &Target,
     options: &CheckOptions,
     settings: &Settings,
     folders: &FolderIndex,
-) -> (FileResult, Option<String>) {
-    let mut result = FileResult {
-        path: target.path.clone(),
-        display: display_path(&target.path),
-        positions: Positions::default(),
-        excerpt: None,
-        diagnostics: Vec::new(),
-        error: None,
-        fixed: Vec::new(),
-        diff: None,
-        suppressed: Vec::new(),
-    };
-    let fail = |mut result: FileResult, message: String, line: usize, column: usize| {
+    parents: &ParentCache,
+) -> Vec<Checked> {
+    let mut result = empty_result(&target.path);
+    let fail = |mut result: FileResult,
+                message: String,
+                line: usize,
+                column: usize,
+                text: Option<String>| {
         result.error = Some(FileError {
             message,
             line,
             column,
         });
-        result
+        vec![Checked {
+            result,
+            text: text.map(Arc::new),
+            own: true,
+        }]
     };
     let bytes = match crate::load::read_config_file(&target.path, settings.max_file_bytes) {
         Ok(bytes) => bytes,
-        Err(message) => return (fail(result, message, 1, 1), None),
+        Err(message) => return fail(result, message, 1, 1, None),
     };
     let source = match SourceText::decode_owned(bytes) {
         Ok(source) => source,
-        Err(err) => return (fail(result, err.message, err.line, err.column), None),
+        Err(err) => return fail(result, err.message, err.line, err.column, None),
     };
     if let Err(err) = crate::document::check_declared_encoding(&source.text, source.encoding) {
-        return (
-            fail(result, err.message, err.line, err.column),
-            Some(source.text),
-        );
+        return fail(result, err.message, err.line, err.column, Some(source.text));
     }
     let kind = FileKind::of_path(&target.path);
     let per_file = settings.ignored_rules(&target.path);
@@ -283,78 +474,231 @@ fn check_file_text(
         && !root_by_folder
         && !crate::discover::is_views_folder(&target.path);
 
-    let text = source.text.as_str();
-    let mut linted = lint_text_full(text, &facts, &rules, settings);
+    // The view's other files: `configSource` files (editable), then parents (read-only).
+    let mut others: Vec<Checked> = Vec::new();
+    let mut bundle = Bundle::single(&source.text);
+    let mut sources = vec![];
+    if source.text.contains("configSource") {
+        let doc = match crate::document::parse(&source.text) {
+            Ok(doc) => doc,
+            Err(err) => return fail(result, err.message, err.line, err.column, Some(source.text)),
+        };
+        let folder = target.path.parent().unwrap_or(Path::new(""));
+        for config_source in crate::resolve::config_sources(&doc) {
+            if config_source.problem.is_some() || bundle.includes.contains_key(&config_source.value)
+            {
+                continue;
+            }
+            let path = crate::resolve::include_path(folder, &config_source.value);
+            let file = bundle.texts.len();
+            let resolved = match load_parsed(&path, settings, |doc| Include::of(file, doc)) {
+                Ok((loaded, include)) => {
+                    bundle.texts.push(loaded.source.text.clone());
+                    sources.push(loaded);
+                    Ok(include)
+                }
+                Err(_) if !path.exists() => {
+                    Err(format!("`{}` does not exist", display_path(&path)))
+                }
+                Err(error) => {
+                    let message = format!(
+                        "`{}` cannot be read: {}",
+                        display_path(&path),
+                        error.message
+                    );
+                    let mut include_result = empty_result(&path);
+                    include_result.error = Some(error);
+                    others.push(Checked {
+                        result: include_result,
+                        text: None,
+                        own: false,
+                    });
+                    Err(message)
+                }
+            };
+            bundle
+                .includes
+                .insert(config_source.value.clone(), resolved);
+        }
+    }
+    bundle.editable = bundle.texts.len();
+    let mut parent_files: Vec<(PathBuf, Arc<String>, ParentSections)> = Vec::new();
+    if kind == FileKind::WebConfig {
+        for path in folders.parent_configs(target) {
+            match &*parents.get(&path, settings) {
+                Ok((loaded, sections)) => {
+                    parent_files.push((path.clone(), loaded.text.clone(), sections.clone()))
+                }
+                Err(error) => {
+                    let mut parent_result = empty_result(&path);
+                    parent_result.error = Some(error.clone());
+                    others.push(Checked {
+                        result: parent_result,
+                        text: None,
+                        own: false,
+                    });
+                }
+            }
+        }
+    }
+    // Puts the parents' sections the file inherits in the bundle; returns the parents used.
+    let inherit = |bundle: &mut Bundle, child_application: bool| -> Vec<PathBuf> {
+        bundle.texts.truncate(bundle.editable);
+        bundle.inherited.clear();
+        let mut used = Vec::new();
+        for (path, text, sections) in &parent_files {
+            let file = bundle.texts.len();
+            let ranges =
+                sections.inherited_by(&folders_between(path, &target.path), child_application);
+            if ranges.is_empty() {
+                continue;
+            }
+            bundle.texts.push(text.as_str().to_owned());
+            bundle
+                .inherited
+                .extend(ranges.into_iter().map(|r| (file, r)));
+            used.push(path.clone());
+        }
+        used
+    };
+    let mut parents_used = inherit(&mut bundle, facts.application_root);
+
+    let mut linted = lint_bundle(&bundle, &facts, &rules, settings);
     if may_set_sections
         && let Ok(l) = &linted
         && l.model.web.sets_application_sections
     {
         facts.application_root = true;
-        linted = lint_text_full(text, &facts, &rules, settings);
+        parents_used = inherit(&mut bundle, true);
+        linted = lint_bundle(&bundle, &facts, &rules, settings);
     }
     let linted = match linted {
         Ok(linted) => linted,
-        Err(err) => {
-            return (
-                fail(result, err.message, err.line, err.column),
-                Some(source.text),
-            );
+        Err(err) => return fail(result, err.message, err.line, err.column, Some(source.text)),
+    };
+    // Every file of the bundle, its path and the text its findings point into.
+    let paths: Vec<PathBuf> = std::iter::once(target.path.clone())
+        .chain(sources.iter().map(|s| s.path.clone()))
+        .chain(parents_used)
+        .collect();
+    let mut file_texts: Vec<Arc<String>> =
+        bundle.texts.iter().map(|t| Arc::new(t.clone())).collect();
+    let distribute = |results: &mut Vec<FileResult>,
+                      diagnostics: Vec<crate::diagnostic::Diagnostic>,
+                      suppressed: Vec<crate::suppress::Suppressed>| {
+        for d in diagnostics {
+            let file = d.file.min(results.len() - 1);
+            results[file].diagnostics.push(d);
+        }
+        for s in suppressed {
+            let file = s.diagnostic.file.min(results.len() - 1);
+            results[file].suppressed.push(s);
         }
     };
+    let mut results: Vec<FileResult> = paths.iter().map(|p| empty_result(p)).collect();
+    results[0] = std::mem::replace(&mut result, empty_result(&target.path));
+
     let required = match options.fix {
         FixMode::Off => {
-            result.diagnostics = linted.diagnostics;
-            result.suppressed = linted.suppressed;
-            return (result, Some(source.text));
+            distribute(&mut results, linted.diagnostics, linted.suppressed);
+            return collect(results, file_texts, others);
         }
         FixMode::Write(a) | FixMode::Diff(a) => a,
     };
-    // `--diff` shows the findings of the file as it is on disk.
+    // `--diff` shows the findings of the files as they are on disk.
     let on_disk = matches!(options.fix, FixMode::Diff(_))
         .then(|| (linted.diagnostics.clone(), linted.suppressed.clone()));
-    let outcome = fix_linted(text, linted, &facts, &rules, settings, required);
+    let originals: Vec<String> = bundle.texts[..bundle.editable].to_vec();
+    let outcome = fix_linted(bundle, linted, &facts, &rules, settings, required);
     if let Some(problem) = &outcome.problem {
-        result.error = Some(FileError {
+        results[0].error = Some(FileError {
             message: problem.clone(),
             line: 1,
             column: 1,
         });
     }
-    let changed = outcome.text != source.text;
+    let mut unwritten_files = Vec::new();
+    let changed: Vec<usize> = (0..outcome.texts.len())
+        .filter(|&f| outcome.texts[f] != originals[f])
+        .collect();
     match options.fix {
-        FixMode::Diff(_) if changed => {
-            let diff = similar::TextDiff::from_lines(text, &outcome.text)
-                .unified_diff()
-                .context_radius(3)
-                .header(
-                    &diff_name("a", &result.display),
-                    &diff_name("b", &result.display),
-                )
-                .to_string();
-            result.diff = Some(diff);
+        FixMode::Diff(_) if !changed.is_empty() => {
+            for &f in &changed {
+                let display = results[f].display.clone();
+                let diff = similar::TextDiff::from_lines(&originals[f], &outcome.texts[f])
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&diff_name("a", &display), &diff_name("b", &display))
+                    .to_string();
+                results[f].diff = Some(diff);
+            }
             if let Some((diagnostics, suppressed)) = on_disk {
-                result.diagnostics = diagnostics;
-                result.suppressed = suppressed;
+                distribute(&mut results, diagnostics, suppressed);
             }
-            return (result, Some(source.text));
+            return collect(results, file_texts, others);
         }
-        FixMode::Write(_) if changed => {
-            // The file as it was read: decoding is exact, so encoding the text gives its bytes.
-            let linted = source.encode(&source.text);
-            let fixed = source.encode(&outcome.text);
-            #[cfg(debug_assertions)]
-            hold_before_write();
-            if let Err(err) = replace_file(&target.path, &linted, &fixed, options.write) {
-                // Nothing was written; the error says why, and the file is as it was.
-                return (fail(result, err.to_string(), 1, 1), Some(source.text));
+        FixMode::Write(_) if !changed.is_empty() => {
+            let mut unwritten = Vec::new();
+            let encoders: Vec<&SourceText> = std::iter::once(&source)
+                .chain(sources.iter().map(|s| &s.source))
+                .collect();
+            for &f in &changed {
+                // The file as it was read: decoding is exact, so encoding the text gives its bytes.
+                let linted_bytes = encoders[f].encode(&originals[f]);
+                let fixed_bytes = encoders[f].encode(&outcome.texts[f]);
+                #[cfg(debug_assertions)]
+                hold_before_write();
+                if let Err(err) =
+                    replace_file(&paths[f], &linted_bytes, &fixed_bytes, options.write)
+                {
+                    // Nothing was written; the error says why, and the file is as it was.
+                    results[f].error = Some(FileError {
+                        message: err.to_string(),
+                        line: 1,
+                        column: 1,
+                    });
+                    unwritten.push(f);
+                    continue;
+                }
+                results[f].fixed = outcome
+                    .fixed
+                    .iter()
+                    .filter(|(file, _)| *file == f)
+                    .map(|(_, name)| *name)
+                    .collect();
+                file_texts[f] = Arc::new(outcome.texts[f].clone());
             }
-            result.fixed = outcome.fixed;
+            unwritten_files = unwritten;
         }
         _ => {}
     }
-    result.diagnostics = outcome.remaining;
-    result.suppressed = outcome.suppressed;
-    (result, Some(outcome.text))
+    distribute(&mut results, outcome.remaining, outcome.suppressed);
+    // A file that could not be written reports its error alone: the findings are those of the
+    // text it was not given.
+    for f in unwritten_files {
+        results[f].diagnostics.clear();
+        results[f].suppressed.clear();
+    }
+    collect(results, file_texts, others)
+}
+
+/// The bundle's results, the judged file's first, then the errors found in files it reads.
+fn collect(
+    results: Vec<FileResult>,
+    texts: Vec<Arc<String>>,
+    others: Vec<Checked>,
+) -> Vec<Checked> {
+    results
+        .into_iter()
+        .zip(texts)
+        .enumerate()
+        .map(|(file, (result, text))| Checked {
+            result,
+            text: Some(text),
+            own: file == 0,
+        })
+        .chain(others)
+        .collect()
 }
 
 /// A seam for the test of an edit made while iislint is fixing a file (debug builds only): with

@@ -23,13 +23,16 @@ impl Severity {
     }
 }
 
-/// One finding in one file. `range` is a byte range into the decoded text: the attribute that
+/// One finding. `range` is a byte range into the decoded text of `file`: the attribute that
 /// decides the finding, or the start tag of the element when the setting is absent.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub rule: &'static RuleMeta,
     pub severity: Severity,
     pub message: String,
+    /// Which of the files the judged file's view is made of (see [`crate::view`]); 0, the
+    /// judged file, until the finding is located.
+    pub file: crate::view::FileIndex,
     pub range: Range<usize>,
     pub fix: Option<Fix>,
     /// The loudest this finding may be, whatever the rule's level (a finding the rule itself
@@ -47,6 +50,7 @@ impl Diagnostic {
             rule,
             severity: rule.default_severity,
             message: message.into(),
+            file: 0,
             range,
             fix: None,
             max_severity: None,

@@ -281,7 +281,8 @@ fn walk_error_message(err: &ignore::Error) -> String {
 #[derive(Default)]
 pub struct FolderIndex {
     // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in profiles.
-    has_web_config: RwLock<HashMap<OsString, bool>>,
+    /// Per folder, its web.config (any letter case).
+    has_web_config: RwLock<HashMap<OsString, Option<PathBuf>>>,
     /// Folders above the walked trees, looked at on disk.
     has_git: RwLock<HashMap<OsString, bool>>,
     /// The walked folders (absolute): every folder below them was seen by the walk.
@@ -331,12 +332,10 @@ impl FolderIndex {
                     .and_then(|n| n.to_str())
                     .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
             })
-            .filter_map(|t| t.path.parent())
-            .map(|dir| {
-                (
-                    normalize(&crate::paths::absolute(dir)).into_os_string(),
-                    true,
-                )
+            .filter_map(|t| {
+                let file = normalize(&crate::paths::absolute(&t.path));
+                let dir = file.parent()?.to_owned();
+                Some((dir.into_os_string(), Some(file)))
             })
             .collect();
         let walked_git = discovery
@@ -375,15 +374,45 @@ impl FolderIndex {
     }
 
     fn has_web_config(&self, dir: &Path) -> bool {
+        self.web_config_in(dir).is_some()
+    }
+
+    /// The web.config of a folder (any letter case), looked for once.
+    fn web_config_in(&self, dir: &Path) -> Option<PathBuf> {
         cached(&self.has_web_config, dir, || {
-            std::fs::read_dir(dir).is_ok_and(|entries| {
-                entries.flatten().any(|e| {
+            let entries = std::fs::read_dir(dir).ok()?;
+            // A folder named web.config is no configuration (a link to a file is).
+            let mut names: Vec<_> = entries
+                .flatten()
+                .filter(|e| {
                     e.file_name()
                         .to_str()
                         .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
+                        && std::fs::metadata(e.path()).is_ok_and(|m| !m.is_dir())
                 })
-            })
+                .map(|e| e.file_name())
+                .collect();
+            names.sort();
+            names.first().map(|name| dir.join(name))
         })
+    }
+
+    /// The web.config files of the folders above `target`'s, outermost first, up to the
+    /// repository's top (else the file system's root): the files whose settings it inherits.
+    pub fn parent_configs(&self, target: &Target) -> Vec<PathBuf> {
+        let Some(folder) = target.path.parent() else {
+            return Vec::new();
+        };
+        let folder = normalize(&crate::paths::absolute(folder));
+        let top = self.search_top(target, &folder);
+        let mut parents: Vec<PathBuf> = folder
+            .ancestors()
+            .skip(1)
+            .take_while(|dir| dir.starts_with(&top))
+            .filter_map(|dir| self.web_config_in(dir))
+            .collect();
+        parents.reverse();
+        parents
     }
 
     fn has_git(&self, dir: &Path) -> bool {

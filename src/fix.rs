@@ -5,6 +5,8 @@ use std::ops::Range;
 /// Replace `range` with `content`: an empty range inserts, empty content deletes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
+    /// Which file of the view (see [`crate::view`]); 0, the judged file, until located.
+    pub file: crate::view::FileIndex,
     pub range: Range<usize>,
     pub content: String,
 }
@@ -12,6 +14,7 @@ pub struct Edit {
 impl Edit {
     pub fn replace(range: Range<usize>, content: impl Into<String>) -> Edit {
         Edit {
+            file: 0,
             range,
             content: content.into(),
         }
@@ -19,6 +22,7 @@ impl Edit {
 
     pub fn insert(at: usize, content: impl Into<String>) -> Edit {
         Edit {
+            file: 0,
             range: at..at,
             content: content.into(),
         }
@@ -26,6 +30,7 @@ impl Edit {
 
     pub fn delete(range: Range<usize>) -> Edit {
         Edit {
+            file: 0,
             range,
             content: String::new(),
         }

@@ -1,7 +1,7 @@
 //! iislint: lints and fixes IIS and ASP.NET configuration.
 //!
 //! The flow, one module per stage: `discover` → `load` (bytes) → `source` (bytes to text) → `document` (parse) →
-//! `model` (typed IIS view) → `rules` → `lint` (fix loop) → `write` → `report`.
+//! `resolve` (configSource files and parent folders into one `view`) → `model` (typed IIS view) → `rules` → `lint` (fix loop) → `write` → `report`.
 
 pub mod application;
 pub mod check;
@@ -16,8 +16,10 @@ pub mod load;
 pub mod model;
 pub mod paths;
 pub mod report;
+pub mod resolve;
 pub mod rules;
 pub mod settings;
 pub mod source;
 pub mod suppress;
+pub mod view;
 pub mod write;

@@ -4,9 +4,12 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{self, ParseError};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::model::{FileKind, Model};
+use crate::resolve::{Composed, Includes};
 use crate::rules::{Context, RULES, Rule};
 use crate::settings::Settings;
 use crate::suppress::Suppressed;
+use crate::view::{FileIndex, View};
+use std::ops::Range;
 
 /// The rules that run on one file, each with its severity.
 #[derive(Debug, Clone)]
@@ -76,7 +79,8 @@ pub fn lint_text(
     lint_text_full(text, facts, rules, settings).map(|l| (l.model, l.diagnostics))
 }
 
-/// One file's lint result, with what inline suppressions silenced.
+/// One file's lint result, with what inline suppressions silenced. Each finding and each edit
+/// names its file among the bundle's ([`Diagnostic::file`], [`Edit::file`]).
 #[derive(Debug)]
 pub struct Linted {
     pub model: Model,
@@ -91,7 +95,67 @@ pub fn lint_text_full(
     rules: &RuleSet,
     settings: &Settings,
 ) -> Result<Linted, ParseError> {
-    let doc = document::parse(text)?;
+    lint_bundle(&Bundle::single(text), facts, rules, settings)
+}
+
+/// The files one file is judged with: itself, its `configSource` files, and the parent
+/// web.config files whose sections it inherits (see [`crate::resolve`]).
+#[derive(Debug, Clone, Default)]
+pub struct Bundle {
+    /// The judged file first.
+    pub texts: Vec<String>,
+    /// `texts[..editable]` are the judged file and its `configSource` files: the files fixing it
+    /// may change. The others (parents) are fixed when they are judged themselves.
+    pub editable: usize,
+    pub includes: Includes,
+    /// The inherited sections, in the order they apply: file and range.
+    pub inherited: Vec<(FileIndex, Range<usize>)>,
+}
+
+impl Bundle {
+    pub fn single(text: &str) -> Bundle {
+        Bundle {
+            texts: vec![text.to_owned()],
+            editable: 1,
+            ..Bundle::default()
+        }
+    }
+
+    fn compose(&self) -> Composed {
+        let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
+        crate::resolve::compose(&texts, &self.includes, &self.inherited)
+    }
+}
+
+/// Lints the view of a bundle's judged file, then takes every finding and edit back to the file
+/// it is about. A fix with an edit outside the editable files, or across several, is dropped:
+/// the finding stays. A parse error is the judged file's (its positions are its own).
+pub fn lint_bundle(
+    bundle: &Bundle,
+    facts: &FileFacts,
+    rules: &RuleSet,
+    settings: &Settings,
+) -> Result<Linted, ParseError> {
+    let mut composed = bundle.compose();
+    let doc = match document::parse(&composed.view.text) {
+        Ok(doc) => Some(doc),
+        Err(err) if composed.view.is_single() => return Err(err),
+        Err(_) => None,
+    };
+    // The pieces parse alone but not together (a parent's section uses a prefix only its own
+    // root declares): the file is judged as written.
+    let doc = match doc {
+        Some(doc) => doc,
+        None => {
+            composed = Composed {
+                view: View::single(&bundle.texts[0]),
+                problems: Vec::new(),
+            };
+            document::parse(&composed.view.text)?
+        }
+    };
+    let view = &composed.view;
+    let text = view.text.as_str();
     let model = Model::build(&doc);
     let directives = crate::suppress::collect(&doc);
     drop(doc);
@@ -105,6 +169,7 @@ pub fn lint_text_full(
         application: &facts.application,
         options: &settings.options,
         fix: &settings.fix,
+        config_source_problems: &composed.problems,
     };
     let mut diagnostics = Vec::new();
     for (rule, severity) in &rules.rules {
@@ -121,11 +186,66 @@ pub fn lint_text_full(
         a.rule.code == b.rule.code && a.range == b.range && a.message == b.message
     });
     let applied = crate::suppress::apply(text, &directives, diagnostics, rules);
+    let unused = crate::rules::unused_suppression::META.name;
+    let diagnostics = applied
+        .diagnostics
+        .into_iter()
+        .filter_map(|d| locate(view, d, bundle.editable))
+        // A parent's directive is judged when the parent is: what silences nothing in this
+        // file's view may silence something in the parent's.
+        .filter(|d| d.rule.name != unused || d.file < bundle.editable)
+        .collect();
+    let suppressed = applied
+        .suppressed
+        .into_iter()
+        .filter_map(|mut s| {
+            s.diagnostic = locate(view, s.diagnostic, bundle.editable)?;
+            Some(s)
+        })
+        .collect();
     Ok(Linted {
         model,
-        diagnostics: applied.diagnostics,
-        suppressed: applied.suppressed,
+        diagnostics,
+        suppressed,
     })
+}
+
+/// Takes a finding of a view back to its file (see [`View::locate`]). A finding on bytes the
+/// view wrote itself is reported at the start of the judged file; a fix is kept only when all
+/// its edits land in one editable file.
+fn locate(view: &View, mut diagnostic: Diagnostic, editable: usize) -> Option<Diagnostic> {
+    if view.is_single() {
+        return Some(diagnostic);
+    }
+    let (file, range) = view.locate(&diagnostic.range).unwrap_or((0, 0..0));
+    diagnostic.file = file;
+    diagnostic.range = range;
+    if let Some(fix) = &mut diagnostic.fix {
+        let mut files = Vec::new();
+        let mut located = Vec::new();
+        for edit in &fix.edits {
+            match view.locate(&edit.range) {
+                Some((file, range)) if file < editable => {
+                    files.push(file);
+                    located.push(Edit {
+                        file,
+                        range,
+                        content: edit.content.clone(),
+                    });
+                }
+                _ => {
+                    files.push(usize::MAX);
+                }
+            }
+        }
+        files.dedup();
+        if files.len() > 1 || files.first() == Some(&usize::MAX) {
+            diagnostic.fix = None;
+        } else {
+            fix.edits = located;
+        }
+    }
+    Some(diagnostic)
 }
 
 /// The most passes the fix loop makes before it reports that fixes do not converge.
@@ -154,36 +274,58 @@ pub fn fix_text(
     settings: &Settings,
     required: Applicability,
 ) -> Result<FixOutcome, ParseError> {
-    let first = lint_text_full(text, facts, rules, settings)?;
-    Ok(fix_linted(text, first, facts, rules, settings, required))
+    let bundle = Bundle::single(text);
+    let first = lint_bundle(&bundle, facts, rules, settings)?;
+    let mut outcome = fix_linted(bundle, first, facts, rules, settings, required);
+    Ok(FixOutcome {
+        text: outcome.texts.swap_remove(0),
+        fixed: outcome.fixed.into_iter().map(|(_, name)| name).collect(),
+        remaining: outcome.remaining,
+        suppressed: outcome.suppressed,
+        problem: outcome.problem,
+    })
 }
 
-/// [`fix_text`], for a text already linted once (`first` is the lint of `text`).
+/// The outcome of fixing a bundle.
+#[derive(Debug, Clone)]
+pub struct BundleFixOutcome {
+    /// The editable files' texts, fixed.
+    pub texts: Vec<String>,
+    /// The fixes applied: file and rule, one entry per fix.
+    pub fixed: Vec<(FileIndex, &'static str)>,
+    pub remaining: Vec<Diagnostic>,
+    pub suppressed: Vec<Suppressed>,
+    pub problem: Option<String>,
+}
+
+/// Applies fixes at or above `required` in passes until none applies (`first` is the lint of
+/// `bundle`). Each pass splices each editable file's fixes into it and lints the bundle again.
 pub fn fix_linted(
-    text: &str,
+    mut bundle: Bundle,
     first: Linted,
     facts: &FileFacts,
     rules: &RuleSet,
     settings: &Settings,
     required: Applicability,
-) -> FixOutcome {
-    let mut current = text.to_owned();
+) -> BundleFixOutcome {
     let mut fixed = Vec::new();
     let mut problem = None;
     let mut diagnostics = first.diagnostics;
     let mut suppressed = first.suppressed;
     // Fixes that would break the XML, by rule and position: never offered again.
-    let mut rejected: Vec<(&'static str, usize)> = Vec::new();
+    let mut rejected: Vec<(&'static str, FileIndex, usize)> = Vec::new();
     let mut one_at_a_time = false;
     for pass in 0.. {
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
             .filter(|d| {
                 d.fix.as_ref().is_some_and(|f| {
-                    f.applicability >= required && f.applicability != Applicability::DisplayOnly
+                    f.applicability >= required
+                        && f.applicability != Applicability::DisplayOnly
+                        && !f.edits.is_empty()
                 })
             })
-            .filter(|d| !rejected.contains(&(d.rule.name, d.range.start)))
+            .filter(|d| !rejected.contains(&(d.rule.name, d.file, d.range.start)))
             .take(if one_at_a_time { 1 } else { usize::MAX })
             .collect();
         one_at_a_time = false;
@@ -199,18 +341,26 @@ pub fn fix_linted(
             ));
             break;
         }
-        let (next, applied) = apply_fixes(
-            &current,
-            candidates
-                .iter()
-                .map(|d| (d.rule.name, d.fix.as_ref().expect("filtered"))),
-        );
-        match lint_text_full(&next, facts, rules, settings) {
+        let fix_file = |d: &Diagnostic| d.fix.as_ref().map_or(0, |f| f.edits[0].file);
+        let mut next = bundle.clone();
+        let mut applied_now = Vec::new();
+        for file in 0..bundle.editable {
+            let (text, applied) = apply_fixes(
+                &bundle.texts[file],
+                candidates
+                    .iter()
+                    .filter(|d| fix_file(d) == file)
+                    .map(|d| (d.rule.name, d.fix.as_ref().expect("filtered"))),
+            );
+            next.texts[file] = text;
+            applied_now.extend(applied.into_iter().map(|name| (file, name)));
+        }
+        match lint_bundle(&next, facts, rules, settings) {
             Ok(linted) => {
-                current = next;
+                bundle = next;
                 diagnostics = linted.diagnostics;
                 suppressed = linted.suppressed;
-                fixed.extend(applied);
+                fixed.extend(applied_now);
             }
             Err(err) => {
                 // Drop the pass; find the fixes that break the XML on their own and leave them
@@ -218,9 +368,11 @@ pub fn fix_linted(
                 let mut culprits = Vec::new();
                 for d in &candidates {
                     let fix = d.fix.as_ref().expect("filtered");
-                    let (alone, _) = apply_fixes(&current, std::iter::once((d.rule.name, fix)));
+                    let file = fix_file(d);
+                    let (alone, _) =
+                        apply_fixes(&bundle.texts[file], std::iter::once((d.rule.name, fix)));
                     if crate::document::parse(&alone).is_err() {
-                        rejected.push((d.rule.name, d.range.start));
+                        rejected.push((d.rule.name, d.file, d.range.start));
                         culprits.push(d.rule.name);
                     }
                 }
@@ -237,8 +389,9 @@ pub fn fix_linted(
             }
         }
     }
-    FixOutcome {
-        text: current,
+    bundle.texts.truncate(bundle.editable);
+    BundleFixOutcome {
+        texts: bundle.texts,
         fixed,
         remaining: diagnostics,
         suppressed,

@@ -203,11 +203,20 @@ impl SessionState {
 pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebConfig {
     let mut own_level = Vec::new();
     let mut locations = Vec::new();
+    // What parent folders give the file (see `resolve`): read first, so the file's own win, and
+    // never taken for the file's own settings.
+    let mut inherited = Vec::new();
     own_level.extend(config_children(root, "system.web"));
     for location in config_children(root, "location") {
         let path = location.attribute("path");
         let system_webs: Vec<_> = config_children(location, "system.web").collect();
         match path.map(str::trim) {
+            _ if location
+                .attribute(crate::resolve::INHERITED_MARKER)
+                .is_some() =>
+            {
+                inherited.extend(system_webs)
+            }
             _ if super::is_own_level_path(path) => own_level.extend(system_webs),
             Some(path) if !system_webs.is_empty() => {
                 locations.push((location, path.to_owned(), system_webs))
@@ -217,10 +226,11 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
     }
     own_level.sort_by_key(|n| n.range().start);
 
-    let first_system_web = root
-        .descendants()
-        .find(|n| crate::document::is_config_element(*n, "system.web"))
-        .map(Element::from_node);
+    let first_system_web = own_level
+        .first()
+        .or(inherited.first())
+        .or(locations.first().and_then(|(_, _, s)| s.first()))
+        .map(|n| Element::from_node(*n));
     let mut web = WebConfig {
         system_web: first_system_web,
         sets_application_sections: false,
@@ -239,8 +249,9 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
             .iter()
             .any(|name| config_children(*sw, name).next().is_some())
     });
-    let own = Decisive::of(&own_level, reader);
-    if let Some(&innermost) = own_level.last() {
+    let inherited_and_own: Vec<_> = inherited.iter().chain(&own_level).copied().collect();
+    let own = Decisive::of(&inherited_and_own, reader);
+    if let Some(&innermost) = inherited_and_own.last() {
         web.scopes.push(read_scope(None, &own, innermost, reader));
     }
     let chains = location_chains(&own, &locations, reader);

@@ -2,6 +2,7 @@
 //! its own file, its doc in `rules/<name>.md`, its cases in `fixtures/<name>/`.
 
 mod app_pool_idle_timeout_drops_sessions;
+mod config_source_invalid;
 mod farm_without_session_affinity;
 mod forms_sliding_expiration_disabled;
 mod forms_timeout_too_low;
@@ -114,6 +115,10 @@ pub static RULES: &[Rule] = &[
         check: invalid_value::check,
     },
     Rule {
+        meta: &config_source_invalid::META,
+        check: config_source_invalid::check,
+    },
+    Rule {
         meta: &unused_suppression::META,
         check: unused_suppression::check,
     },
@@ -141,6 +146,9 @@ pub struct Context<'a> {
     /// Option values per rule name, already validated.
     pub options: &'a BTreeMap<&'static str, BTreeMap<&'static str, i64>>,
     pub fix: &'a FixSettings,
+    /// `configSource` attributes the runtime refuses, found while the view was assembled: the
+    /// attribute's range and why (reported by `config-source-invalid`).
+    pub config_source_problems: &'a [(std::ops::Range<usize>, String)],
 }
 
 impl Context<'_> {

@@ -1,0 +1,484 @@
+//! From a file to the configuration the runtime reads for it: sections moved to `configSource`
+//! files are put back in place, and the `system.web` settings of the folders above come first.
+//! The result is a [`View`]: the model and the rules judge it, and its pieces take findings and
+//! fixes back to the file each byte came from.
+//!
+//! What is resolved, with sources (iis-semantics.md §6):
+//! - `configSource="file"` (`BaseConfigurationRecord.NormalizeConfigSource`): a relative path
+//!   with `\` separators, no `/`, not rooted, without surrounding white space, in or below the
+//!   file's folder; the element has no other attribute and no child; the file's root element is
+//!   that section. The section element is replaced by that root element.
+//! - Inheritance: the `system.web` sections of each parent folder's web.config, outermost first,
+//!   then the file's own. A parent's `<location>` counts when its path is the parent's own level
+//!   or a folder that holds the file. `inheritInChildApplications="false"` keeps a location's
+//!   settings from child applications below its path (`BaseConfigurationRecord`, the
+//!   `inheritInChildApplications` keyword).
+//!
+//! Not resolved yet (the view keeps what the file says): a parent's `<location>` for a folder
+//! below the file, parent sections other than `system.web`, a parent's own `configSource`
+//! files, and `appSettings file=`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::document::{config_children, is_config_element};
+use crate::view::{FileIndex, View};
+
+/// The attribute that marks the `<location>` a view adds to hold the sections it inherits: the
+/// model reads them as the file's own level but never as the file's own settings.
+pub const INHERITED_MARKER: &str = "iislint-inherited";
+
+/// A section element whose content is in another file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigSource {
+    /// The section's name (the element's local name).
+    pub section: String,
+    /// The whole element.
+    pub element: Range<usize>,
+    /// The `configSource` attribute.
+    pub attr: Range<usize>,
+    pub value: String,
+    /// Why the runtime refuses this element, before the file is even opened.
+    pub problem: Option<String>,
+}
+
+/// Every `configSource` of a document, in document order. A text without the word has none, so
+/// most files are never looked at twice.
+pub fn config_sources(doc: &roxmltree::Document<'_>) -> Vec<ConfigSource> {
+    if !doc.input_text().contains("configSource") {
+        return Vec::new();
+    }
+    let root = doc.root_element();
+    root.descendants()
+        .filter(|n| n.is_element() && *n != root && !is_config_element(*n, "location"))
+        .filter_map(|node| {
+            let attr = node
+                .attributes()
+                .find(|a| a.namespace().is_none() && a.name() == "configSource")?;
+            let others: Vec<&str> = node
+                .attributes()
+                .filter(|a| a.namespace().is_none() && a.name() != "configSource")
+                .map(|a| a.name())
+                .collect();
+            let has_children = node.children().any(|c| {
+                c.is_element() || (c.is_text() && !c.text().unwrap_or("").trim().is_empty())
+            });
+            let problem = if !others.is_empty() {
+                Some(format!(
+                    "a section with `configSource` may have no other attribute (it has `{}`)",
+                    others.join("`, `")
+                ))
+            } else if has_children {
+                Some("a section with `configSource` may have no content of its own".to_owned())
+            } else {
+                path_problem(attr.value())
+            };
+            Some(ConfigSource {
+                section: node.tag_name().name().to_owned(),
+                element: node.range(),
+                attr: attr.range(),
+                value: attr.value().to_owned(),
+                problem,
+            })
+        })
+        .collect()
+}
+
+/// What `NormalizeConfigSource` refuses in a `configSource` path.
+fn path_problem(value: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some("`configSource` is empty".to_owned());
+    }
+    if value.trim() != value {
+        return Some("`configSource` may not start or end with white space".to_owned());
+    }
+    if value.contains('/') {
+        return Some(
+            "`configSource` must be a relative physical path, so `/` is not allowed; write `\\`"
+                .to_owned(),
+        );
+    }
+    let bytes = value.as_bytes();
+    if value.starts_with('\\') || (bytes.len() >= 2 && bytes[1] == b':') {
+        return Some("`configSource` must be a relative path, not a rooted one".to_owned());
+    }
+    let mut depth: i64 = 0;
+    for segment in value.split('\\') {
+        match segment {
+            "" | "." => {}
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+        if depth < 0 {
+            return Some(
+                "`configSource` must name a file in or below the configuration file's folder"
+                    .to_owned(),
+            );
+        }
+    }
+    None
+}
+
+/// The path a (valid) `configSource` value names, from the folder of the file that holds it.
+pub fn include_path(folder: &std::path::Path, value: &str) -> std::path::PathBuf {
+    let mut path = folder.to_owned();
+    for segment in value.split('\\') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                path.pop();
+            }
+            _ => path.push(segment),
+        }
+    }
+    path
+}
+
+/// A `configSource` file, read and parsed. Its `ignore-file` suppressions apply to the whole
+/// view it is read into (the file that names it too), not to it alone.
+#[derive(Debug, Clone)]
+pub struct Include {
+    /// Its index among the files of the view.
+    pub file: FileIndex,
+    pub root_name: String,
+    /// Where its root element starts, and how many bytes follow its end (comments, white
+    /// space): fixes inside the root move its end, never these.
+    pub root_start: usize,
+    pub after_root: usize,
+}
+
+impl Include {
+    pub fn of(file: FileIndex, doc: &roxmltree::Document<'_>) -> Include {
+        let root = doc.root_element();
+        // Comments before the root come along: an inline suppression written above the section
+        // silences findings in it, as in the file.
+        let first_comment = doc
+            .root()
+            .children()
+            .take_while(|n| *n != root)
+            .find(|n| n.is_comment())
+            .map(|n| n.range().start);
+        Include {
+            file,
+            root_name: root.tag_name().name().to_owned(),
+            root_start: first_comment.unwrap_or(root.range().start),
+            after_root: doc.input_text().len() - root.range().end,
+        }
+    }
+}
+
+/// How each `configSource` value of the judged file resolves: the file, or why it cannot be read.
+pub type Includes = HashMap<String, Result<Include, String>>;
+
+/// The `system.web` sections a parent folder's web.config holds, and where.
+#[derive(Debug, Clone, Default)]
+pub struct ParentSections {
+    pub sections: Vec<ParentSection>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParentSection {
+    /// The `system.web` element.
+    pub range: Range<usize>,
+    /// Its `<location path>`, lower-cased segments (`None`: the file's own level).
+    pub location: Option<Vec<String>>,
+    /// The location says `inheritInChildApplications="false"`.
+    pub not_in_child_applications: bool,
+}
+
+impl ParentSections {
+    pub fn of(doc: &roxmltree::Document<'_>) -> ParentSections {
+        let root = doc.root_element();
+        let mut sections = Vec::new();
+        if !is_config_element(root, "configuration") {
+            return ParentSections { sections };
+        }
+        for child in root.children().filter(|n| n.is_element()) {
+            if is_config_element(child, "system.web") {
+                sections.push(ParentSection {
+                    range: child.range(),
+                    location: None,
+                    not_in_child_applications: false,
+                });
+            } else if is_config_element(child, "location") {
+                let segments = location_segments(child.attribute("path").unwrap_or(""));
+                // `inheritInChildApplications` is a .NET Boolean: `false` in any letter case.
+                let not_in_child_applications = child
+                    .attribute("inheritInChildApplications")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+                for system_web in config_children(child, "system.web") {
+                    sections.push(ParentSection {
+                        range: system_web.range(),
+                        location: Some(segments.clone()),
+                        not_in_child_applications,
+                    });
+                }
+            }
+        }
+        ParentSections { sections }
+    }
+
+    /// The sections a file `below` this folder (lower-cased folder names) inherits, in the order
+    /// they apply: the own level, then locations by path length (shorter first), each group in
+    /// document order. `child_application`: the file is the root of an application of its own.
+    pub fn inherited_by(&self, below: &[String], child_application: bool) -> Vec<Range<usize>> {
+        let mut applying: Vec<(usize, usize, Range<usize>)> = Vec::new();
+        for (order, section) in self.sections.iter().enumerate() {
+            let path = section.location.as_deref().unwrap_or(&[]);
+            if path.len() > below.len() || below[..path.len()] != *path {
+                continue;
+            }
+            // Settings for a path reach the folders below it; a child application strictly
+            // below the path is cut off by `inheritInChildApplications="false"`.
+            if section.not_in_child_applications && child_application && below.len() > path.len() {
+                continue;
+            }
+            applying.push((path.len(), order, section.range.clone()));
+        }
+        applying.sort_by_key(|(depth, order, _)| (*depth, *order));
+        applying.into_iter().map(|(_, _, range)| range).collect()
+    }
+}
+
+/// A `<location path>` as lower-cased segments; `.` and empty are the own level.
+pub fn location_segments(path: &str) -> Vec<String> {
+    path.split(['/', '\\'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != ".")
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// A view and what went wrong assembling it.
+#[derive(Debug, Clone, Default)]
+pub struct Composed {
+    pub view: View,
+    /// `configSource` problems: the attribute (in the view) and the message.
+    pub problems: Vec<(Range<usize>, String)>,
+}
+
+/// Assembles the view of `texts[0]`: its text with each `configSource` section replaced by its
+/// file's root element, and the `inherited` sections (file and range, in the order they apply)
+/// in a marked `<location path=".">` right after its root's start tag, so that they come before
+/// its own sections and its own win. A text that does not parse is its own view: the parse
+/// error is the judged file's.
+pub fn compose(
+    texts: &[&str],
+    includes: &Includes,
+    inherited: &[(FileIndex, Range<usize>)],
+) -> Composed {
+    let text = texts[0];
+    // Most files have no `configSource`: they are not parsed here, only once, as a view.
+    let sources = if text.contains("configSource") {
+        match crate::document::parse(text) {
+            Ok(doc) => config_sources(&doc),
+            Err(_) => {
+                return Composed {
+                    view: View::single(text),
+                    problems: Vec::new(),
+                };
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let root_start_tag = root_start_tag(text);
+    if sources.is_empty() && (inherited.is_empty() || root_start_tag.is_none()) {
+        return Composed {
+            view: View::single(text),
+            problems: Vec::new(),
+        };
+    }
+    let mut view = View::default();
+    let mut problems = Vec::new();
+    let mut cursor = 0;
+    if let Some(end) = root_start_tag.filter(|_| !inherited.is_empty()) {
+        view.copy(0, text, 0..end);
+        cursor = end;
+        view.write(&format!(
+            "<location path=\".\" {INHERITED_MARKER}=\"true\">"
+        ));
+        for (file, range) in inherited {
+            view.copy(*file, texts[*file], range.clone());
+        }
+        view.write("</location>");
+    }
+    for source in sources {
+        // A value the caller did not resolve (a text linted on its own) stays as written.
+        let resolution = includes.get(&source.value);
+        if source.problem.is_none() && resolution.is_none() {
+            continue;
+        }
+        let problem = source.problem.clone().or_else(|| match resolution {
+            None => None,
+            Some(Err(problem)) => Some(problem.clone()),
+            Some(Ok(include)) if include.root_name != source.section => Some(format!(
+                "the file's root element is `<{}>`, not `<{}>`",
+                include.root_name, source.section
+            )),
+            Some(Ok(_)) => None,
+        });
+        view.copy(0, text, cursor..source.element.start);
+        cursor = source.element.start;
+        match (problem, resolution) {
+            (None, Some(Ok(include))) => {
+                let included = texts[include.file];
+                let end = included.len() - include.after_root;
+                view.copy(include.file, included, include.root_start..end);
+                cursor = source.element.end;
+            }
+            (problem, _) => {
+                let at = view.text.len() + (source.attr.start - cursor);
+                problems.push((
+                    at..at + source.attr.len(),
+                    problem.unwrap_or_else(|| "the file was not read".to_owned()),
+                ));
+            }
+        }
+    }
+    view.copy(0, text, cursor..text.len());
+    Composed { view, problems }
+}
+
+/// The end of the root element's start tag, found without parsing: after the XML declaration,
+/// comments, processing instructions and a document type. `None` for a self-closing root (it
+/// has nowhere to put inherited sections, and nothing to judge) or no root at all.
+fn root_start_tag(text: &str) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let rest = text.get(at..)?;
+        let skipped = rest.len()
+            - rest
+                .trim_start_matches([' ', '\t', '\r', '\n', '\u{feff}'])
+                .len();
+        at += skipped;
+        let rest = &text[at..];
+        let close = if rest.starts_with("<?") {
+            "?>"
+        } else if rest.starts_with("<!--") {
+            "-->"
+        } else if rest.starts_with("<!") {
+            // A document type (the parser refuses one with an internal subset anyway).
+            ">"
+        } else if rest.starts_with('<') {
+            let end = crate::document::start_tag_end(text, at);
+            return (!text[..end].ends_with("/>")).then_some(end);
+        } else {
+            return None;
+        };
+        at += rest.find(close)? + close.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(text: &str) -> Vec<ConfigSource> {
+        config_sources(&crate::document::parse(text).unwrap())
+    }
+
+    #[test]
+    fn config_source_paths_are_checked_as_the_runtime_checks_them() {
+        let problem = |value: &str| {
+            sources(&format!(
+                "<configuration><system.web><sessionState configSource=\"{value}\"/></system.web></configuration>"
+            ))[0]
+                .problem
+                .clone()
+        };
+        assert_eq!(problem("Config\\Session.config"), None);
+        assert_eq!(problem("a\\..\\Session.config"), None);
+        for bad in [
+            "Config/Session.config",
+            "\\Session.config",
+            "C:\\s.config",
+            "..\\s.config",
+            " s.config",
+            "",
+            "a\\..\\..\\s.config",
+        ] {
+            assert!(problem(bad).is_some(), "{bad}");
+        }
+        let other = sources(
+            "<configuration><connectionStrings configSource=\"c.config\" x=\"1\"/><appSettings configSource=\"a.config\"><add key=\"k\"/></appSettings></configuration>",
+        );
+        assert!(other[0].problem.as_deref().unwrap().contains("`x`"));
+        assert!(other[1].problem.as_deref().unwrap().contains("no content"));
+        assert_eq!(other[1].section, "appSettings");
+    }
+
+    #[test]
+    fn a_config_source_section_is_replaced_by_its_file() {
+        let main = "<configuration>\n<system.web>\n<sessionState configSource=\"s.config\" />\n</system.web>\n</configuration>";
+        let included = "<?xml version=\"1.0\"?>\n<sessionState mode=\"InProc\" timeout=\"5\" />\n";
+        let doc = crate::document::parse(included).unwrap();
+        let includes: Includes = [("s.config".to_owned(), Ok(Include::of(1, &doc)))].into();
+        let composed = compose(&[main, included], &includes, &[]);
+        assert!(composed.problems.is_empty());
+        assert!(
+            composed.view.text.contains(
+                "<system.web>\n<sessionState mode=\"InProc\" timeout=\"5\" />\n</system.web>"
+            ),
+            "{}",
+            composed.view.text
+        );
+        let at = composed.view.text.find("timeout").unwrap();
+        let (file, range) = composed.view.locate(&(at..at + 11)).unwrap();
+        assert_eq!((file, &included[range]), (1, "timeout=\"5\""));
+
+        let wrong: Includes = [(
+            "s.config".to_owned(),
+            Ok(Include {
+                root_name: "machineKey".into(),
+                ..Include::of(1, &doc)
+            }),
+        )]
+        .into();
+        let composed = compose(&[main, included], &wrong, &[]);
+        let (range, message) = &composed.problems[0];
+        assert_eq!(
+            &composed.view.text[range.clone()],
+            "configSource=\"s.config\""
+        );
+        assert!(message.contains("`<machineKey>`"), "{message}");
+    }
+
+    #[test]
+    fn inherited_sections_come_first_and_respect_child_applications() {
+        let parent = "<configuration><system.web><a/></system.web>\
+            <location path=\"Shop\" inheritInChildApplications=\"false\"><system.web><b/></system.web></location>\
+            <location path=\"shop/api\"><system.web><c/></system.web></location>\
+            <location path=\".\" inheritInChildApplications=\"false\"><system.web><d/></system.web></location>\
+            <location path=\"Other\"><system.web><e/></system.web></location></configuration>";
+        let sections = ParentSections::of(&crate::document::parse(parent).unwrap());
+        let names = |ranges: Vec<Range<usize>>| -> Vec<String> {
+            ranges
+                .into_iter()
+                .map(|r| parent[r][12..15].to_owned())
+                .collect()
+        };
+        let below = |path: &str| location_segments(path);
+        assert_eq!(
+            names(sections.inherited_by(&below("shop/api"), false)),
+            ["<a/", "<d/", "<b/", "<c/"]
+        );
+        assert_eq!(
+            names(sections.inherited_by(&below("shop/api"), true)),
+            ["<a/", "<c/"]
+        );
+        assert_eq!(
+            names(sections.inherited_by(&below("Shop"), true)),
+            ["<a/", "<b/"]
+        );
+
+        let child = "<?xml version=\"1.0\"?><!-- c --><configuration><system.web><sessionState timeout=\"9\"/></system.web></configuration>";
+        let composed = compose(
+            &[child, parent],
+            &Includes::new(),
+            &[(1, sections.sections[0].range.clone())],
+        );
+        let text = &composed.view.text;
+        assert!(text.starts_with("<?xml version=\"1.0\"?><!-- c --><configuration><location path=\".\" iislint-inherited=\"true\"><system.web><a/></system.web></location><system.web>"), "{text}");
+    }
+}

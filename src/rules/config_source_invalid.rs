@@ -1,0 +1,20 @@
+use super::{Context, FixAvailability, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    name: "config-source-invalid",
+    code: "IIS202",
+    summary: "A `configSource` the runtime cannot read",
+    default_severity: Severity::Error,
+    fix: FixAvailability::None,
+    options: &[],
+    doc: include_str!("../../rules/config-source-invalid.md"),
+};
+
+/// The problems are found while the file's view is assembled (see [`crate::resolve::compose`]);
+/// this rule reports them, at the `configSource` attribute.
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (range, problem) in ctx.config_source_problems {
+        out.push(Diagnostic::new(&META, range.clone(), problem.clone()));
+    }
+}

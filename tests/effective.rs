@@ -1,0 +1,234 @@
+//! The configuration the runtime reads, end to end: `configSource` files read in place of their
+//! section (findings and fixes in them), and the sections parent folders' web.config files give
+//! the files below them (deciding values reported once, where they are written).
+
+mod support;
+
+use std::path::Path;
+
+use support::{findings, iislint, json_of, write};
+
+const WEB_PROJECT: &str = r#"<Project ToolsVersion="15.0" xmlns="http://schemas.microsoft.com/developer/msbuild/2003">
+  <PropertyGroup><ProjectTypeGuids>{349c5851-65df-11da-9384-00065b846f21};{fae04ec0-301f-11d3-bf4b-00c04f79efbc}</ProjectTypeGuids></PropertyGroup>
+  <ItemGroup><Content Include="Web.config" /></ItemGroup>
+</Project>
+"#;
+
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+fn check(dir: &Path, args: &[&str]) -> (i32, Vec<String>) {
+    let (code, json) = json_of(iislint(dir).args(["check", "--format", "json"]).args(args));
+    let mut found = findings(&json);
+    for error in json["errors"].as_array().unwrap() {
+        found.push(format!(
+            "{}:{}:{} error",
+            error["path"].as_str().unwrap(),
+            error["line"],
+            error["column"]
+        ));
+    }
+    (code, found)
+}
+
+const SESSION_IN_FILE: &str = "<?xml version=\"1.0\"?>\n<configuration>\n  <system.web>\n    <sessionState configSource=\"Config\\Session.config\" />\n  </system.web>\n</configuration>\n";
+
+#[test]
+fn a_finding_in_a_config_source_file_is_reported_and_fixed_there() {
+    let dir = repository();
+    write(dir.path(), "site/web.config", SESSION_IN_FILE);
+    let session = "<?xml version=\"1.0\"?>\r\n<!-- the store -->\r\n<sessionState mode=\"StateServer\" timeout=\"4\" />\r\n";
+    write(dir.path(), "site/Config/Session.config", session);
+    let (code, found) = check(dir.path(), &["site"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        ["site/Config/Session.config:3:34 session-timeout-too-low"]
+    );
+    let (code, found) = check(dir.path(), &["site", "--fix"]);
+    assert_eq!((code, found), (0, vec![]));
+    // Only the value changed, in the file it was written in, with its CRLF line endings.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("site/Config/Session.config")).unwrap(),
+        session.replace("timeout=\"4\"", "timeout=\"60\"")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("site/web.config")).unwrap(),
+        SESSION_IN_FILE
+    );
+}
+
+#[test]
+fn an_inline_suppression_in_a_config_source_file_applies() {
+    let dir = repository();
+    write(dir.path(), "site/web.config", SESSION_IN_FILE);
+    write(
+        dir.path(),
+        "site/Config/Session.config",
+        "<?xml version=\"1.0\"?>\n<!-- iislint: ignore session-timeout-too-low - a kiosk: short on purpose -->\n<sessionState mode=\"StateServer\"\n  timeout=\"4\" />\n",
+    );
+    let (code, found) = check(dir.path(), &["site"]);
+    assert_eq!((code, found), (0, vec![]));
+}
+
+#[test]
+fn each_config_source_problem_is_reported_at_the_attribute() {
+    let dir = repository();
+    let config = "<?xml version=\"1.0\"?>\n<configuration>\n  <connectionStrings configSource=\"Missing.config\" />\n  <appSettings configSource=\"Config\\Wrong.config\" />\n  <system.web>\n    <sessionState configSource=\"Config\\Broken.config\" />\n    <machineKey configSource=\"Config/Key.config\" />\n  </system.web>\n</configuration>\n";
+    write(dir.path(), "site/web.config", config);
+    write(
+        dir.path(),
+        "site/Config/Wrong.config",
+        "<connectionStrings />",
+    );
+    write(
+        dir.path(),
+        "site/Config/Broken.config",
+        "<sessionState>\n  <providers>\n</sessionState>\n",
+    );
+    write(dir.path(), "site/Config/Key.config", "<machineKey />");
+    let (code, found) = check(dir.path(), &["site"]);
+    // A file that is not well-formed is an error at its own line and column: exit 2.
+    assert_eq!(code, 2);
+    assert_eq!(
+        found,
+        [
+            "site/web.config:3:22 config-source-invalid",
+            "site/web.config:4:16 config-source-invalid",
+            "site/web.config:6:19 config-source-invalid",
+            "site/web.config:7:17 config-source-invalid",
+            "site/Config/Broken.config:3:1 error",
+        ]
+    );
+    let (_, json) = json_of(iislint(dir.path()).args(["check", "--format", "json", "site"]));
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].contains("does not exist"), "{messages:?}");
+    assert!(
+        messages[1].contains("`<connectionStrings>`, not `<appSettings>`"),
+        "{messages:?}"
+    );
+    assert!(messages[2].contains("cannot be read"), "{messages:?}");
+    assert!(messages[3].contains("`/` is not allowed"), "{messages:?}");
+}
+
+const SITE_ROOT: &str = "<?xml version=\"1.0\"?>
+<configuration>
+  <system.web>
+    <authentication mode=\"Forms\">
+      <forms loginUrl=\"~/Login\" timeout=\"5\" />
+    </authentication>
+    <machineKey validationKey=\"0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\" decryptionKey=\"0123456789ABCDEF0123456789ABCDEF\" validation=\"HMACSHA256\" decryption=\"AES\" />
+  </system.web>
+  <location path=\".\" inheritInChildApplications=\"LOCATION\">
+    <system.web>
+      <sessionState mode=\"SQLServer\" sqlConnectionString=\"Data Source=db;Integrated Security=SSPI\" timeout=\"90\" />
+    </system.web>
+  </location>
+</configuration>
+";
+
+const CHILD_APPLICATION: &str = "<?xml version=\"1.0\"?>
+<configuration>
+  <system.web>
+    <compilation targetFramework=\"4.8\" />
+  </system.web>
+</configuration>
+";
+
+fn site_with_child_application(inherit: bool) -> tempfile::TempDir {
+    let dir = repository();
+    write(
+        dir.path(),
+        "Site/web.config",
+        SITE_ROOT.replace("LOCATION", if inherit { "true" } else { "false" }),
+    );
+    // The site's root has no project of its own (a folder inside a project belongs to that
+    // project's application); the shop is an application below it.
+    write(dir.path(), "Site/Shop/web.config", CHILD_APPLICATION);
+    write(
+        dir.path(),
+        "Site/Shop/Global.asax",
+        "<%@ Application Language=\"C#\" %>",
+    );
+    write(dir.path(), "Site/Shop/Shop.csproj", WEB_PROJECT);
+    write(
+        dir.path(),
+        "Site/Shop/Cart.aspx.cs",
+        "class Cart { void Add() { Session[\"cart\"] = 1; } }",
+    );
+    dir
+}
+
+#[test]
+fn a_child_application_inherits_forms_machine_key_and_session_state_from_the_site_root() {
+    let dir = site_with_child_application(true);
+    // The child inherits the forms time-out of 5 minutes: reported once, where it is written,
+    // and the farm's machine key and SQL Server session state: no farm finding for the child.
+    let (code, found) = check(dir.path(), &["--farm", "Site/Shop/web.config"]);
+    assert_eq!(code, 1);
+    assert_eq!(found, ["Site/web.config:5:33 forms-timeout-too-low"]);
+    let (_, found) = check(dir.path(), &["--farm", "."]);
+    assert_eq!(found, ["Site/web.config:5:33 forms-timeout-too-low"]);
+    // Fixing the child never writes into its parent (the parent's own fix does).
+    let (_, _) = check(
+        dir.path(),
+        &["--farm", "--fix", "--unsafe-fixes", "Site/Shop/web.config"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Site/Shop/web.config")).unwrap(),
+        CHILD_APPLICATION
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("Site/web.config"))
+            .unwrap()
+            .contains("timeout=\"5\"")
+    );
+}
+
+#[test]
+fn inherit_in_child_applications_false_keeps_the_location_from_a_child_application() {
+    let dir = site_with_child_application(false);
+    let (code, found) = check(dir.path(), &["--farm", "Site/Shop/web.config"]);
+    assert_eq!(code, 1);
+    // The machine key is outside the location: still inherited. The SQL Server session state is
+    // not: the child keeps in-process session state on a farm, and uses it.
+    assert_eq!(
+        found,
+        [
+            "Site/Shop/web.config:3:3 inproc-session-on-farm",
+            "Site/web.config:5:33 forms-timeout-too-low",
+        ]
+    );
+}
+
+#[test]
+fn a_parent_that_does_not_parse_is_an_error_and_the_child_is_still_checked() {
+    let dir = repository();
+    write(
+        dir.path(),
+        "Site/web.config",
+        "<configuration>\n  <system.web>\n</configuration>\n",
+    );
+    write(
+        dir.path(),
+        "Site/Admin/web.config",
+        "<configuration>\n  <system.web>\n    <sessionState timeout=\"2\" />\n  </system.web>\n</configuration>\n",
+    );
+    let (code, found) = check(dir.path(), &["Site/Admin/web.config"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        found,
+        [
+            "Site/Admin/web.config:3:19 session-timeout-too-low",
+            "Site/web.config:3:1 error",
+        ]
+    );
+}
