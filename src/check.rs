@@ -497,9 +497,11 @@ fn check_file_text(
                     sources.push(loaded);
                     Ok(include)
                 }
-                Err(_) if !path.exists() => {
-                    Err(format!("`{}` does not exist", display_path(&path)))
-                }
+                Err(_) if !path.exists() => Err(format!(
+                    "`{}` {}",
+                    display_path(&path),
+                    crate::resolve::MISSING
+                )),
                 Err(error) => {
                     let message = format!(
                         "`{}` cannot be read: {}",

@@ -134,6 +134,11 @@ pub fn include_path(folder: &std::path::Path, value: &str) -> std::path::PathBuf
     path
 }
 
+/// How a `configSource` problem ends when the file is not there. A repository often leaves it
+/// out on purpose (a git-ignored `ConnectionStrings.config` written on deployment), so that
+/// finding is information, not an error.
+pub const MISSING: &str = "does not exist here";
+
 /// A `configSource` file, read and parsed. Its `ignore-file` suppressions apply to the whole
 /// view it is read into (the file that names it too), not to it alone.
 #[derive(Debug, Clone)]

@@ -110,7 +110,7 @@ fn each_config_source_problem_is_reported_at_the_attribute() {
         .iter()
         .map(|d| d["message"].as_str().unwrap())
         .collect();
-    assert!(messages[0].contains("does not exist"), "{messages:?}");
+    assert!(messages[0].contains("does not exist here"), "{messages:?}");
     assert!(
         messages[1].contains("`<connectionStrings>`, not `<appSettings>`"),
         "{messages:?}"

@@ -15,6 +15,17 @@ pub const META: RuleMeta = RuleMeta {
 /// this rule reports them, at the `configSource` attribute.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (range, problem) in ctx.config_source_problems {
-        out.push(Diagnostic::new(&META, range.clone(), problem.clone()));
+        if problem.ends_with(crate::resolve::MISSING) {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    range.clone(),
+                    format!("{problem}: unless the deployment writes it, the application stops with \"Unable to open configSource file\"; its settings are not checked"),
+                )
+                .at_most(Severity::Info),
+            );
+        } else {
+            out.push(Diagnostic::new(&META, range.clone(), problem.clone()));
+        }
     }
 }
