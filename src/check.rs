@@ -327,7 +327,7 @@ fn needs_text(result: &FileResult) -> bool {
 
 /// A file read, decoded and parsed once per run: a parent folder's web.config (read by every
 /// file below it) or a `configSource` file.
-struct Loaded {
+pub(crate) struct Loaded {
     path: PathBuf,
     source: SourceText,
     text: Arc<String>,
@@ -370,7 +370,7 @@ type Parent = Arc<Result<(Loaded, ParentSections), FileError>>;
 
 /// Parent web.config files, each read and parsed once per run, whichever thread needs it first.
 #[derive(Default)]
-struct ParentCache {
+pub(crate) struct ParentCache {
     files: RwLock<HashMap<PathBuf, Parent>>,
 }
 
@@ -413,6 +413,130 @@ fn folders_between(parent: &Path, child: &Path) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The files a file's view is made of, read: its `configSource` files (editable with it), and
+/// its parents' web.config files (read-only), with the errors of those that cannot be read.
+pub(crate) struct Gathered {
+    pub bundle: Bundle,
+    /// The `configSource` files, in bundle order (from index 1).
+    pub sources: Vec<Loaded>,
+    /// Every parent folder's web.config that could be read, outermost first.
+    pub parent_files: Vec<(PathBuf, Arc<String>, ParentSections)>,
+    /// Results for files that cannot be read or parsed.
+    others: Vec<Checked>,
+}
+
+impl Gathered {
+    /// Reads what `text` (the file at `target`) needs; its own parse error when it has
+    /// `configSource` sections and does not parse.
+    pub(crate) fn read(
+        target: &Target,
+        text: &str,
+        kind: FileKind,
+        settings: &Settings,
+        folders: &FolderIndex,
+        parents: &ParentCache,
+    ) -> Result<Gathered, crate::document::ParseError> {
+        let mut others: Vec<Checked> = Vec::new();
+        let mut bundle = Bundle::single(text);
+        let mut sources = vec![];
+        if text.contains("configSource") {
+            let doc = crate::document::parse(text)?;
+            let folder = target.path.parent().unwrap_or(Path::new(""));
+            for config_source in crate::resolve::config_sources(&doc) {
+                if config_source.problem.is_some()
+                    || bundle.includes.contains_key(&config_source.value)
+                {
+                    continue;
+                }
+                let path = crate::resolve::include_path(folder, &config_source.value);
+                let file = bundle.texts.len();
+                let resolved = match load_parsed(&path, settings, |doc| Include::of(file, doc)) {
+                    Ok((loaded, include)) => {
+                        bundle.texts.push(loaded.source.text.clone());
+                        sources.push(loaded);
+                        Ok(include)
+                    }
+                    Err(_) if !path.exists() => Err(format!(
+                        "`{}` {}",
+                        display_path(&path),
+                        crate::resolve::MISSING
+                    )),
+                    Err(error) => {
+                        let message = format!(
+                            "`{}` cannot be read: {}",
+                            display_path(&path),
+                            error.message
+                        );
+                        let mut include_result = empty_result(&path);
+                        include_result.error = Some(error);
+                        others.push(Checked {
+                            result: include_result,
+                            text: None,
+                            own: false,
+                        });
+                        Err(message)
+                    }
+                };
+                bundle
+                    .includes
+                    .insert(config_source.value.clone(), resolved);
+            }
+        }
+        bundle.editable = bundle.texts.len();
+        let mut parent_files: Vec<(PathBuf, Arc<String>, ParentSections)> = Vec::new();
+        if kind == FileKind::WebConfig {
+            for path in folders.parent_configs(target) {
+                match &*parents.get(&path, settings) {
+                    Ok((loaded, sections)) => {
+                        parent_files.push((path.clone(), loaded.text.clone(), sections.clone()))
+                    }
+                    Err(error) => {
+                        let mut parent_result = empty_result(&path);
+                        parent_result.error = Some(error.clone());
+                        others.push(Checked {
+                            result: parent_result,
+                            text: None,
+                            own: false,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(Gathered {
+            bundle,
+            sources,
+            parent_files,
+            others,
+        })
+    }
+}
+
+/// Puts the parents' sections the file at `path` inherits in the bundle; returns the parents
+/// used.
+pub(crate) fn inherit_into(
+    bundle: &mut Bundle,
+    parent_files: &[(PathBuf, Arc<String>, ParentSections)],
+    path: &Path,
+    child_application: bool,
+) -> Vec<PathBuf> {
+    bundle.texts.truncate(bundle.editable);
+    bundle.inherited.clear();
+    let mut used = Vec::new();
+    for (parent, text, sections) in parent_files {
+        let file = bundle.texts.len();
+        let ranges = sections.inherited_by(&folders_between(parent, path), child_application);
+        if ranges.is_empty() {
+            continue;
+        }
+        bundle.texts.push(text.as_str().to_owned());
+        bundle
+            .inherited
+            .extend(ranges.into_iter().map(|r| (file, r)));
+        used.push(parent.clone());
+    }
+    used
 }
 
 /// Checks one file; returns its result and the results its view found in other files (its
@@ -474,96 +598,22 @@ fn check_file_text(
         && !root_by_folder
         && !crate::discover::is_views_folder(&target.path);
 
-    // The view's other files: `configSource` files (editable), then parents (read-only).
-    let mut others: Vec<Checked> = Vec::new();
-    let mut bundle = Bundle::single(&source.text);
-    let mut sources = vec![];
-    if source.text.contains("configSource") {
-        let doc = match crate::document::parse(&source.text) {
-            Ok(doc) => doc,
-            Err(err) => return fail(result, err.message, err.line, err.column, Some(source.text)),
-        };
-        let folder = target.path.parent().unwrap_or(Path::new(""));
-        for config_source in crate::resolve::config_sources(&doc) {
-            if config_source.problem.is_some() || bundle.includes.contains_key(&config_source.value)
-            {
-                continue;
-            }
-            let path = crate::resolve::include_path(folder, &config_source.value);
-            let file = bundle.texts.len();
-            let resolved = match load_parsed(&path, settings, |doc| Include::of(file, doc)) {
-                Ok((loaded, include)) => {
-                    bundle.texts.push(loaded.source.text.clone());
-                    sources.push(loaded);
-                    Ok(include)
-                }
-                Err(_) if !path.exists() => Err(format!(
-                    "`{}` {}",
-                    display_path(&path),
-                    crate::resolve::MISSING
-                )),
-                Err(error) => {
-                    let message = format!(
-                        "`{}` cannot be read: {}",
-                        display_path(&path),
-                        error.message
-                    );
-                    let mut include_result = empty_result(&path);
-                    include_result.error = Some(error);
-                    others.push(Checked {
-                        result: include_result,
-                        text: None,
-                        own: false,
-                    });
-                    Err(message)
-                }
-            };
-            bundle
-                .includes
-                .insert(config_source.value.clone(), resolved);
-        }
-    }
-    bundle.editable = bundle.texts.len();
-    let mut parent_files: Vec<(PathBuf, Arc<String>, ParentSections)> = Vec::new();
-    if kind == FileKind::WebConfig {
-        for path in folders.parent_configs(target) {
-            match &*parents.get(&path, settings) {
-                Ok((loaded, sections)) => {
-                    parent_files.push((path.clone(), loaded.text.clone(), sections.clone()))
-                }
-                Err(error) => {
-                    let mut parent_result = empty_result(&path);
-                    parent_result.error = Some(error.clone());
-                    others.push(Checked {
-                        result: parent_result,
-                        text: None,
-                        own: false,
-                    });
-                }
-            }
-        }
-    }
-    // Puts the parents' sections the file inherits in the bundle; returns the parents used.
-    let inherit = |bundle: &mut Bundle, child_application: bool| -> Vec<PathBuf> {
-        bundle.texts.truncate(bundle.editable);
-        bundle.inherited.clear();
-        let mut used = Vec::new();
-        for (path, text, sections) in &parent_files {
-            let file = bundle.texts.len();
-            let ranges =
-                sections.inherited_by(&folders_between(path, &target.path), child_application);
-            if ranges.is_empty() {
-                continue;
-            }
-            bundle.texts.push(text.as_str().to_owned());
-            bundle
-                .inherited
-                .extend(ranges.into_iter().map(|r| (file, r)));
-            used.push(path.clone());
-        }
-        used
+    let gathered = match Gathered::read(target, &source.text, kind, settings, folders, parents) {
+        Ok(gathered) => gathered,
+        Err(err) => return fail(result, err.message, err.line, err.column, Some(source.text)),
     };
-    let mut parents_used = inherit(&mut bundle, facts.application_root);
+    let Gathered {
+        mut bundle,
+        sources,
+        parent_files,
+        others,
+    } = gathered;
+    let mut parents_used = inherit_into(
+        &mut bundle,
+        &parent_files,
+        &target.path,
+        facts.application_root,
+    );
 
     let mut linted = lint_bundle(&bundle, &facts, &rules, settings);
     if may_set_sections
@@ -571,7 +621,7 @@ fn check_file_text(
         && l.model.web.sets_application_sections
     {
         facts.application_root = true;
-        parents_used = inherit(&mut bundle, true);
+        parents_used = inherit_into(&mut bundle, &parent_files, &target.path, true);
         linted = lint_bundle(&bundle, &facts, &rules, settings);
     }
     let linted = match linted {
