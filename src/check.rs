@@ -328,7 +328,7 @@ fn needs_text(result: &FileResult) -> bool {
 /// A file read, decoded and parsed once per run: a parent folder's web.config (read by every
 /// file below it) or a `configSource` file.
 pub(crate) struct Loaded {
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     source: SourceText,
     text: Arc<String>,
 }

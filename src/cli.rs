@@ -40,6 +40,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Show the effective value of a setting for a file and where it comes from:
+    /// `iislint explain Web.config system.web/sessionState@timeout`.
+    Explain(ExplainArgs),
     /// Write a commented starter iislint.toml in the current directory.
     Init,
     /// Git hooks for teams without pre-commit.
@@ -54,6 +57,22 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// The web.config to explain.
+    pub file: PathBuf,
+    /// `SECTION@ATTRIBUTE`, for example `system.web/sessionState@timeout`.
+    pub setting: String,
+    /// A `<location path>` under the file: the value for that path.
+    #[arg(long, value_name = "PATH")]
+    pub location: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+    /// Use this configuration file instead of searching for iislint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -177,6 +196,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Rules { format } => list_rules(format),
         Command::Rule { name, format } => show_rule(&name, format),
+        Command::Explain(args) => explain(&args),
         Command::Init => init(),
         Command::Hook {
             action: HookAction::Install { force },
@@ -185,6 +205,41 @@ pub fn main() -> ExitCode {
         Command::Man => man(),
     };
     ExitCode::from(code)
+}
+
+/// `iislint explain`: 0 with the answer, 2 when the file or the setting cannot be explained.
+fn explain(args: &ExplainArgs) -> u8 {
+    let settings = match load_settings(args.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("iislint: {message}");
+            return 2;
+        }
+    };
+    let options = crate::explain::ExplainOptions {
+        file: args.file.clone(),
+        setting: args.setting.clone(),
+        location: args.location.clone(),
+    };
+    match crate::explain::explain(&options, &settings) {
+        Ok(explained) => {
+            let text = match args.format {
+                ListFormat::Json => format!("{}\n", explained.to_json()),
+                ListFormat::Human => explained.to_human(),
+            };
+            match print_stdout(&text) {
+                Ok(()) => 0,
+                Err(message) => {
+                    eprintln!("iislint: {message}");
+                    2
+                }
+            }
+        }
+        Err(message) => {
+            eprintln!("iislint: {}", crate::report::terminal_safe(&message));
+            2
+        }
+    }
 }
 
 /// Writes to stdout: see [`print_stdout_bytes`].

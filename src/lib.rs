@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod document;
 pub mod edits;
+pub mod explain;
 pub mod fix;
 pub mod lint;
 pub mod load;

@@ -121,7 +121,8 @@ impl Bundle {
         }
     }
 
-    fn compose(&self) -> Composed {
+    /// The view of the judged file (see [`crate::resolve::compose`]).
+    pub fn compose(&self) -> Composed {
         let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
         crate::resolve::compose(&texts, &self.includes, &self.inherited)
     }

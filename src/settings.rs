@@ -393,6 +393,12 @@ const FIX_KEYS: &[&str] = &[
 ];
 
 /// ` did you mean `x`?` for a near miss among `known`, else nothing.
+/// " did you mean `x`?" for the known name closest to `key`, when it is close enough to be a
+/// typo; empty otherwise.
+pub fn suggestion(key: &str, known: &[&str]) -> String {
+    did_you_mean(key, known)
+}
+
 fn did_you_mean(key: &str, known: &[&str]) -> String {
     known
         .iter()

@@ -232,3 +232,97 @@ fn a_parent_that_does_not_parse_is_an_error_and_the_child_is_still_checked() {
         ]
     );
 }
+
+fn explain(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = iislint(dir).arg("explain").args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn explain_shows_an_inherited_a_local_and_a_default_value_with_their_origins() {
+    let dir = site_with_child_application(true);
+    write(
+        dir.path(),
+        "Site/Shop/web.config",
+        "<configuration>\n  <system.web>\n    <sessionState timeout=\"45\" />\n  </system.web>\n  <location path=\"Admin\">\n    <system.web><sessionState timeout=\"10\" /></system.web>\n  </location>\n</configuration>\n",
+    );
+    let json = |args: &[&str]| -> serde_json::Value {
+        let (code, stdout, stderr) = explain(dir.path(), args);
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str(&stdout).unwrap()
+    };
+    // Inherited: the mode comes from the site's root.
+    assert_eq!(
+        json(&[
+            "Site/Shop/web.config",
+            "system.web/sessionState@mode",
+            "--format",
+            "json"
+        ]),
+        serde_json::json!({"value": "SQLServer", "origin": {"path": "Site/web.config", "line": 11, "column": 21}, "overridden": []})
+    );
+    // The file's own value overrides the inherited one; a location's overrides both.
+    assert_eq!(
+        json(&[
+            "Site/Shop/web.config",
+            "system.web/sessionState@timeout",
+            "--location",
+            "admin/reports",
+            "--format",
+            "json"
+        ]),
+        serde_json::json!({"value": "10", "origin": {"path": "Site/Shop/web.config", "line": 6, "column": 31}, "overridden": [
+            {"value": "45", "path": "Site/Shop/web.config", "line": 3, "column": 19},
+            {"value": "90", "path": "Site/web.config", "line": 11, "column": 100},
+        ]})
+    );
+    // Nothing writes it: the runtime's default, no origin.
+    assert_eq!(
+        json(&[
+            "Site/Shop/web.config",
+            "system.web/sessionState@cookieless",
+            "--format",
+            "json"
+        ]),
+        serde_json::json!({"value": "UseCookies", "origin": null, "overridden": []})
+    );
+    let (code, stdout, _) = explain(
+        dir.path(),
+        &["Site/Shop/web.config", "system.web/sessionState@timeout"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "system.web/sessionState@timeout = \"45\"\n  set at Site/Shop/web.config:3:19\n  overrides \"90\" at Site/web.config:11:100\n"
+    );
+    // A machine key is never printed.
+    let (_, stdout, _) = explain(
+        dir.path(),
+        &["Site/web.config", "system.web/machineKey@validationKey"],
+    );
+    assert!(!stdout.contains("0123456789ABCDEF"), "{stdout}");
+}
+
+#[test]
+fn explain_refuses_an_unknown_section_or_attribute_with_a_suggestion() {
+    let dir = site_with_child_application(true);
+    let (code, stdout, stderr) = explain(
+        dir.path(),
+        &["Site/web.config", "system.web/sesionState@timeout"],
+    );
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("did you mean `system.web/sessionState`?"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = explain(
+        dir.path(),
+        &["Site/web.config", "system.web/sessionState@timout"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `timeout`?"), "{stderr}");
+}

@@ -50,6 +50,13 @@ fn secret_names() -> &'static aho_corasick::AhoCorasick {
     })
 }
 
+/// Is an attribute or key of this name a secret (`validationKey`, `password`)?
+pub fn is_secret_name(name: &str) -> bool {
+    secret_names()
+        .find(name)
+        .is_some_and(|m| m.start() == 0 && m.end() == name.len())
+}
+
 /// Parts of a machine key value that are options, not key material.
 const KEY_OPTIONS: &[&str] = &["AutoGenerate", "IsolateApps", "IsolateByAppId"];
 
