@@ -20,7 +20,10 @@ use crate::source::{LineIndex, SourceText};
 /// default worth printing). Sources: machine.config and the .NET reference source's section
 /// classes (`FormsAuthenticationConfiguration`, `SessionStateSection`, `MachineKeySection`,
 /// `CompilationSection`, `CustomErrorsSection`, `HttpCookiesSection`); iis-semantics.md §1, §8.
-const KNOWN: &[(&str, &[(&str, Option<&str>)])] = &[
+/// A section's attributes, each with its default.
+type Attributes = &'static [(&'static str, Option<&'static str>)];
+
+const KNOWN: &[(&str, Attributes)] = &[
     ("system.web/authentication", &[("mode", Some("Windows"))]),
     (
         "system.web/authentication/forms",
