@@ -101,6 +101,7 @@ fn facts(kind: FileKind) -> FileFacts {
         farm: true,
         application_root: true,
         application: Default::default(),
+        mapped_sessions: Default::default(),
     }
 }
 

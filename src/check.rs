@@ -539,6 +539,90 @@ pub(crate) fn inherit_into(
     used
 }
 
+/// The effective session state of the web.config each application serves, for the applications
+/// mapped to a folder (see [`crate::sites`]).
+fn mapped_sessions(
+    applications: &[crate::model::Application],
+    settings: &Settings,
+    folders: &FolderIndex,
+    parents: &ParentCache,
+) -> HashMap<String, crate::lint::MappedSession> {
+    let mut mapped = HashMap::new();
+    for application in applications {
+        let Some(folder) = crate::sites::map(application, settings, folders.web_config_folders())
+        else {
+            continue;
+        };
+        let Some(web_config) = folders.web_config_in(folder.folder()) else {
+            continue;
+        };
+        let (mode, timeout) = effective_session(&web_config, settings, folders, parents);
+        mapped.insert(
+            application.name().to_ascii_lowercase(),
+            crate::lint::MappedSession {
+                web_config,
+                mode,
+                timeout,
+            },
+        );
+    }
+    mapped
+}
+
+/// The session mode and time-out a web.config's own level has, its parents and `configSource`
+/// files included; `None` for what cannot be read (an encrypted section, a file that does not
+/// parse), which the rules take for ASP.NET's default.
+fn effective_session(
+    path: &Path,
+    settings: &Settings,
+    folders: &FolderIndex,
+    parents: &ParentCache,
+) -> (
+    Option<crate::model::web::SessionMode>,
+    Option<crate::model::Minutes>,
+) {
+    let target = Target {
+        path: path.to_owned(),
+        root: path.to_owned(),
+    };
+    let Ok((loaded, ())) = load_parsed(path, settings, |_| ()) else {
+        return (None, None);
+    };
+    let Ok(mut gathered) = Gathered::read(
+        &target,
+        &loaded.source.text,
+        FileKind::WebConfig,
+        settings,
+        folders,
+        parents,
+    ) else {
+        return (None, None);
+    };
+    inherit_into(&mut gathered.bundle, &gathered.parent_files, path, true);
+    let composed = gathered.bundle.compose();
+    let Ok(doc) = crate::document::parse(&composed.view.text) else {
+        return (None, None);
+    };
+    let model = crate::model::Model::build(&doc);
+    let Some(scope) = model.web.scopes.first().filter(|s| s.location.is_none()) else {
+        return (None, None);
+    };
+    if scope.session.external {
+        return (None, None);
+    }
+    // Removing the Session module turns session state off whatever the mode says.
+    if matches!(
+        model.session.off,
+        Some(crate::model::session_switch::SessionOff::ModuleRemoved(_))
+    ) {
+        return (Some(crate::model::web::SessionMode::Off), None);
+    }
+    (
+        scope.session.mode.value().copied(),
+        scope.session.timeout.value().copied(),
+    )
+}
+
 /// Checks one file; returns its result and the results its view found in other files (its
 /// `configSource` files, its parents), each with the text its positions refer to.
 fn check_file_text(
@@ -592,6 +676,7 @@ fn check_file_text(
         farm: options.farm || settings.farm,
         application_root: root_by_folder,
         application: std::sync::Arc::new(application),
+        mapped_sessions: Default::default(),
     };
     let may_set_sections = kind == FileKind::WebConfig
         && root_by_evidence.is_none()
@@ -624,10 +709,28 @@ fn check_file_text(
         parents_used = inherit_into(&mut bundle, &parent_files, &target.path, true);
         linted = lint_bundle(&bundle, &facts, &rules, settings);
     }
-    let linted = match linted {
+    let mut linted = match linted {
         Ok(linted) => linted,
         Err(err) => return fail(result, err.message, err.line, err.column, Some(source.text)),
     };
+    // The pools' applications, judged by the session state their own web.config sets.
+    if kind == FileKind::ApplicationHost && !linted.model.app_host.applications.is_empty() {
+        let mapped = mapped_sessions(
+            &linted.model.app_host.applications,
+            settings,
+            folders,
+            parents,
+        );
+        if !mapped.is_empty() {
+            facts.mapped_sessions = Arc::new(mapped);
+            linted = match lint_bundle(&bundle, &facts, &rules, settings) {
+                Ok(linted) => linted,
+                Err(err) => {
+                    return fail(result, err.message, err.line, err.column, Some(source.text));
+                }
+            };
+        }
+    }
     // Every file of the bundle, its path and the text its findings point into.
     let paths: Vec<PathBuf> = std::iter::once(target.path.clone())
         .chain(sources.iter().map(|s| s.path.clone()))

@@ -280,6 +280,8 @@ fn walk_error_message(err: &ignore::Error) -> String {
 /// rather than for every file.
 #[derive(Default)]
 pub struct FolderIndex {
+    /// The folders of the discovered web.config files (absolute, normalized).
+    web_config_folders: Vec<PathBuf>,
     // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in profiles.
     /// Per folder, its web.config (any letter case).
     has_web_config: RwLock<HashMap<OsString, Option<PathBuf>>>,
@@ -323,7 +325,7 @@ impl FolderIndex {
     /// An index that already knows the folders of the discovered web.config files and the
     /// repository tops inside the walked trees.
     pub fn new(discovery: &Discovery) -> FolderIndex {
-        let known = discovery
+        let known: HashMap<OsString, Option<PathBuf>> = discovery
             .targets
             .iter()
             .filter(|t| {
@@ -364,7 +366,10 @@ impl FolderIndex {
             .into_iter()
             .map(|(dir, evidence)| (dir, Arc::new(evidence)))
             .collect();
+        let mut web_config_folders: Vec<PathBuf> = known.keys().map(PathBuf::from).collect();
+        web_config_folders.sort();
         FolderIndex {
+            web_config_folders,
             has_web_config: RwLock::new(known),
             walked,
             walked_git,
@@ -377,8 +382,13 @@ impl FolderIndex {
         self.web_config_in(dir).is_some()
     }
 
+    /// The folders of the web.config files this run checks.
+    pub fn web_config_folders(&self) -> &[PathBuf] {
+        &self.web_config_folders
+    }
+
     /// The web.config of a folder (any letter case), looked for once.
-    fn web_config_in(&self, dir: &Path) -> Option<PathBuf> {
+    pub fn web_config_in(&self, dir: &Path) -> Option<PathBuf> {
         cached(&self.has_web_config, dir, || {
             let entries = std::fs::read_dir(dir).ok()?;
             // A folder named web.config is no configuration (a link to a file is).

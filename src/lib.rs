@@ -20,6 +20,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod settings;
+pub mod sites;
 pub mod source;
 pub mod suppress;
 pub mod view;

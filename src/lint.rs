@@ -66,6 +66,18 @@ pub struct FileFacts {
     /// The application the repository shows this file is the root of, and what its sources use
     /// (scanned when a rule first asks).
     pub application: std::sync::Arc<crate::application::ApplicationFacts>,
+    /// For an applicationHost.config: the session state of each application mapped to a folder
+    /// (see [`crate::sites`]), by its name (`Site` or `Site/app`, lower-cased).
+    pub mapped_sessions: std::sync::Arc<std::collections::HashMap<String, MappedSession>>,
+}
+
+/// The effective session state of the web.config an applicationHost.config application serves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappedSession {
+    pub web_config: std::path::PathBuf,
+    /// `None`: the web.config does not say in a way iislint can read (an encrypted section).
+    pub mode: Option<crate::model::web::SessionMode>,
+    pub timeout: Option<crate::model::Minutes>,
 }
 
 /// Parses `text` and runs the rules. Diagnostics come sorted by position, duplicates (the same
@@ -171,6 +183,7 @@ pub fn lint_bundle(
         options: &settings.options,
         fix: &settings.fix,
         config_source_problems: &composed.problems,
+        mapped_sessions: &facts.mapped_sessions,
     };
     let mut diagnostics = Vec::new();
     for (rule, severity) in &rules.rules {
@@ -542,6 +555,7 @@ mod tests {
             farm: false,
             application_root: true,
             application: Default::default(),
+            mapped_sessions: Default::default(),
         };
         fix_text(
             text,

@@ -98,6 +98,9 @@ pub struct Settings {
     pub options: BTreeMap<&'static str, BTreeMap<&'static str, i64>>,
     pub per_file_ignores: Vec<(globset::GlobMatcher, Vec<&'static str>)>,
     pub fix: FixSettings,
+    /// `[sites]`: applicationHost.config applications (`Site` or `Site/app`) and the folders
+    /// they serve, relative to the configuration file's folder as written.
+    pub sites: Vec<(String, PathBuf)>,
 }
 
 impl Default for Settings {
@@ -111,6 +114,7 @@ impl Default for Settings {
             options: BTreeMap::new(),
             per_file_ignores: Vec::new(),
             fix: FixSettings::default(),
+            sites: Vec::new(),
         }
     }
 }
@@ -128,6 +132,20 @@ impl Settings {
     /// The folder globs in the configuration are relative to.
     pub fn base_dir(&self) -> Option<&Path> {
         self.path.as_deref().and_then(Path::parent)
+    }
+
+    /// The folder `[sites]` maps an application (`Site` or `Site/app`, compared ignoring case)
+    /// to, resolved from the configuration file's folder.
+    pub fn site_folder(&self, application: &str) -> Option<PathBuf> {
+        let application = application.trim_matches('/');
+        let (_, folder) = self
+            .sites
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(application))?;
+        Some(match self.base_dir() {
+            Some(base) => base.join(folder),
+            None => folder.clone(),
+        })
     }
 
     /// Is `path` excluded by `exclude`?
@@ -215,10 +233,24 @@ impl Settings {
                     }
                 }
                 "fix" => read_fix(value, &mut settings.fix)?,
+                "sites" => {
+                    for (application, folder) in table_value(value)?.iter() {
+                        let name = application.get_ref().trim_matches('/').to_owned();
+                        if name.is_empty() {
+                            return Err((
+                                "a site is named `Site` or `Site/app`".to_owned(),
+                                application.span(),
+                            ));
+                        }
+                        settings
+                            .sites
+                            .push((name, PathBuf::from(string_value(folder)?)));
+                    }
+                }
                 other => {
                     return Err((
                         format!(
-                            "unknown key `{other}`;{} expected `farm`, `exclude`, `max-file-mib`, `rules`, `per-file-ignores` or `fix`",
+                            "unknown key `{other}`;{} expected `farm`, `exclude`, `max-file-mib`, `rules`, `per-file-ignores`, `fix` or `sites`",
                             did_you_mean(
                                 other,
                                 &[
@@ -227,7 +259,8 @@ impl Settings {
                                     "max-file-mib",
                                     "rules",
                                     "per-file-ignores",
-                                    "fix"
+                                    "fix",
+                                    "sites"
                                 ]
                             )
                         ),

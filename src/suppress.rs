@@ -659,6 +659,7 @@ mod tests {
             farm: false,
             application_root: true,
             application: Default::default(),
+            mapped_sessions: Default::default(),
         };
         let settings = crate::settings::Settings::default();
         crate::lint::lint_text_full(text, &facts, &RuleSet::all(), &settings).unwrap()

@@ -68,6 +68,7 @@ fn every_corpus_file_loads_lints_and_round_trips() {
             farm: true,
             application_root: true,
             application: Default::default(),
+            mapped_sessions: Default::default(),
         };
         match lint_text(&source.text, &facts, &rules, &settings) {
             Ok((_, diagnostics)) => {

@@ -326,3 +326,137 @@ fn explain_refuses_an_unknown_section_or_attribute_with_a_suggestion() {
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `timeout`?"), "{stderr}");
 }
+
+const APPLICATION_HOST: &str = r#"<?xml version="1.0"?>
+<configuration>
+  <system.applicationHost>
+    <applicationPools>
+      <add name="ShopPool">
+        <processModel idleTimeout="00:20:00" />
+      </add>
+      <add name="ApiPool" />
+    </applicationPools>
+    <sites>
+      <site name="Shop" id="1">
+        <application path="/" applicationPool="ShopPool">
+          <virtualDirectory path="/" physicalPath="D:\sites\Shop\www" />
+        </application>
+      </site>
+      <site name="Api" id="2">
+        <application path="/" applicationPool="ApiPool">
+          <virtualDirectory path="/" physicalPath="%SystemDrive%\inetpub\wwwroot" />
+        </application>
+      </site>
+    </sites>
+  </system.applicationHost>
+</configuration>
+"#;
+
+fn web_config_with_session(attributes: &str) -> String {
+    format!(
+        "<configuration>\n  <system.web>\n    <sessionState {attributes} />\n  </system.web>\n</configuration>\n"
+    )
+}
+
+#[test]
+fn a_pool_judges_the_session_state_of_the_web_config_its_application_is_mapped_to() {
+    let dir = repository();
+    write(
+        dir.path(),
+        "deploy/applicationHost.config",
+        APPLICATION_HOST,
+    );
+    // Mapped by suffix: `Shop\www`. An in-process session of 60 minutes outlives the pool's
+    // 20-minute idle time-out.
+    write(
+        dir.path(),
+        "src/Shop/www/web.config",
+        web_config_with_session("mode=\"InProc\" timeout=\"60\""),
+    );
+    let (_, found) = check(
+        dir.path(),
+        &["--select", "app-pool-idle-timeout-drops-sessions", "."],
+    );
+    assert_eq!(
+        found,
+        ["deploy/applicationHost.config:6:23 app-pool-idle-timeout-drops-sessions"]
+    );
+    let (_, json) = json_of(iislint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "app-pool-idle-timeout-drops-sessions",
+        ".",
+    ]));
+    assert!(
+        json["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(60 minutes)"),
+        "{json}"
+    );
+    // The same web.config with SQL Server session state: a recycled worker loses nothing.
+    write(
+        dir.path(),
+        "src/Shop/www/web.config",
+        web_config_with_session(
+            "mode=\"SQLServer\" sqlConnectionString=\"Data Source=db\" timeout=\"60\"",
+        ),
+    );
+    let (_, found) = check(
+        dir.path(),
+        &["--select", "app-pool-idle-timeout-drops-sessions", "."],
+    );
+    assert_eq!(found, Vec::<String>::new());
+    // The Api site's physical path matches no folder: its session state is unknown, taken for
+    // ASP.NET's default (InProc, 20 minutes), which the default idle time-out does not cut.
+}
+
+#[test]
+fn a_site_declared_in_iislint_toml_is_mapped_to_its_folder() {
+    let dir = repository();
+    write(
+        dir.path(),
+        "deploy/applicationHost.config",
+        APPLICATION_HOST,
+    );
+    write(
+        dir.path(),
+        "src/Shop/www/web.config",
+        web_config_with_session(
+            "mode=\"SQLServer\" sqlConnectionString=\"Data Source=db\" timeout=\"60\"",
+        ),
+    );
+    // A folder whose name says nothing about the site: only `[sites]` can map it.
+    write(
+        dir.path(),
+        "src/Storefront/web.config",
+        web_config_with_session("mode=\"InProc\" timeout=\"45\""),
+    );
+    write(
+        dir.path(),
+        "iislint.toml",
+        "[sites]\n\"Shop\" = \"src/Storefront\"\n",
+    );
+    let (_, json) = json_of(iislint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "app-pool-idle-timeout-drops-sessions",
+        ".",
+    ]));
+    let found = findings(&json);
+    assert_eq!(
+        found,
+        ["deploy/applicationHost.config:6:23 app-pool-idle-timeout-drops-sessions"]
+    );
+    assert!(
+        json["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(45 minutes)"),
+        "{json}"
+    );
+}

@@ -1006,6 +1006,7 @@ fn allocations_to_lint(text: &str) -> u64 {
         farm: true,
         application_root: true,
         application: Default::default(),
+        mapped_sessions: Default::default(),
     };
     let settings = iislint::settings::Settings::default();
     let rules = iislint::lint::RuleSet::all();

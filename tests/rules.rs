@@ -230,6 +230,7 @@ fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String
         farm: case.farm,
         application_root,
         application: std::sync::Arc::new(application),
+        mapped_sessions: Default::default(),
     };
     let settings = case_settings(case).map_err(|message| format!("{shown}: {message}"))?;
     let rules = RuleSet {

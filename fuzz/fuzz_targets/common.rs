@@ -19,6 +19,7 @@ pub fn setup(data: &[u8]) -> (FileFacts, Settings, &[u8]) {
         farm: true,
         application_root: flags & 2 == 0,
         application: Default::default(),
+        mapped_sessions: Default::default(),
     };
     let mut settings = Settings {
         farm: true,

@@ -50,6 +50,9 @@ pub struct Application {
     pub path: String,
     pub pool: Option<String>,
     pub element: Element,
+    /// The `physicalPath` of its root virtual directory (`<virtualDirectory path="/">`), as
+    /// written (`%SystemDrive%\inetpub\wwwroot`).
+    pub physical_path: Option<String>,
     /// Session state of the application where applicationHost.config itself sets it in a
     /// `<location>` for the site or application; `None` when the file does not say.
     pub session_mode: Option<SessionMode>,
@@ -70,6 +73,19 @@ pub struct WebFarm {
     pub arr: Option<Element>,
     pub affinity: Option<Element>,
     pub use_cookie: Setting<bool>,
+}
+
+impl Application {
+    /// `Site` for a site's root application, `Site/app` for another: how `[sites]` and
+    /// `<location path>` name it.
+    pub fn name(&self) -> String {
+        let path = self.path.trim_matches('/');
+        if path.is_empty() {
+            self.site.clone()
+        } else {
+            format!("{}/{path}", self.site)
+        }
+    }
 }
 
 impl AppHost {
@@ -290,11 +306,16 @@ fn read_sites(
                 .find_map(|p| without_managed_handlers.get(&p.to_ascii_lowercase()))
                 .copied()
                 .unwrap_or(false);
+            let physical_path = config_children(application, "virtualDirectory")
+                .find(|v| v.attribute("path").map(str::trim) == Some("/"))
+                .and_then(|v| v.attribute("physicalPath"))
+                .map(str::to_owned);
             out.push(Application {
                 site: site_name.to_owned(),
                 path,
                 pool,
                 element: Element::from_node(application),
+                physical_path,
                 session_mode,
                 session_timeout,
                 serves_aspnet: !unmanaged,

@@ -67,11 +67,9 @@ fn longest_session(ctx: &Context<'_>, pool: &AppPool) -> Option<Minutes> {
     applications
         .iter()
         // Idle shutdown loses only in-process sessions; unknown counts as InProc, the default.
-        .filter(|a| matches!(a.session_mode, None | Some(SessionMode::InProc)))
-        .map(|a| {
-            a.session_timeout
-                .unwrap_or(Minutes::Finite(DEFAULT_SESSION_TIMEOUT))
-        })
+        .map(|a| ctx.application_session(a))
+        .filter(|(mode, _)| matches!(mode, None | Some(SessionMode::InProc)))
+        .map(|(_, timeout)| timeout.unwrap_or(Minutes::Finite(DEFAULT_SESSION_TIMEOUT)))
         .max()
 }
 

@@ -149,6 +149,8 @@ pub struct Context<'a> {
     /// `configSource` attributes the runtime refuses, found while the view was assembled: the
     /// attribute's range and why (reported by `config-source-invalid`).
     pub config_source_problems: &'a [(std::ops::Range<usize>, String)],
+    /// applicationHost.config applications mapped to their web.config (see [`crate::sites`]).
+    pub mapped_sessions: &'a std::collections::HashMap<String, crate::lint::MappedSession>,
 }
 
 impl Context<'_> {
@@ -182,6 +184,27 @@ impl Context<'_> {
             .scopes
             .first()
             .filter(|s| s.location.is_none())
+    }
+}
+
+impl Context<'_> {
+    /// The session state of an applicationHost.config application: its web.config's effective
+    /// one when the application is mapped to a folder (see [`crate::sites`]), else what this
+    /// file's own `<location>` says. `None` where nothing says: ASP.NET's default, InProc.
+    pub fn application_session(
+        &self,
+        application: &crate::model::Application,
+    ) -> (
+        Option<crate::model::web::SessionMode>,
+        Option<crate::model::Minutes>,
+    ) {
+        match self
+            .mapped_sessions
+            .get(&application.name().to_ascii_lowercase())
+        {
+            Some(mapped) => (mapped.mode, mapped.timeout),
+            None => (application.session_mode, application.session_timeout),
+        }
     }
 }
 

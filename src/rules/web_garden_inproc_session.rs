@@ -33,9 +33,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         // Unknown session state counts as InProc, ASP.NET's default.
         let in_process = applications.is_empty()
-            || applications
-                .iter()
-                .any(|a| matches!(a.session_mode, None | Some(SessionMode::InProc)));
+            || applications.iter().any(|a| {
+                matches!(
+                    ctx.application_session(a).0,
+                    None | Some(SessionMode::InProc)
+                )
+            });
         if !in_process {
             continue;
         }
