@@ -662,6 +662,9 @@ impl<'a> Engine<'a> {
             self.warn(at, MessageKind::NoMatch, message);
             return Ok(());
         }
+        // XDT logs "on {XPath}" before applying: a locator that cannot build its path fails here
+        // even for the Insert family, which targets the parent path.
+        self.xpath(ctx)?;
         let targets = if transform.uses_parent() {
             self.target_parents(ctx)?.unwrap_or_default()
         } else {
