@@ -231,10 +231,11 @@ pub fn namespace_near_miss(transform: &str) -> Option<(Range<usize>, String)> {
             if a.value == XDT_NAMESPACE {
                 return None;
             }
-            if near.is_none() && is_near_xdt_namespace(&a.value) {
-                if let Some((_, range)) = &a.src {
-                    near = Some((range.clone(), a.value.clone()));
-                }
+            if near.is_none()
+                && is_near_xdt_namespace(&a.value)
+                && let Some((_, range)) = &a.src
+            {
+                near = Some((range.clone(), a.value.clone()));
             }
         }
     }

@@ -51,14 +51,13 @@ impl<'a> Output<'a> {
             return;
         }
         let output = start..start + s.len();
-        if let Some(last) = self.pieces.last_mut() {
-            if last.origin == origin
-                && last.output.end == start
-                && last.origin_start + last.output.len() == at
-            {
-                last.output.end = output.end;
-                return;
-            }
+        if let Some(last) = self.pieces.last_mut()
+            && last.origin == origin
+            && last.output.end == start
+            && last.origin_start + last.output.len() == at
+        {
+            last.output.end = output.end;
+            return;
         }
         self.pieces.push(Piece {
             output,

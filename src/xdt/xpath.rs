@@ -7,7 +7,7 @@
 //! predicates (a number is a position); `or`, `and`, `=`, `!=`, `<`, `<=`, `>`, `>=`, `+`, `-`,
 //! `*`, `div`, `mod`, unary `-`, `|`; string and number literals; the functions `last`,
 //! `position`, `count`, `not`, `true`, `false`, `boolean`, `number`, `string`, `concat`,
-//! `contains`, `starts-with`, `ends-with`-less XPath 1.0 `substring`, `substring-before`,
+//! `contains`, `starts-with`, `substring`, `substring-before`,
 //! `substring-after`, `string-length`, `normalize-space`, `translate`, `name`, `local-name`,
 //! `namespace-uri`, `sum`, `floor`, `ceiling`, `round`.
 //!
@@ -115,7 +115,7 @@ enum Start {
 enum Axis {
     Child,
     Attribute,
-    SelfAxis,
+    Itself,
     Parent,
     Descendant,
     DescendantOrSelf,
@@ -533,7 +533,7 @@ impl<'a> Parser<'a> {
     fn step(&mut self) -> Result<Step, XPathError> {
         if self.eat(&Tok::Dot) {
             return Ok(Step {
-                axis: Axis::SelfAxis,
+                axis: Axis::Itself,
                 test: Test::Node,
                 predicates: Vec::new(),
             });
@@ -552,7 +552,7 @@ impl<'a> Parser<'a> {
             match name.as_str() {
                 "child" => Axis::Child,
                 "attribute" => Axis::Attribute,
-                "self" => Axis::SelfAxis,
+                "self" => Axis::Itself,
                 "parent" => Axis::Parent,
                 "descendant" => Axis::Descendant,
                 "descendant-or-self" => Axis::DescendantOrSelf,
@@ -586,10 +586,8 @@ impl<'a> Parser<'a> {
             }
             Some(Tok::NodeType(t)) => {
                 self.expect(&Tok::LParen)?;
-                if t == "processing-instruction" {
-                    if let Some(Tok::Literal(_)) = self.peek() {
-                        self.at += 1;
-                    }
+                if t == "processing-instruction" && matches!(self.peek(), Some(Tok::Literal(_))) {
+                    self.at += 1;
                 }
                 self.expect(&Tok::RParen)?;
                 match t.as_str() {
@@ -810,12 +808,12 @@ impl Eval<'_> {
         let Item::Node(n) = item else {
             // An attribute has a parent and itself; no children or siblings.
             return match (axis, item) {
-                (Axis::SelfAxis | Axis::AncestorOrSelf | Axis::DescendantOrSelf, _) => {
+                (Axis::Itself | Axis::AncestorOrSelf | Axis::DescendantOrSelf, _) => {
                     let mut v = vec![item];
-                    if axis == Axis::AncestorOrSelf {
-                        if let Item::Attr(owner, _) = item {
-                            v.extend(self.ancestors(owner, true));
-                        }
+                    if axis == Axis::AncestorOrSelf
+                        && let Item::Attr(owner, _) = item
+                    {
+                        v.extend(self.ancestors(owner, true));
                     }
                     v
                 }
@@ -837,7 +835,7 @@ impl Eval<'_> {
                     .collect(),
                 None => Vec::new(),
             },
-            Axis::SelfAxis => vec![item],
+            Axis::Itself => vec![item],
             Axis::Parent => doc.parent(n).map(Item::Node).into_iter().collect(),
             Axis::Ancestor => self.ancestors(n, false),
             Axis::AncestorOrSelf => self.ancestors(n, true),
@@ -890,7 +888,7 @@ impl Eval<'_> {
                 };
                 Ok(match test {
                     Test::Node => true,
-                    Test::Any => axis == Axis::Attribute || axis == Axis::SelfAxis,
+                    Test::Any => axis == Axis::Attribute || axis == Axis::Itself,
                     Test::AnyIn(p) => a.namespace == self.resolve(p)?,
                     Test::Name(p, l) => a.local_name() == l && a.namespace == self.resolve(p)?,
                     _ => false,
