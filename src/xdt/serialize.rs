@@ -67,33 +67,30 @@ impl<'a> Output<'a> {
     }
 }
 
-pub fn escape_attribute(value: &str) -> String {
+/// Mono's `XmlTextWriter` escaping (unlike `crate::edits::escape_attr`, it keeps tabs and writes
+/// line breaks as `&#xA;` / `&#xD;`): `&`, `<`, `>` always; in attribute values also `"` and line breaks.
+fn escape(value: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\n' if attribute => out.push_str("&#xA;"),
+            '\r' if attribute => out.push_str("&#xD;"),
             c => out.push(c),
         }
     }
     out
 }
 
+pub fn escape_attribute(value: &str) -> String {
+    escape(value, true)
+}
+
 pub fn escape_text(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(value, false)
 }
 
 fn src_start(doc: &Doc, id: NodeId) -> Option<(Origin, usize)> {
