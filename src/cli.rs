@@ -57,6 +57,12 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// Print WEB_CONFIG as a Web.<Env>.config XDT transform deploys it; XDT's warnings and errors
+    /// go to stderr.
+    Transform {
+        web_config: PathBuf,
+        transform: PathBuf,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -203,6 +209,10 @@ pub fn main() -> ExitCode {
         } => hook_install(force),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Transform {
+            web_config,
+            transform,
+        } => crate::xdt::command::run(&web_config, &transform),
     };
     ExitCode::from(code)
 }

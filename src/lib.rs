@@ -25,3 +25,4 @@ pub mod source;
 pub mod suppress;
 pub mod view;
 pub mod write;
+pub mod xdt;
