@@ -42,6 +42,9 @@ pub struct CheckOptions {
     pub write: WriteOptions,
     /// Where the report goes: never one of the files the run reads or writes.
     pub output_file: Option<PathBuf>,
+    /// `--environment`: the deployed views to judge (`none`: the file as written); empty for
+    /// the settings' `environments`, else every transform but `Debug`.
+    pub environments: Vec<String>,
 }
 
 pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
@@ -213,17 +216,26 @@ fn merge(checked: Vec<Vec<Checked>>, fixing: bool) -> Vec<Checked> {
                 if merged.text.is_none() {
                     merged.text = other.text;
                 }
-                if fixing && rewritten {
+                if fixing && rewritten && !other.own {
                     continue;
                 }
                 let result = &mut merged.result;
                 for d in other.result.diagnostics {
-                    let seen = result
+                    // The same finding seen in another environment's view: named once, with
+                    // both environments.
+                    match result
                         .diagnostics
-                        .iter()
-                        .any(|m| m.rule.code == d.rule.code && m.range == d.range);
-                    if !seen {
-                        result.diagnostics.push(d);
+                        .iter_mut()
+                        .find(|m| m.rule.code == d.rule.code && m.range == d.range)
+                    {
+                        Some(seen) => {
+                            for environment in d.environments {
+                                if !seen.environments.contains(&environment) {
+                                    seen.environments.push(environment);
+                                }
+                            }
+                        }
+                        None => result.diagnostics.push(d),
                     }
                 }
                 for s in other.result.suppressed {
@@ -632,7 +644,7 @@ fn check_file_text(
     folders: &FolderIndex,
     parents: &ParentCache,
 ) -> Vec<Checked> {
-    let mut result = empty_result(&target.path);
+    let result = empty_result(&target.path);
     let fail = |mut result: FileResult,
                 message: String,
                 line: usize,
@@ -731,118 +743,324 @@ fn check_file_text(
             };
         }
     }
-    // Every file of the bundle, its path and the text its findings point into.
+    let mut others = others;
+    // The files of the bundle by index: the judged file, its `configSource` files, its parents.
     let paths: Vec<PathBuf> = std::iter::once(target.path.clone())
         .chain(sources.iter().map(|s| s.path.clone()))
         .chain(parents_used)
         .collect();
-    let mut file_texts: Vec<Arc<String>> =
-        bundle.texts.iter().map(|t| Arc::new(t.clone())).collect();
-    let distribute = |results: &mut Vec<FileResult>,
-                      diagnostics: Vec<crate::diagnostic::Diagnostic>,
-                      suppressed: Vec<crate::suppress::Suppressed>| {
-        for d in diagnostics {
-            let file = d.file.min(results.len() - 1);
-            results[file].diagnostics.push(d);
+    // The deployed views to judge: one per environment's transform, else the file as written.
+    let mut transforms: Vec<(String, Loaded)> = Vec::new();
+    let mut as_written_view = true;
+    if kind == FileKind::WebConfig {
+        let (environments, as_written) =
+            environments_of(&target.path, &options.environments, settings);
+        as_written_view = as_written;
+        for (name, path) in environments {
+            let loaded =
+                load_parsed(&path, settings, |_| ()).and_then(
+                    |(loaded, ())| match crate::xdt::apply(&source.text, &loaded.source.text) {
+                        Ok(_) => Ok(loaded),
+                        Err(error) => {
+                            let text = match error.origin {
+                                crate::xdt::Origin::Base => &source.text,
+                                crate::xdt::Origin::Transform => &loaded.source.text,
+                            };
+                            let (line, column) = LineIndex::new(text).line_col(text, error.offset);
+                            Err(FileError {
+                                message: error.message,
+                                line,
+                                column,
+                            })
+                        }
+                    },
+                );
+            match loaded {
+                Ok(loaded) => transforms.push((name, loaded)),
+                Err(error) => {
+                    let mut transform_result = empty_result(&path);
+                    transform_result.error = Some(error);
+                    others.push(Checked {
+                        result: transform_result,
+                        text: None,
+                        own: false,
+                    });
+                }
+            }
         }
-        for s in suppressed {
-            let file = s.diagnostic.file.min(results.len() - 1);
-            results[file].suppressed.push(s);
+    }
+    let views: Vec<Option<&(String, Loaded)>> = (as_written_view || transforms.is_empty())
+        .then_some(None)
+        .into_iter()
+        .chain(transforms.iter().map(Some))
+        .collect();
+    // The texts of every file fixing may change, as read: the judged file, its `configSource`
+    // files, its transforms.
+    let mut originals: HashMap<PathBuf, String> = paths[..bundle.editable]
+        .iter()
+        .cloned()
+        .zip(bundle.texts[..bundle.editable].iter().cloned())
+        .collect();
+    for (_, loaded) in &transforms {
+        originals.insert(loaded.path.clone(), loaded.source.text.clone());
+    }
+    // A view's bundle and the paths of its files, with the editable files' texts from `texts`.
+    let view_bundle = |view: Option<&(String, Loaded)>,
+                       texts: &HashMap<PathBuf, String>|
+     -> (Bundle, Vec<PathBuf>) {
+        let mut judged = bundle.clone();
+        let mut judged_paths = paths.clone();
+        for (file, path) in paths[..bundle.editable].iter().enumerate() {
+            judged.texts[file] = texts[path].clone();
         }
+        if let Some((name, loaded)) = view {
+            judged.transform = Some(judged.texts.len());
+            judged.environment = Some(name.clone());
+            judged.texts.push(texts[&loaded.path].clone());
+            judged_paths.push(loaded.path.clone());
+        }
+        (judged, judged_paths)
     };
-    let mut results: Vec<FileResult> = paths.iter().map(|p| empty_result(p)).collect();
-    results[0] = std::mem::replace(&mut result, empty_result(&target.path));
-
+    // Lints every view of `texts`; the first lint of the file as written is reused.
+    let mut as_written = Some(linted);
+    let report = |texts: &HashMap<PathBuf, String>,
+                  as_written: Option<crate::lint::Linted>|
+     -> Result<Vec<Checked>, crate::document::ParseError> {
+        let mut checked = Vec::new();
+        let mut reuse = as_written;
+        for view in &views {
+            let (judged, judged_paths) = view_bundle(*view, texts);
+            let linted = match (view, reuse.take()) {
+                (None, Some(linted)) => linted,
+                _ => lint_bundle(&judged, &facts, &rules, settings)?,
+            };
+            let mut results: Vec<FileResult> =
+                judged_paths.iter().map(|p| empty_result(p)).collect();
+            distribute(&mut results, linted.diagnostics, linted.suppressed);
+            let texts: Vec<Arc<String>> =
+                judged.texts.iter().map(|t| Arc::new(t.clone())).collect();
+            checked.extend(collect(results, texts, &judged));
+        }
+        Ok(checked)
+    };
     let required = match options.fix {
         FixMode::Off => {
-            distribute(&mut results, linted.diagnostics, linted.suppressed);
-            return collect(results, file_texts, others);
+            return match report(&originals, as_written.take()) {
+                Ok(mut checked) => {
+                    checked.extend(others);
+                    checked
+                }
+                Err(err) => fail(result, err.message, err.line, err.column, Some(source.text)),
+            };
         }
         FixMode::Write(a) | FixMode::Diff(a) => a,
     };
-    // `--diff` shows the findings of the files as they are on disk.
-    let on_disk = matches!(options.fix, FixMode::Diff(_))
-        .then(|| (linted.diagnostics.clone(), linted.suppressed.clone()));
-    let originals: Vec<String> = bundle.texts[..bundle.editable].to_vec();
-    let outcome = fix_linted(bundle, linted, &facts, &rules, settings, required);
-    if let Some(problem) = &outcome.problem {
-        results[0].error = Some(FileError {
-            message: problem.clone(),
-            line: 1,
-            column: 1,
-        });
+    // Each view in turn fixes the texts the ones before it fixed.
+    let mut current = originals.clone();
+    let mut fixed: Vec<(PathBuf, &'static str)> = Vec::new();
+    let mut problem = None;
+    for view in &views {
+        let (judged, judged_paths) = view_bundle(*view, &current);
+        let first = match (view, as_written.take()) {
+            (None, Some(linted)) if current == originals => linted,
+            _ => match lint_bundle(&judged, &facts, &rules, settings) {
+                Ok(linted) => linted,
+                Err(err) => {
+                    return fail(result, err.message, err.line, err.column, Some(source.text));
+                }
+            },
+        };
+        let editable = judged.editable_files();
+        let outcome = fix_linted(judged, first, &facts, &rules, settings, required);
+        for file in editable {
+            current.insert(judged_paths[file].clone(), outcome.texts[file].clone());
+        }
+        fixed.extend(
+            outcome
+                .fixed
+                .iter()
+                .map(|(file, name)| (judged_paths[*file].clone(), *name)),
+        );
+        problem = problem.or(outcome.problem);
     }
-    let mut unwritten_files = Vec::new();
-    let changed: Vec<usize> = (0..outcome.texts.len())
-        .filter(|&f| outcome.texts[f] != originals[f])
+    let mut changed: Vec<&PathBuf> = current
+        .iter()
+        .filter(|(path, text)| originals[*path] != **text)
+        .map(|(path, _)| path)
         .collect();
-    match options.fix {
-        FixMode::Diff(_) if !changed.is_empty() => {
-            for &f in &changed {
-                let display = results[f].display.clone();
-                let diff = similar::TextDiff::from_lines(&originals[f], &outcome.texts[f])
+    changed.sort();
+    let mut unwritten: Vec<PathBuf> = Vec::new();
+    let mut diffs: Vec<(PathBuf, String)> = Vec::new();
+    let texts_to_report = match options.fix {
+        // `--diff` shows the findings of the files as they are on disk.
+        FixMode::Diff(_) => {
+            for path in &changed {
+                let display = display_path(path);
+                let diff = similar::TextDiff::from_lines(&originals[*path], &current[*path])
                     .unified_diff()
                     .context_radius(3)
                     .header(&diff_name("a", &display), &diff_name("b", &display))
                     .to_string();
-                results[f].diff = Some(diff);
+                diffs.push(((*path).clone(), diff));
             }
-            if let Some((diagnostics, suppressed)) = on_disk {
-                distribute(&mut results, diagnostics, suppressed);
-            }
-            return collect(results, file_texts, others);
+            &originals
         }
-        FixMode::Write(_) if !changed.is_empty() => {
-            let mut unwritten = Vec::new();
-            let encoders: Vec<&SourceText> = std::iter::once(&source)
-                .chain(sources.iter().map(|s| &s.source))
+        _ => {
+            let encoders: HashMap<&PathBuf, &SourceText> = std::iter::once((&target.path, &source))
+                .chain(sources.iter().map(|s| (&s.path, &s.source)))
+                .chain(transforms.iter().map(|(_, t)| (&t.path, &t.source)))
                 .collect();
-            for &f in &changed {
+            for path in &changed {
                 // The file as it was read: decoding is exact, so encoding the text gives its bytes.
-                let linted_bytes = encoders[f].encode(&originals[f]);
-                let fixed_bytes = encoders[f].encode(&outcome.texts[f]);
+                let encoder = encoders[*path];
+                let linted_bytes = encoder.encode(&originals[*path]);
+                let fixed_bytes = encoder.encode(&current[*path]);
                 #[cfg(debug_assertions)]
                 hold_before_write();
-                if let Err(err) =
-                    replace_file(&paths[f], &linted_bytes, &fixed_bytes, options.write)
-                {
+                if let Err(err) = replace_file(path, &linted_bytes, &fixed_bytes, options.write) {
                     // Nothing was written; the error says why, and the file is as it was.
-                    results[f].error = Some(FileError {
-                        message: err.to_string(),
-                        line: 1,
-                        column: 1,
+                    unwritten.push((*path).clone());
+                    others.push(Checked {
+                        result: FileResult {
+                            error: Some(FileError {
+                                message: err.to_string(),
+                                line: 1,
+                                column: 1,
+                            }),
+                            ..empty_result(path)
+                        },
+                        text: None,
+                        own: true,
                     });
-                    unwritten.push(f);
-                    continue;
                 }
-                results[f].fixed = outcome
-                    .fixed
-                    .iter()
-                    .filter(|(file, _)| *file == f)
-                    .map(|(_, name)| *name)
-                    .collect();
-                file_texts[f] = Arc::new(outcome.texts[f].clone());
             }
-            unwritten_files = unwritten;
+            &current
         }
-        _ => {}
+    };
+    let as_reported = if texts_to_report == &originals {
+        as_written.take()
+    } else {
+        None
+    };
+    let mut checked = match report(texts_to_report, as_reported) {
+        Ok(checked) => checked,
+        Err(err) => return fail(result, err.message, err.line, err.column, Some(source.text)),
+    };
+    // Each file's fixes and diff go to its first result; a file that could not be written
+    // reports its error alone (the findings are those of a text it was not given).
+    let mut done: Vec<PathBuf> = Vec::new();
+    for one in &mut checked {
+        let path = &one.result.path;
+        if unwritten.contains(path) {
+            one.result.diagnostics.clear();
+            one.result.suppressed.clear();
+            continue;
+        }
+        if done.contains(path) {
+            continue;
+        }
+        done.push(path.clone());
+        if matches!(options.fix, FixMode::Write(_)) {
+            one.result.fixed = fixed
+                .iter()
+                .filter(|(p, _)| p == path)
+                .map(|(_, name)| *name)
+                .collect();
+        }
+        if let Some((_, diff)) = diffs.iter().find(|(p, _)| p == path) {
+            one.result.diff = Some(diff.clone());
+        }
+        if path == &target.path
+            && let Some(problem) = &problem
+        {
+            one.result.error = Some(FileError {
+                message: problem.clone(),
+                line: 1,
+                column: 1,
+            });
+        }
     }
-    distribute(&mut results, outcome.remaining, outcome.suppressed);
-    // A file that could not be written reports its error alone: the findings are those of the
-    // text it was not given.
-    for f in unwritten_files {
-        results[f].diagnostics.clear();
-        results[f].suppressed.clear();
-    }
-    collect(results, file_texts, others)
+    checked.extend(others);
+    checked
 }
 
-/// The bundle's results, the judged file's first, then the errors found in files it reads.
-fn collect(
-    results: Vec<FileResult>,
-    texts: Vec<Arc<String>>,
-    others: Vec<Checked>,
-) -> Vec<Checked> {
+/// Puts each finding in the result of the file it is in.
+fn distribute(
+    results: &mut [FileResult],
+    diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    suppressed: Vec<crate::suppress::Suppressed>,
+) {
+    let last = results.len() - 1;
+    for d in diagnostics {
+        results[d.file.min(last)].diagnostics.push(d);
+    }
+    for s in suppressed {
+        results[s.diagnostic.file.min(last)].suppressed.push(s);
+    }
+}
+
+/// The environments a web.config is judged in: `Web.<Environment>.config` files beside it (any
+/// letter case), chosen by `--environment` or `environments` (`none`: the file as written), by
+/// default all but `Debug`. Empty: the file as written.
+pub(crate) fn environments_of(
+    path: &Path,
+    requested: &[String],
+    settings: &Settings,
+) -> (Vec<(String, PathBuf)>, bool) {
+    let Some(folder) = path.parent() else {
+        return (Vec::new(), true);
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return (Vec::new(), true);
+    };
+    let mut beside: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let lower = name.to_ascii_lowercase();
+            let environment = lower
+                .strip_prefix("web.")?
+                .strip_suffix(".config")
+                .filter(|e| !e.is_empty() && !e.contains('.'))?;
+            let environment = name[4..4 + environment.len()].to_owned();
+            let path = path.with_file_name(&name);
+            path.is_file().then_some((environment, path))
+        })
+        .collect();
+    beside.sort();
+    let requested: Vec<String> = if requested.is_empty() {
+        settings.environments.clone().unwrap_or_default()
+    } else {
+        requested.to_vec()
+    };
+    if requested.is_empty() {
+        let judged: Vec<_> = beside
+            .into_iter()
+            .filter(|(environment, _)| !environment.eq_ignore_ascii_case("debug"))
+            .collect();
+        let as_written = judged.is_empty();
+        return (judged, as_written);
+    }
+    let judged: Vec<_> = beside
+        .into_iter()
+        .filter(|(environment, _)| {
+            requested
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(environment))
+        })
+        .collect();
+    let as_written = judged.is_empty() || requested.iter().any(|r| r.eq_ignore_ascii_case("none"));
+    (judged, as_written)
+}
+
+/// A view's results, with the text each one's positions refer to; the files fixing may change
+/// (the judged file, its `configSource` files, its transform) are its own.
+fn collect(results: Vec<FileResult>, texts: Vec<Arc<String>>, bundle: &Bundle) -> Vec<Checked> {
     results
         .into_iter()
         .zip(texts)
@@ -850,9 +1068,8 @@ fn collect(
         .map(|(file, (result, text))| Checked {
             result,
             text: Some(text),
-            own: file == 0,
+            own: bundle.is_editable(file),
         })
-        .chain(others)
         .collect()
 }
 

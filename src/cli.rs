@@ -74,6 +74,9 @@ pub struct ExplainArgs {
     /// A `<location path>` under the file: the value for that path.
     #[arg(long, value_name = "PATH")]
     pub location: Option<String>,
+    /// The deployed configuration of this environment (`Web.NAME.config` beside the file).
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
     /// Use this configuration file instead of searching for iislint.toml.
@@ -117,6 +120,11 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub output_file: Option<PathBuf>,
+    /// Judge the deployed configuration of this environment (`Web.NAME.config` beside each
+    /// web.config); repeatable; `none` for the file as written. Default: every transform but
+    /// Debug.
+    #[arg(long = "environment", value_name = "NAME")]
+    pub environments: Vec<String>,
     /// Include findings silenced by inline suppressions (json and sarif), with their reason.
     #[arg(long)]
     pub show_suppressed: bool,
@@ -230,6 +238,7 @@ fn explain(args: &ExplainArgs) -> u8 {
         file: args.file.clone(),
         setting: args.setting.clone(),
         location: args.location.clone(),
+        environment: args.environment.clone(),
     };
     match crate::explain::explain(&options, &settings) {
         Ok(explained) => {
@@ -339,6 +348,7 @@ fn check(args: &CheckArgs) -> u8 {
             read_only: args.fix_read_only,
         },
         output_file: args.output_file.clone(),
+        environments: args.environments.clone(),
     };
     let run = match crate::check::run(&options, &settings) {
         Ok(run) => run,

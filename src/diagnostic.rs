@@ -38,9 +38,26 @@ pub struct Diagnostic {
     /// The loudest this finding may be, whatever the rule's level (a finding the rule itself
     /// judges less certain, such as a farm key no source of the application needs).
     pub max_severity: Option<Severity>,
+    /// The environments (`Web.<Environment>.config`) whose deployed configuration has this
+    /// finding; empty when the file was judged as written.
+    pub environments: Vec<String>,
 }
 
 impl Diagnostic {
+    /// The message, naming the environments when the file was judged through transforms
+    /// (`… (deployed: Release, Staging)`).
+    pub fn message_with_environments(&self) -> String {
+        if self.environments.is_empty() {
+            self.message.clone()
+        } else {
+            format!(
+                "{} (deployed: {})",
+                self.message,
+                self.environments.join(", ")
+            )
+        }
+    }
+
     pub fn new(
         rule: &'static RuleMeta,
         range: Range<usize>,
@@ -54,6 +71,7 @@ impl Diagnostic {
             range,
             fix: None,
             max_severity: None,
+            environments: Vec::new(),
         }
     }
 

@@ -142,6 +142,8 @@ pub struct ExplainOptions {
     pub setting: String,
     /// A `<location path>` under the file.
     pub location: Option<String>,
+    /// Explain the deployed configuration of this environment (`Web.<NAME>.config`).
+    pub environment: Option<String>,
 }
 
 /// Where a value is written.
@@ -215,14 +217,49 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
     let child_application =
         root.unwrap_or_else(|| folders.is_application_root(&target, kind, false));
     let parents = inherit_into(&mut bundle, &parent_files, &target.path, child_application);
-    let paths: Vec<PathBuf> = std::iter::once(target.path.clone())
+    let mut paths: Vec<PathBuf> = std::iter::once(target.path.clone())
         .chain(sources.iter().map(|s| s.path.clone()))
         .chain(parents)
         .collect();
+    if let Some(environment) = options
+        .environment
+        .as_deref()
+        .filter(|e| !e.eq_ignore_ascii_case("none"))
+    {
+        let (transforms, _) = crate::check::environments_of(
+            &target.path,
+            std::slice::from_ref(&environment.to_owned()),
+            settings,
+        );
+        let Some((_, path)) = transforms.into_iter().next() else {
+            return Err(format!(
+                "{}: no Web.{environment}.config beside it",
+                display_path(&target.path)
+            ));
+        };
+        let bytes = crate::load::read_config_file(&path, settings.max_file_bytes)
+            .map_err(|m| at(&path, 1, 1, &m))?;
+        let transform =
+            SourceText::decode_owned(bytes).map_err(|e| at(&path, e.line, e.column, &e.message))?;
+        if let Err(error) = crate::xdt::apply(&bundle.texts[0], &transform.text) {
+            let text = match error.origin {
+                crate::xdt::Origin::Base => bundle.texts[0].clone(),
+                crate::xdt::Origin::Transform => transform.text.clone(),
+            };
+            let (line, column) = LineIndex::new(&text).line_col(&text, error.offset);
+            let file = match error.origin {
+                crate::xdt::Origin::Base => &target.path,
+                crate::xdt::Origin::Transform => &path,
+            };
+            return Err(at(file, line, column, &error.message));
+        }
+        bundle.transform = Some(bundle.texts.len());
+        bundle.texts.push(transform.text);
+        paths.push(path);
+    }
     let composed = bundle.compose();
     let view = &composed.view;
     let doc = crate::document::parse(&view.text)
-        .or_else(|_| crate::document::parse(&bundle.texts[0]))
         .map_err(|e| at(&target.path, e.line, e.column, &e.message))?;
     let segments: Vec<&str> = section.split('/').collect();
     let chain = chain(&doc, &segments, options.location.as_deref());
@@ -257,7 +294,13 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
     }
     let texts: Vec<&str> = bundle.texts.iter().map(String::as_str).collect();
     let origin = |range: &std::ops::Range<usize>| -> Origin {
-        let (file, range) = view.locate(range).unwrap_or((0, 0..0));
+        // Through the view to its files, then from the deployed document to the base or the
+        // transform.
+        let located = match (view.locate(range), &composed.deployed) {
+            (Some((0, range)), Some(deployed)) => deployed.locate(&range),
+            (located, _) => located,
+        };
+        let (file, range) = located.unwrap_or((0, 0..0));
         let text = texts[file];
         let (line, column) = LineIndex::new(text).line_col(text, range.start);
         Origin {

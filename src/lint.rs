@@ -5,7 +5,7 @@ use crate::document::{self, ParseError};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::model::{FileKind, Model};
 use crate::resolve::{Composed, Includes};
-use crate::rules::{Context, RULES, Rule};
+use crate::rules::{Context, RULES, Rule, RuleMeta};
 use crate::settings::Settings;
 use crate::suppress::Suppressed;
 use crate::view::{FileIndex, View};
@@ -122,9 +122,25 @@ pub struct Bundle {
     pub includes: Includes,
     /// The inherited sections, in the order they apply: file and range.
     pub inherited: Vec<(FileIndex, Range<usize>)>,
+    /// The `Web.<Environment>.config` the judged file is deployed with (an editable file): the
+    /// view is then of the deployed document (see [`crate::xdt`]).
+    pub transform: Option<FileIndex>,
+    /// The environment's name, for the findings' `environments`.
+    pub environment: Option<String>,
 }
 
 impl Bundle {
+    /// May fixing the judged file change this file? Its `configSource` files and its
+    /// transform, yes; its parents, no.
+    pub fn is_editable(&self, file: FileIndex) -> bool {
+        file < self.editable || Some(file) == self.transform
+    }
+
+    /// The files fixing the judged file may change.
+    pub fn editable_files(&self) -> Vec<FileIndex> {
+        (0..self.editable).chain(self.transform).collect()
+    }
+
     pub fn single(text: &str) -> Bundle {
         Bundle {
             texts: vec![text.to_owned()],
@@ -135,8 +151,18 @@ impl Bundle {
 
     /// The view of the judged file (see [`crate::resolve::compose`]).
     pub fn compose(&self) -> Composed {
-        let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
-        crate::resolve::compose(&texts, &self.includes, &self.inherited)
+        let mut texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
+        let deployed = self
+            .transform
+            .and_then(|transform| crate::resolve::deploy(&texts, transform));
+        let Some((deployed, messages)) = deployed else {
+            return crate::resolve::compose(&texts, &self.includes, &self.inherited);
+        };
+        texts[0] = &deployed.text;
+        let mut composed = crate::resolve::compose(&texts, &self.includes, &self.inherited);
+        composed.transform_messages = messages;
+        composed.deployed = Some(deployed);
+        composed
     }
 }
 
@@ -152,7 +178,7 @@ pub fn lint_bundle(
     let mut composed = bundle.compose();
     let doc = match document::parse(&composed.view.text) {
         Ok(doc) => Some(doc),
-        Err(err) if composed.view.is_single() => return Err(err),
+        Err(err) if composed.view.is_single() && composed.deployed.is_none() => return Err(err),
         Err(_) => None,
     };
     // The pieces parse alone but not together (a parent's section uses a prefix only its own
@@ -162,7 +188,7 @@ pub fn lint_bundle(
         None => {
             composed = Composed {
                 view: View::single(&bundle.texts[0]),
-                problems: Vec::new(),
+                ..Composed::default()
             };
             document::parse(&composed.view.text)?
         }
@@ -204,16 +230,23 @@ pub fn lint_bundle(
     let diagnostics = applied
         .diagnostics
         .into_iter()
-        .filter_map(|d| locate(view, d, bundle.editable))
+        .filter_map(|d| locate(&composed, d, bundle))
         // A parent's directive is judged when the parent is: what silences nothing in this
         // file's view may silence something in the parent's.
-        .filter(|d| d.rule.name != unused || d.file < bundle.editable)
+        .filter(|d| d.rule.name != unused || bundle.is_editable(d.file))
         .collect();
+    let mut diagnostics: Vec<Diagnostic> = diagnostics;
+    diagnostics.extend(transform_findings(bundle, &composed, rules));
+    if let Some(environment) = &bundle.environment {
+        for d in &mut diagnostics {
+            d.environments = vec![environment.clone()];
+        }
+    }
     let suppressed = applied
         .suppressed
         .into_iter()
         .filter_map(|mut s| {
-            s.diagnostic = locate(view, s.diagnostic, bundle.editable)?;
+            s.diagnostic = locate(&composed, s.diagnostic, bundle)?;
             Some(s)
         })
         .collect();
@@ -224,22 +257,80 @@ pub fn lint_bundle(
     })
 }
 
+/// XDT's warnings and errors about the transform the view was deployed with, as findings of
+/// `invalid-transform` and `transform-matches-nothing`, located in the transform (or the base),
+/// and a namespace that is almost XDT's (`transform-namespace-wrong`).
+fn transform_findings(bundle: &Bundle, composed: &Composed, rules: &RuleSet) -> Vec<Diagnostic> {
+    use crate::rules::{invalid_transform, transform_matches_nothing, transform_namespace_wrong};
+    use crate::xdt::{MessageKind, Severity as XdtSeverity};
+    let Some(transform) = bundle.transform else {
+        return Vec::new();
+    };
+    let level = |meta: &RuleMeta| {
+        rules
+            .rules
+            .iter()
+            .find(|(rule, _)| rule.meta.name == meta.name)
+            .map(|(_, severity)| *severity)
+    };
+    let mut out = Vec::new();
+    let mut push =
+        |meta: &'static RuleMeta, file: FileIndex, range: Range<usize>, message: String| {
+            if let Some(severity) = level(meta) {
+                let mut diagnostic = Diagnostic::new(meta, range, message);
+                diagnostic.file = file;
+                diagnostic.severity = severity;
+                out.push(diagnostic);
+            }
+        };
+    for (file, message) in &composed.transform_messages {
+        let meta = match (message.kind, message.severity) {
+            (MessageKind::NoMatch, _) => &transform_matches_nothing::META,
+            (MessageKind::Invalid | MessageKind::Unsupported, _)
+            | (MessageKind::Other, XdtSeverity::Error) => &invalid_transform::META,
+            (MessageKind::Other, XdtSeverity::Warning) => continue,
+        };
+        push(meta, *file, message.span.clone(), message.message.clone());
+    }
+    if let Some((range, uri)) = crate::xdt::namespace_near_miss(&bundle.texts[transform]) {
+        push(
+            &transform_namespace_wrong::META,
+            transform,
+            range,
+            format!(
+                "`{uri}` is not the XDT namespace, which XDT compares exactly: none of this transform is applied; write `{}`",
+                crate::xdt::XDT_NAMESPACE
+            ),
+        );
+    }
+    out
+}
+
 /// Takes a finding of a view back to its file (see [`View::locate`]). A finding on bytes the
 /// view wrote itself is reported at the start of the judged file; a fix is kept only when all
 /// its edits land in one editable file.
-fn locate(view: &View, mut diagnostic: Diagnostic, editable: usize) -> Option<Diagnostic> {
-    if view.is_single() {
+fn locate(composed: &Composed, mut diagnostic: Diagnostic, bundle: &Bundle) -> Option<Diagnostic> {
+    let view = &composed.view;
+    if view.is_single() && composed.deployed.is_none() {
         return Some(diagnostic);
     }
-    let (file, range) = view.locate(&diagnostic.range).unwrap_or((0, 0..0));
+    // Through the view to its files, then from the deployed document to the base or the
+    // transform.
+    let locate = |range: &Range<usize>| -> Option<(FileIndex, Range<usize>)> {
+        match (view.locate(range)?, &composed.deployed) {
+            ((0, range), Some(deployed)) => deployed.locate(&range),
+            (located, _) => Some(located),
+        }
+    };
+    let (file, range) = locate(&diagnostic.range).unwrap_or((0, 0..0));
     diagnostic.file = file;
     diagnostic.range = range;
     if let Some(fix) = &mut diagnostic.fix {
         let mut files = Vec::new();
         let mut located = Vec::new();
         for edit in &fix.edits {
-            match view.locate(&edit.range) {
-                Some((file, range)) if file < editable => {
+            match locate(&edit.range) {
+                Some((file, range)) if bundle.is_editable(file) => {
                     files.push(file);
                     located.push(Edit {
                         file,
@@ -303,7 +394,7 @@ pub fn fix_text(
 /// The outcome of fixing a bundle.
 #[derive(Debug, Clone)]
 pub struct BundleFixOutcome {
-    /// The editable files' texts, fixed.
+    /// The bundle's texts, its editable files fixed.
     pub texts: Vec<String>,
     /// The fixes applied: file and rule, one entry per fix.
     pub fixed: Vec<(FileIndex, &'static str)>,
@@ -358,7 +449,7 @@ pub fn fix_linted(
         let fix_file = |d: &Diagnostic| d.fix.as_ref().map_or(0, |f| f.edits[0].file);
         let mut next = bundle.clone();
         let mut applied_now = Vec::new();
-        for file in 0..bundle.editable {
+        for file in bundle.editable_files() {
             let (text, applied) = apply_fixes(
                 &bundle.texts[file],
                 candidates
@@ -403,7 +494,6 @@ pub fn fix_linted(
             }
         }
     }
-    bundle.texts.truncate(bundle.editable);
     BundleFixOutcome {
         texts: bundle.texts,
         fixed,

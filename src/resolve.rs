@@ -260,6 +260,44 @@ pub struct Composed {
     pub view: View,
     /// `configSource` problems: the attribute (in the view) and the message.
     pub problems: Vec<(Range<usize>, String)>,
+    /// When the view is of the deployed document: file 0 of `view` is that document, and this
+    /// maps it to the base (file 0) and the transform.
+    pub deployed: Option<View>,
+    /// XDT's warnings and errors, located in the base or the transform.
+    pub transform_messages: Vec<(FileIndex, crate::xdt::XdtMessage)>,
+}
+
+/// The deployed document of `texts[0]` under the transform `texts[transform]`, as a view of the
+/// two (base: file 0), with XDT's messages located; `None` when XDT cannot load them (their
+/// errors are reported when the files are read).
+pub fn deploy(
+    texts: &[&str],
+    transform: FileIndex,
+) -> Option<(View, Vec<(FileIndex, crate::xdt::XdtMessage)>)> {
+    use crate::xdt::Origin;
+    let applied = crate::xdt::apply(texts[0], texts[transform]).ok()?;
+    let file = |origin: Origin| match origin {
+        Origin::Base => 0,
+        Origin::Transform => transform,
+    };
+    let view = View {
+        pieces: applied
+            .pieces
+            .iter()
+            .map(|p| crate::view::Piece {
+                view: p.output.clone(),
+                file: file(p.origin),
+                start: p.origin_start,
+            })
+            .collect(),
+        text: applied.text,
+    };
+    let messages = applied
+        .messages
+        .into_iter()
+        .map(|m| (file(m.origin), m))
+        .collect();
+    Some((view, messages))
 }
 
 /// Assembles the view of `texts[0]`: its text with each `configSource` section replaced by its
@@ -280,7 +318,7 @@ pub fn compose(
             Err(_) => {
                 return Composed {
                     view: View::single(text),
-                    problems: Vec::new(),
+                    ..Composed::default()
                 };
             }
         }
@@ -291,7 +329,7 @@ pub fn compose(
     if sources.is_empty() && (inherited.is_empty() || root_start_tag.is_none()) {
         return Composed {
             view: View::single(text),
-            problems: Vec::new(),
+            ..Composed::default()
         };
     }
     let mut view = View::default();
@@ -342,7 +380,11 @@ pub fn compose(
         }
     }
     view.copy(0, text, cursor..text.len());
-    Composed { view, problems }
+    Composed {
+        view,
+        problems,
+        ..Composed::default()
+    }
 }
 
 /// The end of the root element's start tag, found without parsing: after the XML declaration,

@@ -101,6 +101,8 @@ pub struct Settings {
     /// `[sites]`: applicationHost.config applications (`Site` or `Site/app`) and the folders
     /// they serve, relative to the configuration file's folder as written.
     pub sites: Vec<(String, PathBuf)>,
+    /// `environments`: the `Web.<Environment>.config` views to judge (`none`: as written).
+    pub environments: Option<Vec<String>>,
 }
 
 impl Default for Settings {
@@ -115,6 +117,7 @@ impl Default for Settings {
             per_file_ignores: Vec::new(),
             fix: FixSettings::default(),
             sites: Vec::new(),
+            environments: None,
         }
     }
 }
@@ -233,6 +236,10 @@ impl Settings {
                     }
                 }
                 "fix" => read_fix(value, &mut settings.fix)?,
+                "environments" => {
+                    settings.environments =
+                        Some(string_list(value)?.into_iter().map(|(e, _)| e).collect())
+                }
                 "sites" => {
                     for (application, folder) in table_value(value)?.iter() {
                         let name = application.get_ref().trim_matches('/').to_owned();
@@ -250,7 +257,7 @@ impl Settings {
                 other => {
                     return Err((
                         format!(
-                            "unknown key `{other}`;{} expected `farm`, `exclude`, `max-file-mib`, `rules`, `per-file-ignores`, `fix` or `sites`",
+                            "unknown key `{other}`;{} expected `farm`, `exclude`, `max-file-mib`, `rules`, `per-file-ignores`, `fix`, `sites` or `environments`",
                             did_you_mean(
                                 other,
                                 &[
@@ -260,7 +267,8 @@ impl Settings {
                                     "rules",
                                     "per-file-ignores",
                                     "fix",
-                                    "sites"
+                                    "sites",
+                                    "environments"
                                 ]
                             )
                         ),

@@ -460,3 +460,192 @@ fn a_site_declared_in_iislint_toml_is_mapped_to_its_folder() {
         "{json}"
     );
 }
+
+const XDT: &str = "xmlns:xdt=\"http://schemas.microsoft.com/XML-Document-Transform\"";
+
+const APP_BASE: &str = "<?xml version=\"1.0\"?>
+<configuration>
+  <system.web>
+    <compilation debug=\"true\" targetFramework=\"4.8\" />
+    <authentication mode=\"Forms\">
+      <forms loginUrl=\"~/Login\" timeout=\"30\" />
+    </authentication>
+    <sessionState mode=\"SQLServer\" sqlConnectionString=\"Data Source=db\" timeout=\"30\" />
+  </system.web>
+</configuration>
+";
+
+fn app_with_transforms(transforms: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = repository();
+    write(dir.path(), "App/web.config", APP_BASE);
+    for (name, text) in transforms {
+        write(dir.path(), &format!("App/{name}"), text);
+    }
+    dir
+}
+
+#[test]
+fn a_value_set_by_the_release_transform_is_reported_and_fixed_in_the_transform() {
+    let release = format!(
+        "<?xml version=\"1.0\"?>\n<configuration {XDT}>\n  <system.web>\n    <sessionState timeout=\"5\" xdt:Transform=\"SetAttributes(timeout)\" />\n  </system.web>\n</configuration>\n"
+    );
+    let dir = app_with_transforms(&[
+        ("Web.Release.config", &release),
+        ("Web.Debug.config", &release.replace("\"5\"", "\"1\"")),
+    ]);
+    let (code, json) = json_of(iislint(dir.path()).args(["check", "--format", "json", "App"]));
+    assert_eq!(code, 1);
+    // Debug is not judged by default; Release is, and its value is reported where it is written.
+    assert_eq!(
+        findings(&json),
+        [
+            "App/Web.Release.config:4:19 session-timeout-too-low",
+            "App/Web.Release.config:4:19 session-expires-before-forms-auth",
+        ]
+    );
+    assert_eq!(
+        json["diagnostics"][0]["environments"],
+        serde_json::json!(["Release"])
+    );
+    let (code, _) = check(dir.path(), &["App", "--fix"]);
+    assert_eq!(code, 0);
+    // The fix (the session lasts as long as the forms ticket, 30 minutes) edits the transform,
+    // so the relation between base and transform stays.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("App/Web.Release.config")).unwrap(),
+        release.replace("timeout=\"5\"", "timeout=\"30\"")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("App/web.config")).unwrap(),
+        APP_BASE
+    );
+    // `--environment none` judges the file as written: nothing to say.
+    let (code, found) = check(dir.path(), &["App", "--environment", "none"]);
+    assert_eq!((code, found), (0, vec![]));
+}
+
+#[test]
+fn a_base_value_every_environment_replaces_is_not_reported_and_one_they_keep_names_them() {
+    let set = |minutes: &str| {
+        format!(
+            "<configuration {XDT}>\n  <system.web>\n    <authentication>\n      <forms timeout=\"{minutes}\" xdt:Transform=\"SetAttributes(timeout)\" />\n    </authentication>\n  </system.web>\n</configuration>\n"
+        )
+    };
+    let dir = app_with_transforms(&[
+        ("Web.Release.config", &set("60")),
+        ("Web.Staging.config", &set("90")),
+    ]);
+    let base = APP_BASE.replace(
+        "timeout=\"30\" />\n    </authentication>",
+        "timeout=\"5\" />\n    </authentication>",
+    );
+    write(dir.path(), "App/web.config", &base);
+    let (code, found) = check(dir.path(), &["App", "--select", "forms-timeout-too-low"]);
+    assert_eq!((code, found), (0, vec![]));
+    // Only Release replaces it: the base value is reported once, for Staging.
+    write(dir.path(), "App/Web.Staging.config", "<configuration />\n");
+    let (_, json) = json_of(iislint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "forms-timeout-too-low",
+        "App",
+    ]));
+    assert_eq!(
+        findings(&json),
+        ["App/web.config:6:33 forms-timeout-too-low"]
+    );
+    assert_eq!(
+        json["diagnostics"][0]["environments"],
+        serde_json::json!(["Staging"])
+    );
+    let (_, stdout, _) = {
+        let output = iislint(dir.path())
+            .args([
+                "check",
+                "--format",
+                "concise",
+                "--select",
+                "forms-timeout-too-low",
+                "App",
+            ])
+            .output()
+            .unwrap();
+        (0, String::from_utf8(output.stdout).unwrap(), ())
+    };
+    assert!(stdout.contains("(deployed: Staging)"), "{stdout}");
+}
+
+#[test]
+fn a_farm_machine_key_inserted_only_by_the_release_transform_is_enough() {
+    let key = "<machineKey validationKey=\"0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\" decryptionKey=\"0123456789ABCDEF0123456789ABCDEF\" validation=\"HMACSHA256\" decryption=\"AES\" xdt:Transform=\"Insert\" />";
+    let release = format!(
+        "<configuration {XDT}>\n  <system.web>\n    {key}\n  </system.web>\n</configuration>\n"
+    );
+    let dir = app_with_transforms(&[("Web.Release.config", &release)]);
+    let (_, found) = check(
+        dir.path(),
+        &["--farm", "--select", "machine-key-missing-on-farm", "App"],
+    );
+    assert_eq!(found, Vec::<String>::new());
+    // Judged as written, the key is missing.
+    let (_, found) = check(
+        dir.path(),
+        &[
+            "--farm",
+            "--select",
+            "machine-key-missing-on-farm",
+            "--environment",
+            "none",
+            "App",
+        ],
+    );
+    assert_eq!(found, ["App/web.config:3:3 machine-key-missing-on-farm"]);
+}
+
+#[test]
+fn a_wrong_xdt_namespace_and_a_transform_that_matches_nothing_are_reported_in_the_transform() {
+    let wrong = "<configuration xmlns:xdt=\"https://schemas.microsoft.com/XML-Document-Transform\">\n  <system.web>\n    <compilation xdt:Transform=\"RemoveAttributes(debug)\" />\n  </system.web>\n</configuration>\n";
+    let stale = format!(
+        "<configuration {XDT}>\n  <appSettings>\n    <add key=\"Mode\" value=\"Production\" xdt:Transform=\"SetAttributes\" xdt:Locator=\"Match(key)\" />\n  </appSettings>\n</configuration>\n"
+    );
+    // The base has no <appSettings>: XDT reports the parent it cannot find.
+    let dir = app_with_transforms(&[
+        ("Web.Release.config", wrong),
+        ("web.staging.config", &stale),
+    ]);
+    let (code, found) = check(dir.path(), &["App"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        [
+            "App/Web.Release.config:1:16 transform-namespace-wrong",
+            "App/web.staging.config:2:4 transform-matches-nothing",
+        ]
+    );
+}
+
+#[test]
+fn explain_shows_a_value_set_by_a_transform() {
+    let release = format!(
+        "<configuration {XDT}>\n  <system.web>\n    <sessionState timeout=\"45\" xdt:Transform=\"SetAttributes(timeout)\" />\n  </system.web>\n</configuration>\n"
+    );
+    let dir = app_with_transforms(&[("Web.Release.config", &release)]);
+    let (code, stdout, stderr) = explain(
+        dir.path(),
+        &[
+            "App/web.config",
+            "system.web/sessionState@timeout",
+            "--environment",
+            "Release",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap(),
+        serde_json::json!({"value": "45", "origin": {"path": "App/Web.Release.config", "line": 3, "column": 19}, "overridden": []})
+    );
+}

@@ -66,6 +66,9 @@ struct Case {
     detect_application: bool,
     /// The severity every finding of the case must have (default: not checked).
     severity: Option<String>,
+    /// Judge `file` deployed with this transform (relative to the fixtures folder, like
+    /// `file`); positions are then `path:line:col`, in the base or the transform.
+    transform: Option<String>,
 }
 
 fn yes() -> bool {
@@ -127,6 +130,9 @@ fn check_rule(rule: &'static Rule) -> Result<(), Vec<String>> {
         referenced.insert(PathBuf::from(&case.file));
         if let Some(fixed) = &case.fixed {
             referenced.insert(PathBuf::from(fixed));
+        }
+        if let Some(transform) = &case.transform {
+            referenced.insert(PathBuf::from(transform));
         }
         if case.expect.is_empty() {
             silent = true;
@@ -237,16 +243,45 @@ fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String
         rules: vec![(rule, rule.meta.default_severity)],
     };
 
-    let (_, diagnostics) = lint_text(&source.text, &facts, &rules, &settings)
-        .map_err(|err| format!("{shown}:{}:{}: {}", err.line, err.column, err.message))?;
-    let index = LineIndex::new(&source.text);
-    let found: Vec<String> = diagnostics
-        .iter()
-        .map(|d| {
-            let (line, column) = index.line_col(&source.text, d.range.start);
-            format!("{line}:{column}")
-        })
-        .collect();
+    let (diagnostics, found) = match &case.transform {
+        None => {
+            let (_, diagnostics) = lint_text(&source.text, &facts, &rules, &settings)
+                .map_err(|err| format!("{shown}:{}:{}: {}", err.line, err.column, err.message))?;
+            let index = LineIndex::new(&source.text);
+            let found: Vec<String> = diagnostics
+                .iter()
+                .map(|d| {
+                    let (line, column) = index.line_col(&source.text, d.range.start);
+                    format!("{line}:{column}")
+                })
+                .collect();
+            (diagnostics, found)
+        }
+        Some(transform) => {
+            let transform_text = std::fs::read_to_string(dir.join(transform))
+                .map_err(|e| format!("{transform}: {e}"))?;
+            let bundle = iislint::lint::Bundle {
+                texts: vec![source.text.clone(), transform_text],
+                editable: 1,
+                transform: Some(1),
+                environment: Some("Release".to_owned()),
+                ..Default::default()
+            };
+            let linted = iislint::lint::lint_bundle(&bundle, &facts, &rules, &settings)
+                .map_err(|err| format!("{shown}:{}:{}: {}", err.line, err.column, err.message))?;
+            let names = [case.file.as_str(), transform.as_str()];
+            let found = linted
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let text = &bundle.texts[d.file];
+                    let (line, column) = LineIndex::new(text).line_col(text, d.range.start);
+                    format!("{}:{line}:{column}", names[d.file])
+                })
+                .collect();
+            (linted.diagnostics, found)
+        }
+    };
     if found != case.expect {
         let detail: Vec<String> = diagnostics
             .iter()

@@ -27,7 +27,7 @@ pub fn render(run: &Run) -> String {
                 "{}:{line}:{column}: {} {}",
                 terminal_safe(&file.display),
                 d.rule.name,
-                one_line(&d.message)
+                one_line(&d.message_with_environments())
             );
         }
     }

@@ -231,7 +231,7 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
             Some(clipped) => SourceSpan::new(clipped.label.start.into(), clipped.label.len()),
             None => SourceSpan::new(d.range.start.into(), excerpt.label_len(&d.range)),
         };
-        let mut diagnostic = MietteDiagnostic::new(d.message.clone())
+        let mut diagnostic = MietteDiagnostic::new(d.message_with_environments())
             .with_code(format!("{}({})", d.rule.name, d.rule.code))
             .with_severity(severity)
             .with_label(LabeledSpan::new_primary_with_span(None, label_span));

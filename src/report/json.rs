@@ -27,6 +27,10 @@ struct JsonDiagnostic<'a> {
     path: &'a str,
     rule: &'a str,
     severity: &'a str,
+    /// The environments whose deployed configuration has the finding, when the file was judged
+    /// through its `Web.<Environment>.config` transforms.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    environments: &'a [String],
     /// Only with `--show-suppressed`: `null`, or how the finding was silenced.
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<Option<JsonSuppression<'a>>>,
@@ -125,6 +129,7 @@ fn diagnostic<'a>(
         path: &file.display,
         rule: d.rule.name,
         severity: d.severity.as_str(),
+        environments: &d.environments,
         suppressed,
     }
 }

@@ -7,11 +7,14 @@ mod farm_without_session_affinity;
 mod forms_sliding_expiration_disabled;
 mod forms_timeout_too_low;
 mod inproc_session_on_farm;
+pub(crate) mod invalid_transform;
 mod invalid_value;
 mod machine_key_missing_on_farm;
 mod session_expires_before_forms_auth;
 mod session_timeout_too_low;
 mod state_server_local_on_farm;
+pub(crate) mod transform_matches_nothing;
+pub(crate) mod transform_namespace_wrong;
 pub(crate) mod unused_suppression;
 mod web_garden_inproc_session;
 
@@ -117,6 +120,20 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &config_source_invalid::META,
         check: config_source_invalid::check,
+    },
+    // The three transform rules report XDT's own messages after the view is linted
+    // (`lint::transform_findings`): their `check` does nothing.
+    Rule {
+        meta: &invalid_transform::META,
+        check: invalid_transform::check,
+    },
+    Rule {
+        meta: &transform_matches_nothing::META,
+        check: transform_matches_nothing::check,
+    },
+    Rule {
+        meta: &transform_namespace_wrong::META,
+        check: transform_namespace_wrong::check,
     },
     Rule {
         meta: &unused_suppression::META,
