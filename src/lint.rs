@@ -285,6 +285,13 @@ fn transform_findings(bundle: &Bundle, composed: &Composed, rules: &RuleSet) -> 
         };
     for (file, message) in &composed.transform_messages {
         let meta = match (message.kind, message.severity) {
+            // Removing what is not there leaves the deployed file as the transform wants it:
+            // a defensive `<trace xdt:Transform="Remove" />` is no mistake.
+            (MessageKind::NoMatch, _)
+                if removes(bundle.texts[*file].get(message.span.clone()).unwrap_or("")) =>
+            {
+                continue;
+            }
             (MessageKind::NoMatch, _) => &transform_matches_nothing::META,
             (MessageKind::Invalid | MessageKind::Unsupported, _)
             | (MessageKind::Other, XdtSeverity::Error) => &invalid_transform::META,
@@ -304,6 +311,20 @@ fn transform_findings(bundle: &Bundle, composed: &Composed, rules: &RuleSet) -> 
         );
     }
     out
+}
+
+/// Does this start tag (from the element's name) say `xdt:Transform="Remove…"` (`Remove`,
+/// `RemoveAll`, `RemoveAttributes(…)`), with any prefix?
+fn removes(start_tag: &str) -> bool {
+    start_tag.match_indices(":Transform").any(|(at, name)| {
+        let rest = start_tag[at + name.len()..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        let value = rest.strip_prefix(['"', '\'']).unwrap_or("");
+        value.trim_start().starts_with("Remove")
+    })
 }
 
 /// Takes a finding of a view back to its file (see [`View::locate`]). A finding on bytes the

@@ -184,6 +184,8 @@ fn the_documented_example_config_parses_and_runs() {
         Some(iislint::settings::SessionStore::Redis)
     );
     assert_eq!(settings.levels["forms-sliding-expiration-disabled"], None);
+    assert_eq!(settings.environments, Some(vec!["Release".to_owned()]));
+    assert_eq!(settings.sites.len(), 2);
 
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "iislint.toml", text);
