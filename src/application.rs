@@ -32,6 +32,9 @@ pub struct FolderEvidence {
     pub projects: Vec<PathBuf>,
     pub global_asax: bool,
     pub aspx_pages: bool,
+    /// `Web.<Environment>.config` transforms in the folder (not evidence of an application:
+    /// the deployed views of its web.config).
+    pub transforms: Vec<PathBuf>,
 }
 
 impl FolderEvidence {
@@ -50,6 +53,8 @@ impl FolderEvidence {
             self.global_asax = true;
         } else if has_extension(name, "aspx") {
             self.aspx_pages = true;
+        } else if environment_of_transform(name).is_some() {
+            self.transforms.push(path.to_owned());
         }
     }
 
@@ -58,7 +63,18 @@ impl FolderEvidence {
         is_project_file_name(name)
             || name.eq_ignore_ascii_case("Global.asax")
             || has_extension(name, "aspx")
+            || environment_of_transform(name).is_some()
     }
+}
+
+/// `Release` for `Web.Release.config` (any letter case; one name between the dots).
+pub fn environment_of_transform(name: &str) -> Option<&str> {
+    let lower = name.to_ascii_lowercase();
+    let environment = lower
+        .strip_prefix("web.")?
+        .strip_suffix(".config")
+        .filter(|e| !e.is_empty() && !e.contains('.'))?;
+    name.get(4..4 + environment.len())
 }
 
 fn is_project_file_name(name: &str) -> bool {

@@ -72,15 +72,23 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
     let parents = ParentCache::default();
     // Only results with something to report are kept (the order stays that of `targets`): a
     // clean file costs nothing once it is checked, whatever the number of files.
+    // Each file's results are finished (masked, positioned, their texts dropped) as soon as it
+    // is checked, so a run's memory grows with its findings, not with its files; results for one
+    // file from several views are merged afterwards.
     let check_all = || -> Vec<FileResult> {
-        let checked: Vec<Vec<Checked>> = targets
+        let checked: Vec<Vec<Finished>> = targets
             .par_iter()
-            .map(|target| check_file_isolated(target, options, settings, &folders, &parents))
+            .map(|target| {
+                check_file_isolated(target, options, settings, &folders, &parents)
+                    .into_iter()
+                    .filter_map(|checked| {
+                        let own = checked.own;
+                        finish(checked, options, settings).map(|result| Finished { result, own })
+                    })
+                    .collect()
+            })
             .collect();
         merge(checked, options.fix != FixMode::Off)
-            .into_par_iter()
-            .filter_map(|checked| finish(checked, options, settings))
-            .collect()
     };
     let files = match options.fix {
         // Writing a fixed file (a new inode, a rename over the old one) blocks in the file
@@ -161,7 +169,7 @@ fn check_file_isolated(
 struct Checked {
     result: FileResult,
     /// The text its positions refer to (when decoded).
-    text: Option<Arc<String>>,
+    text: Option<Arc<str>>,
     /// The file's own check (not a finding another file's view made in it).
     own: bool,
 }
@@ -185,13 +193,22 @@ fn file_key(path: &Path) -> PathBuf {
     crate::application::normalize(&crate::paths::absolute(path))
 }
 
+/// A file's result, finished (see [`finish`]), before it is merged with what other files' views
+/// found in it.
+struct Finished {
+    result: FileResult,
+    /// The file's own check (not a finding another file's view made in it).
+    own: bool,
+}
+
 /// One result per file, in the order files were first met: a file's own check, then what the
 /// views of other files (children that inherit from it, the file whose `configSource` it is)
-/// found in it, each finding once. When fixing rewrote a file, the others' findings in it point
-/// into its old text and are dropped: its own check has the findings of its new text.
-fn merge(checked: Vec<Vec<Checked>>, fixing: bool) -> Vec<Checked> {
+/// found in it, each finding once (with the environments of every view that found it). When
+/// fixing rewrote a file, the others' findings in it point into its old text and are dropped:
+/// its own check has the findings of its new text.
+fn merge(checked: Vec<Vec<Finished>>, fixing: bool) -> Vec<FileResult> {
     let mut order: Vec<PathBuf> = Vec::new();
-    let mut by_file: HashMap<PathBuf, Vec<Checked>> = HashMap::new();
+    let mut by_file: HashMap<PathBuf, Vec<Finished>> = HashMap::new();
     for one in checked.into_iter().flatten() {
         let key = file_key(&one.result.path);
         let group = by_file.entry(key.clone()).or_insert_with(|| {
@@ -207,23 +224,25 @@ fn merge(checked: Vec<Vec<Checked>>, fixing: bool) -> Vec<Checked> {
             // The file's own check first: its findings, fixes and path win.
             group.sort_by_key(|c| !c.own);
             let mut group = group.into_iter();
-            let mut merged = group.next()?;
-            let rewritten = !merged.result.fixed.is_empty();
+            let mut merged = group.next()?.result;
+            let rewritten = !merged.fixed.is_empty();
             for other in group {
-                if merged.result.error.is_none() {
-                    merged.result.error = other.result.error;
-                }
-                if merged.text.is_none() {
-                    merged.text = other.text;
-                }
                 if fixing && rewritten && !other.own {
                     continue;
                 }
-                let result = &mut merged.result;
-                for d in other.result.diagnostics {
+                let Finished { result: other, .. } = other;
+                if merged.error.is_none() {
+                    merged.error = other.error;
+                }
+                merged.positions = std::mem::take(&mut merged.positions).merge(other.positions);
+                merged.excerpt = match (merged.excerpt.take(), other.excerpt) {
+                    (Some(a), Some(b)) => Some(a.merge(b)),
+                    (a, b) => a.or(b),
+                };
+                for d in other.diagnostics {
                     // The same finding seen in another environment's view: named once, with
                     // both environments.
-                    match result
+                    match merged
                         .diagnostics
                         .iter_mut()
                         .find(|m| m.rule.code == d.rule.code && m.range == d.range)
@@ -235,25 +254,24 @@ fn merge(checked: Vec<Vec<Checked>>, fixing: bool) -> Vec<Checked> {
                                 }
                             }
                         }
-                        None => result.diagnostics.push(d),
+                        None => merged.diagnostics.push(d),
                     }
                 }
-                for s in other.result.suppressed {
-                    let seen = result.suppressed.iter().any(|m| {
+                for s in other.suppressed {
+                    let seen = merged.suppressed.iter().any(|m| {
                         m.diagnostic.rule.code == s.diagnostic.rule.code
                             && m.diagnostic.range == s.diagnostic.range
                     });
                     if !seen {
-                        result.suppressed.push(s);
+                        merged.suppressed.push(s);
                     }
                 }
-                result.fixed.extend(other.result.fixed);
-                if result.diff.is_none() {
-                    result.diff = other.result.diff;
+                merged.fixed.extend(other.fixed);
+                if merged.diff.is_none() {
+                    merged.diff = other.diff;
                 }
             }
-            let result = &mut merged.result;
-            result.diagnostics.sort_by(|a, b| {
+            merged.diagnostics.sort_by(|a, b| {
                 (a.range.start, a.rule.code, &a.message).cmp(&(
                     b.range.start,
                     b.rule.code,
@@ -274,10 +292,7 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
         return None;
     }
     // The one place secrets are masked: everything a report can print about this file.
-    let redactor = Redactor::new(
-        text.as_deref().map_or("", |t| t.as_str()),
-        settings.fix.secret_texts(),
-    );
+    let redactor = Redactor::new(text.as_deref().unwrap_or(""), settings.fix.secret_texts());
     redact(&mut result, &redactor);
     // Memory independent of the size of the files: a result keeps the positions the reports print
     // and, for snippets, the lines around each finding, never the whole text. Clean files keep
@@ -342,7 +357,7 @@ fn needs_text(result: &FileResult) -> bool {
 pub(crate) struct Loaded {
     pub(crate) path: PathBuf,
     source: SourceText,
-    text: Arc<String>,
+    text: Arc<str>,
 }
 
 /// Reads, decodes and parses a file that another file's view needs; the error is at the file's
@@ -366,7 +381,7 @@ fn load_parsed<T>(
         crate::document::parse(&source.text).map_err(|e| error(e.message, e.line, e.column))?;
     let read = read(&doc);
     drop(doc);
-    let text = Arc::new(source.text.clone());
+    let text: Arc<str> = Arc::from(source.text.as_str());
     Ok((
         Loaded {
             path: path.to_owned(),
@@ -378,7 +393,7 @@ fn load_parsed<T>(
 }
 
 /// A parent web.config read and parsed, or why it could not be.
-type Parent = Arc<Result<(Loaded, ParentSections), FileError>>;
+type Parent = Arc<Result<(Arc<str>, ParentSections), FileError>>;
 
 /// Parent web.config files, each read and parsed once per run, whichever thread needs it first.
 #[derive(Default)]
@@ -387,11 +402,7 @@ pub(crate) struct ParentCache {
 }
 
 impl ParentCache {
-    fn get(
-        &self,
-        path: &Path,
-        settings: &Settings,
-    ) -> Arc<Result<(Loaded, ParentSections), FileError>> {
+    fn get(&self, path: &Path, settings: &Settings) -> Parent {
         if let Some(known) = self
             .files
             .read()
@@ -400,7 +411,21 @@ impl ParentCache {
         {
             return known.clone();
         }
-        let loaded = Arc::new(load_parsed(path, settings, ParentSections::of));
+        // Only the text is kept (not the source it was decoded from): parents stay for the run.
+        // A parent without `system.web` gives nothing to inherit and is not parsed here (its
+        // own check reports its errors).
+        let loaded = Arc::new(
+            match crate::load::read_config_file(path, settings.max_file_bytes)
+                .ok()
+                .and_then(|bytes| SourceText::decode_owned(bytes).ok())
+            {
+                Some(source) if !source.text.contains("system.web") => {
+                    Ok((Arc::from(source.text), ParentSections::default()))
+                }
+                _ => load_parsed(path, settings, ParentSections::of)
+                    .map(|(loaded, sections)| (loaded.text, sections)),
+            },
+        );
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -434,7 +459,7 @@ pub(crate) struct Gathered {
     /// The `configSource` files, in bundle order (from index 1).
     pub sources: Vec<Loaded>,
     /// Every parent folder's web.config that could be read, outermost first.
-    pub parent_files: Vec<(PathBuf, Arc<String>, ParentSections)>,
+    pub parent_files: Vec<(PathBuf, Arc<str>, ParentSections)>,
     /// Results for files that cannot be read or parsed.
     others: Vec<Checked>,
 }
@@ -466,7 +491,7 @@ impl Gathered {
                 let file = bundle.texts.len();
                 let resolved = match load_parsed(&path, settings, |doc| Include::of(file, doc)) {
                     Ok((loaded, include)) => {
-                        bundle.texts.push(loaded.source.text.clone());
+                        bundle.texts.push(Arc::from(loaded.source.text.as_str()));
                         sources.push(loaded);
                         Ok(include)
                     }
@@ -497,12 +522,12 @@ impl Gathered {
             }
         }
         bundle.editable = bundle.texts.len();
-        let mut parent_files: Vec<(PathBuf, Arc<String>, ParentSections)> = Vec::new();
+        let mut parent_files: Vec<(PathBuf, Arc<str>, ParentSections)> = Vec::new();
         if kind == FileKind::WebConfig {
             for path in folders.parent_configs(target) {
                 match &*parents.get(&path, settings) {
                     Ok((loaded, sections)) => {
-                        parent_files.push((path.clone(), loaded.text.clone(), sections.clone()))
+                        parent_files.push((path.clone(), loaded.clone(), sections.clone()))
                     }
                     Err(error) => {
                         let mut parent_result = empty_result(&path);
@@ -529,7 +554,7 @@ impl Gathered {
 /// used.
 pub(crate) fn inherit_into(
     bundle: &mut Bundle,
-    parent_files: &[(PathBuf, Arc<String>, ParentSections)],
+    parent_files: &[(PathBuf, Arc<str>, ParentSections)],
     path: &Path,
     child_application: bool,
 ) -> Vec<PathBuf> {
@@ -542,7 +567,7 @@ pub(crate) fn inherit_into(
         if ranges.is_empty() {
             continue;
         }
-        bundle.texts.push(text.as_str().to_owned());
+        bundle.texts.push(text.clone());
         bundle
             .inherited
             .extend(ranges.into_iter().map(|r| (file, r)));
@@ -657,7 +682,7 @@ fn check_file_text(
         });
         vec![Checked {
             result,
-            text: text.map(Arc::new),
+            text: text.map(Arc::from),
             own: true,
         }]
     };
@@ -754,7 +779,7 @@ fn check_file_text(
     let mut as_written_view = true;
     if kind == FileKind::WebConfig {
         let (environments, as_written) =
-            environments_of(&target.path, &options.environments, settings);
+            environments_of(&target.path, &options.environments, settings, folders);
         as_written_view = as_written;
         for (name, path) in environments {
             let loaded =
@@ -796,17 +821,17 @@ fn check_file_text(
         .collect();
     // The texts of every file fixing may change, as read: the judged file, its `configSource`
     // files, its transforms.
-    let mut originals: HashMap<PathBuf, String> = paths[..bundle.editable]
+    let mut originals: HashMap<PathBuf, Arc<str>> = paths[..bundle.editable]
         .iter()
         .cloned()
         .zip(bundle.texts[..bundle.editable].iter().cloned())
         .collect();
     for (_, loaded) in &transforms {
-        originals.insert(loaded.path.clone(), loaded.source.text.clone());
+        originals.insert(loaded.path.clone(), loaded.text.clone());
     }
     // A view's bundle and the paths of its files, with the editable files' texts from `texts`.
     let view_bundle = |view: Option<&(String, Loaded)>,
-                       texts: &HashMap<PathBuf, String>|
+                       texts: &HashMap<PathBuf, Arc<str>>|
      -> (Bundle, Vec<PathBuf>) {
         let mut judged = bundle.clone();
         let mut judged_paths = paths.clone();
@@ -823,7 +848,7 @@ fn check_file_text(
     };
     // Lints every view of `texts`; the first lint of the file as written is reused.
     let mut as_written = Some(linted);
-    let report = |texts: &HashMap<PathBuf, String>,
+    let report = |texts: &HashMap<PathBuf, Arc<str>>,
                   as_written: Option<crate::lint::Linted>|
      -> Result<Vec<Checked>, crate::document::ParseError> {
         let mut checked = Vec::new();
@@ -837,9 +862,7 @@ fn check_file_text(
             let mut results: Vec<FileResult> =
                 judged_paths.iter().map(|p| empty_result(p)).collect();
             distribute(&mut results, linted.diagnostics, linted.suppressed);
-            let texts: Vec<Arc<String>> =
-                judged.texts.iter().map(|t| Arc::new(t.clone())).collect();
-            checked.extend(collect(results, texts, &judged));
+            checked.extend(collect(results, &judged));
         }
         Ok(checked)
     };
@@ -896,7 +919,7 @@ fn check_file_text(
         FixMode::Diff(_) => {
             for path in &changed {
                 let display = display_path(path);
-                let diff = similar::TextDiff::from_lines(&originals[*path], &current[*path])
+                let diff = similar::TextDiff::from_lines(&*originals[*path], &*current[*path])
                     .unified_diff()
                     .context_radius(3)
                     .header(&diff_name("a", &display), &diff_name("b", &display))
@@ -1006,6 +1029,7 @@ pub(crate) fn environments_of(
     path: &Path,
     requested: &[String],
     settings: &Settings,
+    folders: &FolderIndex,
 ) -> (Vec<(String, PathBuf)>, bool) {
     let Some(folder) = path.parent() else {
         return (Vec::new(), true);
@@ -1015,19 +1039,22 @@ pub(crate) fn environments_of(
     } else {
         folder
     };
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return (Vec::new(), true);
+    // The walk saw the folder's files; a file named on the command line has its folder read.
+    let names: Vec<std::ffi::OsString> = match folders.transforms_in(folder) {
+        Some(transforms) => transforms
+            .iter()
+            .filter_map(|t| t.file_name().map(ToOwned::to_owned))
+            .collect(),
+        None => match std::fs::read_dir(folder) {
+            Ok(entries) => entries.flatten().map(|e| e.file_name()).collect(),
+            Err(_) => return (Vec::new(), true),
+        },
     };
-    let mut beside: Vec<(String, PathBuf)> = entries
-        .flatten()
-        .filter_map(|entry| {
-            let name = entry.file_name().into_string().ok()?;
-            let lower = name.to_ascii_lowercase();
-            let environment = lower
-                .strip_prefix("web.")?
-                .strip_suffix(".config")
-                .filter(|e| !e.is_empty() && !e.contains('.'))?;
-            let environment = name[4..4 + environment.len()].to_owned();
+    let mut beside: Vec<(String, PathBuf)> = names
+        .into_iter()
+        .filter_map(|name| {
+            let name = name.into_string().ok()?;
+            let environment = crate::application::environment_of_transform(&name)?.to_owned();
             let path = path.with_file_name(&name);
             path.is_file().then_some((environment, path))
         })
@@ -1060,14 +1087,16 @@ pub(crate) fn environments_of(
 
 /// A view's results, with the text each one's positions refer to; the files fixing may change
 /// (the judged file, its `configSource` files, its transform) are its own.
-fn collect(results: Vec<FileResult>, texts: Vec<Arc<String>>, bundle: &Bundle) -> Vec<Checked> {
+fn collect(results: Vec<FileResult>, bundle: &Bundle) -> Vec<Checked> {
+    // Only results with something to report are kept, and only their texts: a clean file costs
+    // nothing once it is checked, whatever the number of files.
     results
         .into_iter()
-        .zip(texts)
         .enumerate()
-        .map(|(file, (result, text))| Checked {
+        .filter(|(_, result)| !result.is_clean())
+        .map(|(file, result)| Checked {
             result,
-            text: Some(text),
+            text: Some(bundle.texts[file].clone()),
             own: bundle.is_editable(file),
         })
         .collect()

@@ -282,6 +282,7 @@ fn walk_error_message(err: &ignore::Error) -> String {
 pub struct FolderIndex {
     /// The folders of the discovered web.config files (absolute, normalized).
     web_config_folders: Vec<PathBuf>,
+    web_config_names: std::sync::OnceLock<crate::sites::FolderNames>,
     // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in profiles.
     /// Per folder, its web.config (any letter case).
     has_web_config: RwLock<HashMap<OsString, Option<PathBuf>>>,
@@ -382,9 +383,25 @@ impl FolderIndex {
         self.web_config_in(dir).is_some()
     }
 
-    /// The folders of the web.config files this run checks.
-    pub fn web_config_folders(&self) -> &[PathBuf] {
-        &self.web_config_folders
+    /// The transforms in a folder the walk saw (`None`: outside the walked trees, look on disk).
+    pub fn transforms_in(&self, folder: &Path) -> Option<Vec<PathBuf>> {
+        let folder = normalize(&crate::paths::absolute(folder));
+        if !self.walked.iter().any(|root| folder.starts_with(root)) {
+            return None;
+        }
+        Some(
+            self.walked_evidence
+                .get(folder.as_os_str())
+                .map(|e| e.transforms.clone())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The folders of the web.config files this run checks, by name (built when an
+    /// applicationHost.config first needs it).
+    pub fn web_config_folders(&self) -> &crate::sites::FolderNames {
+        self.web_config_names
+            .get_or_init(|| crate::sites::FolderNames::new(&self.web_config_folders))
     }
 
     /// The web.config of a folder (any letter case), looked for once.

@@ -230,6 +230,7 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
             &target.path,
             std::slice::from_ref(&environment.to_owned()),
             settings,
+            &folders,
         );
         let Some((_, path)) = transforms.into_iter().next() else {
             return Err(format!(
@@ -243,7 +244,7 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
             SourceText::decode_owned(bytes).map_err(|e| at(&path, e.line, e.column, &e.message))?;
         if let Err(error) = crate::xdt::apply(&bundle.texts[0], &transform.text) {
             let text = match error.origin {
-                crate::xdt::Origin::Base => bundle.texts[0].clone(),
+                crate::xdt::Origin::Base => bundle.texts[0].to_string(),
                 crate::xdt::Origin::Transform => transform.text.clone(),
             };
             let (line, column) = LineIndex::new(&text).line_col(&text, error.offset);
@@ -254,7 +255,7 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
             return Err(at(file, line, column, &error.message));
         }
         bundle.transform = Some(bundle.texts.len());
-        bundle.texts.push(transform.text);
+        bundle.texts.push(std::sync::Arc::from(transform.text));
         paths.push(path);
     }
     let composed = bundle.compose();
@@ -292,7 +293,7 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
             crate::settings::suggestion(attribute, &names)
         ));
     }
-    let texts: Vec<&str> = bundle.texts.iter().map(String::as_str).collect();
+    let texts: Vec<&str> = bundle.texts.iter().map(|t| &**t).collect();
     let origin = |range: &std::ops::Range<usize>| -> Origin {
         // Through the view to its files, then from the deployed document to the base or the
         // transform.

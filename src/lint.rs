@@ -10,6 +10,7 @@ use crate::settings::Settings;
 use crate::suppress::Suppressed;
 use crate::view::{FileIndex, View};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The rules that run on one file, each with its severity.
 #[derive(Debug, Clone)]
@@ -114,14 +115,14 @@ pub fn lint_text_full(
 /// web.config files whose sections it inherits (see [`crate::resolve`]).
 #[derive(Debug, Clone, Default)]
 pub struct Bundle {
-    /// The judged file first.
-    pub texts: Vec<String>,
+    /// The judged file first. Shared: a parent's text is in the bundle of every file below it.
+    pub texts: Vec<Arc<str>>,
     /// `texts[..editable]` are the judged file and its `configSource` files: the files fixing it
     /// may change. The others (parents) are fixed when they are judged themselves.
     pub editable: usize,
     pub includes: Includes,
-    /// The inherited sections, in the order they apply: file and range.
-    pub inherited: Vec<(FileIndex, Range<usize>)>,
+    /// The inherited `system.web` sections, in the order they apply: file and pieces.
+    pub inherited: Vec<(FileIndex, Vec<crate::resolve::InheritedPiece>)>,
     /// The `Web.<Environment>.config` the judged file is deployed with (an editable file): the
     /// view is then of the deployed document (see [`crate::xdt`]).
     pub transform: Option<FileIndex>,
@@ -143,7 +144,7 @@ impl Bundle {
 
     pub fn single(text: &str) -> Bundle {
         Bundle {
-            texts: vec![text.to_owned()],
+            texts: vec![Arc::from(text)],
             editable: 1,
             ..Bundle::default()
         }
@@ -151,7 +152,7 @@ impl Bundle {
 
     /// The view of the judged file (see [`crate::resolve::compose`]).
     pub fn compose(&self) -> Composed {
-        let mut texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
+        let mut texts: Vec<&str> = self.texts.iter().map(|t| &**t).collect();
         let deployed = self
             .transform
             .and_then(|transform| crate::resolve::deploy(&texts, transform));
@@ -404,7 +405,7 @@ pub fn fix_text(
     let first = lint_bundle(&bundle, facts, rules, settings)?;
     let mut outcome = fix_linted(bundle, first, facts, rules, settings, required);
     Ok(FixOutcome {
-        text: outcome.texts.swap_remove(0),
+        text: outcome.texts.swap_remove(0).to_string(),
         fixed: outcome.fixed.into_iter().map(|(_, name)| name).collect(),
         remaining: outcome.remaining,
         suppressed: outcome.suppressed,
@@ -416,7 +417,7 @@ pub fn fix_text(
 #[derive(Debug, Clone)]
 pub struct BundleFixOutcome {
     /// The bundle's texts, its editable files fixed.
-    pub texts: Vec<String>,
+    pub texts: Vec<Arc<str>>,
     /// The fixes applied: file and rule, one entry per fix.
     pub fixed: Vec<(FileIndex, &'static str)>,
     pub remaining: Vec<Diagnostic>,
@@ -478,7 +479,7 @@ pub fn fix_linted(
                     .filter(|d| fix_file(d) == file)
                     .map(|d| (d.rule.name, d.fix.as_ref().expect("filtered"))),
             );
-            next.texts[file] = text;
+            next.texts[file] = Arc::from(text);
             applied_now.extend(applied.into_iter().map(|name| (file, name)));
         }
         match lint_bundle(&next, facts, rules, settings) {

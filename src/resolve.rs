@@ -181,14 +181,67 @@ pub struct ParentSections {
     pub sections: Vec<ParentSection>,
 }
 
+/// One `system.web` of a parent, reduced to what the model reads from it.
 #[derive(Debug, Clone)]
 pub struct ParentSection {
-    /// The `system.web` element.
-    pub range: Range<usize>,
+    /// The children the model reads, in document order.
+    pub pieces: Vec<InheritedPiece>,
     /// Its `<location path>`, lower-cased segments (`None`: the file's own level).
     pub location: Option<Vec<String>>,
     /// The location says `inheritInChildApplications="false"`.
     pub not_in_child_applications: bool,
+}
+
+/// A child of a parent's `system.web` that a view copies: the whole element, or only its start
+/// tag (the model reads only its attributes), closed by the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InheritedPiece {
+    pub range: Range<usize>,
+    pub start_tag_only: bool,
+}
+
+/// The `system.web` children the model reads whole: their settings and their own children
+/// (`forms`, `providers`).
+const INHERITED_WHOLE: &[&str] = &["authentication", "sessionState", "machineKey"];
+/// The children whose attributes alone the model reads (`pages enableSessionState`, the role
+/// manager's and anonymous identification's cookies) or whose presence it notes: a parent's
+/// `<pages>` with its namespaces and controls is not parsed again for every file below it.
+const INHERITED_START_TAG: &[&str] = &[
+    "pages",
+    "membership",
+    "roleManager",
+    "profile",
+    "anonymousIdentification",
+];
+
+fn inherited_pieces(system_web: roxmltree::Node<'_, '_>) -> Vec<InheritedPiece> {
+    let text = system_web.document().input_text();
+    system_web
+        .children()
+        .filter(|n| n.is_element())
+        .filter_map(|child| {
+            if INHERITED_WHOLE
+                .iter()
+                .any(|name| is_config_element(child, name))
+            {
+                Some(InheritedPiece {
+                    range: child.range(),
+                    start_tag_only: false,
+                })
+            } else if INHERITED_START_TAG
+                .iter()
+                .any(|name| is_config_element(child, name))
+            {
+                let start = child.range().start;
+                Some(InheritedPiece {
+                    range: start..crate::document::start_tag_end(text, start),
+                    start_tag_only: true,
+                })
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 impl ParentSections {
@@ -201,7 +254,7 @@ impl ParentSections {
         for child in root.children().filter(|n| n.is_element()) {
             if is_config_element(child, "system.web") {
                 sections.push(ParentSection {
-                    range: child.range(),
+                    pieces: inherited_pieces(child),
                     location: None,
                     not_in_child_applications: false,
                 });
@@ -213,21 +266,26 @@ impl ParentSections {
                     .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
                 for system_web in config_children(child, "system.web") {
                     sections.push(ParentSection {
-                        range: system_web.range(),
+                        pieces: inherited_pieces(system_web),
                         location: Some(segments.clone()),
                         not_in_child_applications,
                     });
                 }
             }
         }
+        sections.retain(|s| !s.pieces.is_empty());
         ParentSections { sections }
     }
 
     /// The sections a file `below` this folder (lower-cased folder names) inherits, in the order
     /// they apply: the own level, then locations by path length (shorter first), each group in
     /// document order. `child_application`: the file is the root of an application of its own.
-    pub fn inherited_by(&self, below: &[String], child_application: bool) -> Vec<Range<usize>> {
-        let mut applying: Vec<(usize, usize, Range<usize>)> = Vec::new();
+    pub fn inherited_by(
+        &self,
+        below: &[String],
+        child_application: bool,
+    ) -> Vec<Vec<InheritedPiece>> {
+        let mut applying: Vec<(usize, usize, &ParentSection)> = Vec::new();
         for (order, section) in self.sections.iter().enumerate() {
             let path = section.location.as_deref().unwrap_or(&[]);
             if path.len() > below.len() || below[..path.len()] != *path {
@@ -238,10 +296,13 @@ impl ParentSections {
             if section.not_in_child_applications && child_application && below.len() > path.len() {
                 continue;
             }
-            applying.push((path.len(), order, section.range.clone()));
+            applying.push((path.len(), order, section));
         }
         applying.sort_by_key(|(depth, order, _)| (*depth, *order));
-        applying.into_iter().map(|(_, _, range)| range).collect()
+        applying
+            .into_iter()
+            .map(|(_, _, section)| section.pieces.clone())
+            .collect()
     }
 }
 
@@ -308,7 +369,7 @@ pub fn deploy(
 pub fn compose(
     texts: &[&str],
     includes: &Includes,
-    inherited: &[(FileIndex, Range<usize>)],
+    inherited: &[(FileIndex, Vec<InheritedPiece>)],
 ) -> Composed {
     let text = texts[0];
     // Most files have no `configSource`: they are not parsed here, only once, as a view.
@@ -341,8 +402,18 @@ pub fn compose(
         view.write(&format!(
             "<location path=\".\" {INHERITED_MARKER}=\"true\">"
         ));
-        for (file, range) in inherited {
-            view.copy(*file, texts[*file], range.clone());
+        for (file, pieces) in inherited {
+            view.write("<system.web>");
+            for piece in pieces {
+                let text = texts[*file];
+                if piece.start_tag_only && !text[..piece.range.end].ends_with("/>") {
+                    view.copy(*file, text, piece.range.start..piece.range.end - 1);
+                    view.write("/>");
+                } else {
+                    view.copy(*file, text, piece.range.clone());
+                }
+            }
+            view.write("</system.web>");
         }
         view.write("</location>");
     }
@@ -493,39 +564,56 @@ mod tests {
 
     #[test]
     fn inherited_sections_come_first_and_respect_child_applications() {
-        let parent = "<configuration><system.web><a/></system.web>\
-            <location path=\"Shop\" inheritInChildApplications=\"false\"><system.web><b/></system.web></location>\
-            <location path=\"shop/api\"><system.web><c/></system.web></location>\
-            <location path=\".\" inheritInChildApplications=\"false\"><system.web><d/></system.web></location>\
-            <location path=\"Other\"><system.web><e/></system.web></location></configuration>";
+        let parent = "<configuration><system.web><machineKey a=\"1\"/><compilation debug=\"true\"/></system.web>\
+            <location path=\"Shop\" inheritInChildApplications=\"false\"><system.web><machineKey a=\"2\"/></system.web></location>\
+            <location path=\"shop/api\"><system.web><machineKey a=\"3\"/></system.web></location>\
+            <location path=\".\" inheritInChildApplications=\"false\"><system.web><machineKey a=\"4\"/></system.web></location>\
+            <location path=\"Other\"><system.web><machineKey a=\"5\"/></system.web></location></configuration>";
         let sections = ParentSections::of(&crate::document::parse(parent).unwrap());
-        let names = |ranges: Vec<Range<usize>>| -> Vec<String> {
-            ranges
+        let names = |inherited: Vec<Vec<InheritedPiece>>| -> Vec<String> {
+            inherited
                 .into_iter()
-                .map(|r| parent[r][12..15].to_owned())
+                .flatten()
+                .map(|p| parent[p.range][15..16].to_owned())
                 .collect()
         };
         let below = |path: &str| location_segments(path);
         assert_eq!(
             names(sections.inherited_by(&below("shop/api"), false)),
-            ["<a/", "<d/", "<b/", "<c/"]
+            ["1", "4", "2", "3"]
         );
         assert_eq!(
             names(sections.inherited_by(&below("shop/api"), true)),
-            ["<a/", "<c/"]
+            ["1", "3"]
         );
         assert_eq!(
             names(sections.inherited_by(&below("Shop"), true)),
-            ["<a/", "<b/"]
+            ["1", "2"]
         );
 
+        // Only what the model reads is copied: `compilation` stays behind; `pages` keeps its
+        // start tag, closed by the view.
         let child = "<?xml version=\"1.0\"?><!-- c --><configuration><system.web><sessionState timeout=\"9\"/></system.web></configuration>";
         let composed = compose(
             &[child, parent],
             &Includes::new(),
-            &[(1, sections.sections[0].range.clone())],
+            &[(1, sections.sections[0].pieces.clone())],
         );
         let text = &composed.view.text;
-        assert!(text.starts_with("<?xml version=\"1.0\"?><!-- c --><configuration><location path=\".\" iislint-inherited=\"true\"><system.web><a/></system.web></location><system.web>"), "{text}");
+        assert!(text.starts_with("<?xml version=\"1.0\"?><!-- c --><configuration><location path=\".\" iislint-inherited=\"true\"><system.web><machineKey a=\"1\"/></system.web></location><system.web>"), "{text}");
+        let pages = "<configuration><system.web><pages enableSessionState=\"false\"><namespaces><add namespace=\"A\"/></namespaces></pages></system.web></configuration>";
+        let sections = ParentSections::of(&crate::document::parse(pages).unwrap());
+        let composed = compose(
+            &[child, pages],
+            &Includes::new(),
+            &[(1, sections.sections[0].pieces.clone())],
+        );
+        assert!(
+            composed.view.text.contains(
+                "<system.web><pages enableSessionState=\"false\"/></system.web></location>"
+            ),
+            "{}",
+            composed.view.text
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! folder whose name matches the most trailing folders wins, when no other matches as many.
 //! `%VARIABLES%` are compared as written, so they match nothing.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::Application;
@@ -29,43 +30,68 @@ impl Mapped {
     }
 }
 
+/// The folders that hold a web.config, indexed by their last folder's name (lower-cased): an
+/// application's `physicalPath` is compared only with the folders whose name it ends with, not
+/// with every folder of the run.
+#[derive(Debug, Default)]
+pub struct FolderNames {
+    by_last: HashMap<String, Vec<(Vec<String>, PathBuf)>>,
+}
+
+impl FolderNames {
+    pub fn new(folders: &[PathBuf]) -> FolderNames {
+        let mut by_last: HashMap<String, Vec<(Vec<String>, PathBuf)>> = HashMap::new();
+        for folder in folders {
+            // Lower-cased folder names, last first.
+            let names: Vec<String> = folder
+                .components()
+                .rev()
+                .filter_map(|c| match c {
+                    std::path::Component::Normal(name) => {
+                        Some(name.to_string_lossy().to_ascii_lowercase())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if let Some(last) = names.first() {
+                by_last
+                    .entry(last.clone())
+                    .or_default()
+                    .push((names, folder.clone()));
+            }
+        }
+        FolderNames { by_last }
+    }
+}
+
 /// The folder of `application` among `folders` (the folders that hold a web.config).
-pub fn map(application: &Application, settings: &Settings, folders: &[PathBuf]) -> Option<Mapped> {
+pub fn map(
+    application: &Application,
+    settings: &Settings,
+    folders: &FolderNames,
+) -> Option<Mapped> {
     if let Some(folder) = settings.site_folder(&application.name()) {
         return Some(Mapped::Declared(crate::application::normalize(
             &crate::paths::absolute(&folder),
         )));
     }
     let physical = application.physical_path.as_deref()?;
+    // Lower-cased folder names of the physical path, last first.
     let wanted: Vec<String> = physical
         .split(['\\', '/'])
         .filter(|c| !c.is_empty())
+        .rev()
         .map(str::to_ascii_lowercase)
         .collect();
-    let matching = |folder: &PathBuf| -> usize {
-        let names: Vec<String> = folder
-            .components()
-            .filter_map(|c| match c {
-                std::path::Component::Normal(name) => {
-                    Some(name.to_string_lossy().to_ascii_lowercase())
-                }
-                _ => None,
-            })
-            .collect();
-        names
-            .iter()
-            .rev()
-            .zip(wanted.iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count()
-    };
+    let candidates = folders.by_last.get(wanted.first()?)?;
     let mut best: Option<(usize, &PathBuf)> = None;
     let mut tied = false;
-    for folder in folders {
-        let count = matching(folder);
-        if count == 0 {
-            continue;
-        }
+    for (names, folder) in candidates {
+        let count = names
+            .iter()
+            .zip(&wanted)
+            .take_while(|(a, b)| a == b)
+            .count();
         match best {
             Some((most, _)) if count < most => {}
             Some((most, _)) if count == most => tied = true,
@@ -98,22 +124,23 @@ mod tests {
             PathBuf::from("/repo/src/Admin/www"),
             PathBuf::from("/repo/Shop"),
         ];
+        let names = FolderNames::new(&folders);
         let settings = Settings::default();
         assert_eq!(
-            map(&application("D:\\sites\\shop\\WWW"), &settings, &folders),
+            map(&application("D:\\sites\\shop\\WWW"), &settings, &names),
             Some(Mapped::Suffix(folders[0].clone()))
         );
         assert_eq!(
-            map(&application("C:\\inetpub\\Shop"), &settings, &folders),
+            map(&application("C:\\inetpub\\Shop"), &settings, &names),
             Some(Mapped::Suffix(folders[2].clone()))
         );
         // `www` alone matches two folders equally: no mapping.
-        assert_eq!(map(&application("C:\\x\\www"), &settings, &folders), None);
+        assert_eq!(map(&application("C:\\x\\www"), &settings, &names), None);
         assert_eq!(
             map(
                 &application("%SystemDrive%\\inetpub\\wwwroot"),
                 &settings,
-                &folders
+                &names
             ),
             None
         );
@@ -127,7 +154,7 @@ mod tests {
             map(
                 &application("D:\\sites\\Shop\\www"),
                 &settings,
-                &[PathBuf::from("/repo/src/Shop/www")]
+                &FolderNames::new(&[PathBuf::from("/repo/src/Shop/www")])
             ),
             Some(Mapped::Declared(PathBuf::from("/repo/src/Admin/www")))
         );

@@ -261,7 +261,7 @@ fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String
             let transform_text = std::fs::read_to_string(dir.join(transform))
                 .map_err(|e| format!("{transform}: {e}"))?;
             let bundle = iislint::lint::Bundle {
-                texts: vec![source.text.clone(), transform_text],
+                texts: vec![source.text.as_str().into(), transform_text.into()],
                 editable: 1,
                 transform: Some(1),
                 environment: Some("Release".to_owned()),

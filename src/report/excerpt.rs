@@ -33,6 +33,14 @@ impl Positions {
         Positions { known }
     }
 
+    /// The positions of both (of one text).
+    pub fn merge(mut self, other: Positions) -> Positions {
+        self.known.extend(other.known);
+        self.known.sort_unstable();
+        self.known.dedup();
+        Positions { known: self.known }
+    }
+
     /// The position of an offset given to [`Positions::new`]; (1, 1) for any other.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         match self.known.binary_search_by_key(&offset, |(o, _, _)| *o) {
@@ -134,6 +142,35 @@ impl Excerpt {
             })
             .collect();
         Excerpt { blocks }
+    }
+
+    /// The lines of both (excerpts of one text): blocks that overlap or touch become one.
+    pub fn merge(self, other: Excerpt) -> Excerpt {
+        let mut blocks: Vec<Block> = self.blocks.into_iter().chain(other.blocks).collect();
+        blocks.sort_by_key(|b| b.offset);
+        let mut merged: Vec<Block> = Vec::new();
+        for block in blocks {
+            match merged.last_mut() {
+                Some(previous) if block.offset <= previous.offset + previous.text.len() => {
+                    let end = previous.offset + previous.text.len();
+                    let block_end = block.offset + block.text.len();
+                    if block_end > end {
+                        let shift = block.offset - previous.offset;
+                        let kept = previous.text.len();
+                        previous.text.push_str(&block.text[end - block.offset..]);
+                        previous.line_starts.extend(
+                            block
+                                .line_starts
+                                .iter()
+                                .map(|s| s + shift)
+                                .filter(|s| *s >= kept),
+                        );
+                    }
+                }
+                _ => merged.push(block),
+            }
+        }
+        Excerpt { blocks: merged }
     }
 
     /// The text of `range` (which must lie in one block) and its first line.
