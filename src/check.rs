@@ -478,9 +478,37 @@ impl Gathered {
         let mut others: Vec<Checked> = Vec::new();
         let mut bundle = Bundle::single(text);
         let mut sources = vec![];
-        if text.contains("configSource") {
+        if crate::resolve::may_reference_files(text) {
             let doc = crate::document::parse(text)?;
             let folder = target.path.parent().unwrap_or(Path::new(""));
+            // `appSettings file`: merged when it can be read; a missing file is no error.
+            for settings_file in crate::resolve::app_settings_files(&doc) {
+                let key = crate::resolve::app_settings_key(&settings_file.value);
+                if bundle.includes.contains_key(&key) {
+                    continue;
+                }
+                let path = crate::resolve::app_settings_path(folder, &settings_file.value);
+                if !path.is_file() {
+                    continue;
+                }
+                let file = bundle.texts.len();
+                match load_parsed(&path, settings, |doc| Include::of(file, doc)) {
+                    Ok((loaded, include)) => {
+                        bundle.texts.push(loaded.text.clone());
+                        sources.push(loaded);
+                        bundle.includes.insert(key, Ok(include));
+                    }
+                    Err(error) => {
+                        let mut include_result = empty_result(&path);
+                        include_result.error = Some(error);
+                        others.push(Checked {
+                            result: include_result,
+                            text: None,
+                            own: false,
+                        });
+                    }
+                }
+            }
             for config_source in crate::resolve::config_sources(&doc) {
                 if config_source.problem.is_some()
                     || bundle.includes.contains_key(&config_source.value)

@@ -84,6 +84,80 @@ pub fn config_sources(doc: &roxmltree::Document<'_>) -> Vec<ConfigSource> {
         .collect()
 }
 
+/// `<appSettings file="…">`: the entries of that file come after the element's own, and win
+/// (`AppSettingsSection`); a missing file is no error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSettingsFile {
+    pub element: Range<usize>,
+    pub value: String,
+    pub self_closing: bool,
+    /// Where the start tag ends, and where the end tag starts (the element's end when it is
+    /// self-closing).
+    pub start_tag_end: usize,
+    pub end_tag_start: usize,
+}
+
+/// Does a text need parsing for its references to other files?
+pub fn may_reference_files(text: &str) -> bool {
+    text.contains("configSource") || (text.contains("appSettings") && text.contains("file"))
+}
+
+/// Every `<appSettings file>` of a document's own level and locations, in document order.
+pub fn app_settings_files(doc: &roxmltree::Document<'_>) -> Vec<AppSettingsFile> {
+    let text = doc.input_text();
+    let root = doc.root_element();
+    std::iter::once(root)
+        .chain(config_children(root, "location"))
+        .flat_map(|level| config_children(level, "appSettings"))
+        .filter_map(|node| {
+            let value = node
+                .attributes()
+                .find(|a| a.namespace().is_none() && a.name() == "file")?
+                .value()
+                .trim()
+                .to_owned();
+            if value.is_empty() {
+                return None;
+            }
+            let element = node.range();
+            let start_tag_end = crate::document::start_tag_end(text, element.start);
+            let self_closing = text[..start_tag_end].ends_with("/>");
+            let end_tag_start = if self_closing {
+                element.end
+            } else {
+                text[..element.end].rfind("</").unwrap_or(element.end)
+            };
+            Some(AppSettingsFile {
+                element,
+                value,
+                self_closing,
+                start_tag_end,
+                end_tag_start,
+            })
+        })
+        .collect()
+}
+
+/// The key of an `appSettings file` in [`Includes`] (apart from `configSource` values).
+pub fn app_settings_key(value: &str) -> String {
+    format!("appSettings file={value}")
+}
+
+/// The path an `appSettings file` names, from the folder of the file that holds it (`\` or `/`).
+pub fn app_settings_path(folder: &std::path::Path, value: &str) -> std::path::PathBuf {
+    let mut path = folder.to_owned();
+    for segment in value.split(['\\', '/']) {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                path.pop();
+            }
+            _ => path.push(segment),
+        }
+    }
+    path
+}
+
 /// What `NormalizeConfigSource` refuses in a `configSource` path.
 fn path_problem(value: &str) -> Option<String> {
     if value.is_empty() {
@@ -150,6 +224,9 @@ pub struct Include {
     /// space): fixes inside the root move its end, never these.
     pub root_start: usize,
     pub after_root: usize,
+    /// The root's content (between its tags): where it starts, and how many bytes follow its
+    /// end; `None` for a self-closing root.
+    pub content: Option<(usize, usize)>,
 }
 
 impl Include {
@@ -168,6 +245,15 @@ impl Include {
             root_name: root.tag_name().name().to_owned(),
             root_start: first_comment.unwrap_or(root.range().start),
             after_root: doc.input_text().len() - root.range().end,
+            content: {
+                let text = doc.input_text();
+                let range = root.range();
+                let start = crate::document::start_tag_end(text, range.start);
+                (!text[..start].ends_with("/>"))
+                    .then(|| text[..range.end].rfind("</"))
+                    .flatten()
+                    .map(|end| (start, text.len() - end))
+            },
         }
     }
 }
@@ -373,9 +459,9 @@ pub fn compose(
 ) -> Composed {
     let text = texts[0];
     // Most files have no `configSource`: they are not parsed here, only once, as a view.
-    let sources = if text.contains("configSource") {
+    let (sources, settings_files) = if may_reference_files(text) {
         match crate::document::parse(text) {
-            Ok(doc) => config_sources(&doc),
+            Ok(doc) => (config_sources(&doc), app_settings_files(&doc)),
             Err(_) => {
                 return Composed {
                     view: View::single(text),
@@ -384,10 +470,25 @@ pub fn compose(
             }
         }
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
+    // `appSettings file`s that were read, with the file's content to add.
+    let settings_files: Vec<(AppSettingsFile, &Include)> = settings_files
+        .into_iter()
+        .filter_map(|file| match includes.get(&app_settings_key(&file.value)) {
+            Some(Ok(include))
+                if include.root_name == "appSettings" && include.content.is_some() =>
+            {
+                Some((file, include))
+            }
+            _ => None,
+        })
+        .collect();
     let root_start_tag = root_start_tag(text);
-    if sources.is_empty() && (inherited.is_empty() || root_start_tag.is_none()) {
+    if sources.is_empty()
+        && settings_files.is_empty()
+        && (inherited.is_empty() || root_start_tag.is_none())
+    {
         return Composed {
             view: View::single(text),
             ..Composed::default()
@@ -417,7 +518,55 @@ pub fn compose(
         }
         view.write("</location>");
     }
-    for source in sources {
+    // Both kinds of reference in document order (an `appSettings` with `file` is never a
+    // `configSource` element that is replaced: one has content, the other may not).
+    enum Reference<'a> {
+        Source(ConfigSource),
+        Settings(AppSettingsFile, &'a Include),
+    }
+    let mut references: Vec<Reference> = sources
+        .into_iter()
+        .map(Reference::Source)
+        .chain(
+            settings_files
+                .into_iter()
+                .map(|(f, i)| Reference::Settings(f, i)),
+        )
+        .collect();
+    references.sort_by_key(|r| match r {
+        Reference::Source(s) => s.element.start,
+        Reference::Settings(f, _) => f.element.start,
+    });
+    for reference in references {
+        let source = match reference {
+            Reference::Source(source) => source,
+            Reference::Settings(file, include) => {
+                if file.element.start < cursor {
+                    continue;
+                }
+                let included = texts[include.file];
+                let (start, after) = include.content.expect("filtered");
+                let content = start..included.len() - after;
+                if file.self_closing {
+                    let slash = text[..file.start_tag_end]
+                        .rfind('/')
+                        .unwrap_or(file.start_tag_end);
+                    view.copy(0, text, cursor..slash);
+                    view.write(">");
+                    view.copy(include.file, included, content);
+                    view.write("</appSettings>");
+                    cursor = file.element.end;
+                } else {
+                    view.copy(0, text, cursor..file.end_tag_start);
+                    view.copy(include.file, included, content);
+                    cursor = file.end_tag_start;
+                }
+                continue;
+            }
+        };
+        if source.element.start < cursor {
+            continue;
+        }
         // A value the caller did not resolve (a text linted on its own) stays as written.
         let resolution = includes.get(&source.value);
         if source.problem.is_none() && resolution.is_none() {

@@ -649,3 +649,44 @@ fn explain_shows_a_value_set_by_a_transform() {
         serde_json::json!({"value": "45", "origin": {"path": "App/Web.Release.config", "line": 3, "column": 19}, "overridden": []})
     );
 }
+
+#[test]
+fn app_settings_file_entries_come_after_the_inline_ones() {
+    let dir = repository();
+    write(
+        dir.path(),
+        "App/web.config",
+        "<configuration>\n  <appSettings file=\"Config\\Local.config\">\n    <add key=\"Mode\" value=\"Development\" />\n  </appSettings>\n</configuration>\n",
+    );
+    write(
+        dir.path(),
+        "App/Config/Local.config",
+        "<?xml version=\"1.0\"?>\n<appSettings>\n  <add key=\"Mode\" value=\"Production\" />\n</appSettings>\n",
+    );
+    let (code, stdout, stderr) = explain(
+        dir.path(),
+        &[
+            "App/web.config",
+            "appSettings/add@value",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap(),
+        serde_json::json!({"value": "Production", "origin": {"path": "App/Config/Local.config", "line": 3, "column": 19}, "overridden": [
+            {"value": "Development", "path": "App/web.config", "line": 3, "column": 21}
+        ]})
+    );
+    // A missing file is no error: the inline entries stand.
+    std::fs::remove_file(dir.path().join("App/Config/Local.config")).unwrap();
+    let (code, stdout, _) = explain(dir.path(), &["App/web.config", "appSettings/add@value"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("appSettings/add@value = \"Development\""),
+        "{stdout}"
+    );
+    let (code, found) = check(dir.path(), &["App"]);
+    assert_eq!((code, found), (0, vec![]));
+}
