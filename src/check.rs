@@ -393,7 +393,32 @@ fn load_parsed<T>(
 }
 
 /// A parent web.config read and parsed, or why it could not be.
-type Parent = Arc<Result<(Arc<str>, ParentSections), FileError>>;
+/// A parent web.config read and parsed (its text, its sections, whether its folder is an
+/// application's root), or why it could not be.
+type Parent = Arc<Result<ParentFile, FileError>>;
+
+/// A parent folder's web.config, as the files below it inherit from it.
+#[derive(Debug, Clone)]
+pub(crate) struct ParentFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub sections: ParentSections,
+    pub application_root: bool,
+}
+
+/// Is the web.config at `path` an application's root, by the application model (else, with
+/// no evidence, when no web.config is above it)?
+fn application_root_at(folders: &FolderIndex, path: &Path) -> bool {
+    let target = Target {
+        path: path.to_owned(),
+        root: path.to_owned(),
+    };
+    match folders.role(&target, FileKind::WebConfig) {
+        Role::Application(_) => true,
+        Role::NotApplication(_) => false,
+        Role::Undecided => folders.is_application_root(&target, FileKind::WebConfig, false),
+    }
+}
 
 /// Parent web.config files, each read and parsed once per run, whichever thread needs it first.
 #[derive(Default)]
@@ -402,7 +427,7 @@ pub(crate) struct ParentCache {
 }
 
 impl ParentCache {
-    fn get(&self, path: &Path, settings: &Settings) -> Parent {
+    fn get(&self, path: &Path, settings: &Settings, folders: &FolderIndex) -> Parent {
         if let Some(known) = self
             .files
             .read()
@@ -414,18 +439,22 @@ impl ParentCache {
         // Only the text is kept (not the source it was decoded from): parents stay for the run.
         // A parent without `system.web` gives nothing to inherit and is not parsed here (its
         // own check reports its errors).
-        let loaded = Arc::new(
-            match crate::load::read_config_file(path, settings.max_file_bytes)
-                .ok()
-                .and_then(|bytes| SourceText::decode_owned(bytes).ok())
-            {
-                Some(source) if !source.text.contains("system.web") => {
-                    Ok((Arc::from(source.text), ParentSections::default()))
-                }
-                _ => load_parsed(path, settings, ParentSections::of)
-                    .map(|(loaded, sections)| (loaded.text, sections)),
-            },
-        );
+        let read = match crate::load::read_config_file(path, settings.max_file_bytes)
+            .ok()
+            .and_then(|bytes| SourceText::decode_owned(bytes).ok())
+        {
+            Some(source) if !source.text.contains("system.web") => {
+                Ok((Arc::from(source.text), ParentSections::default()))
+            }
+            _ => load_parsed(path, settings, ParentSections::of)
+                .map(|(loaded, sections)| (loaded.text, sections)),
+        };
+        let loaded = Arc::new(read.map(|(text, sections)| ParentFile {
+            path: path.to_owned(),
+            text,
+            sections,
+            application_root: application_root_at(folders, path),
+        }));
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -459,7 +488,7 @@ pub(crate) struct Gathered {
     /// The `configSource` files, in bundle order (from index 1).
     pub sources: Vec<Loaded>,
     /// Every parent folder's web.config that could be read, outermost first.
-    pub parent_files: Vec<(PathBuf, Arc<str>, ParentSections)>,
+    pub parent_files: Vec<ParentFile>,
     /// Results for files that cannot be read or parsed.
     others: Vec<Checked>,
 }
@@ -476,6 +505,7 @@ impl Gathered {
         parents: &ParentCache,
     ) -> Result<Gathered, crate::document::ParseError> {
         let mut others: Vec<Checked> = Vec::new();
+        let mut read_sources: Vec<(PathBuf, String)> = Vec::new();
         let mut bundle = Bundle::single(text);
         let mut sources = vec![];
         if crate::resolve::may_reference_files(text) {
@@ -516,6 +546,20 @@ impl Gathered {
                     continue;
                 }
                 let path = crate::resolve::include_path(folder, &config_source.value);
+                // One file per section: ASP.NET refuses a file two sections name
+                // (`s.config` and `.\s.config`).
+                let key = file_key(&path);
+                if let Some((_, first)) = read_sources.iter().find(|(k, _)| *k == key) {
+                    let problem = format!(
+                        "`{}` is already the configSource of another section (`{first}`); one file per section",
+                        display_path(&path)
+                    );
+                    bundle
+                        .includes
+                        .insert(config_source.value.clone(), Err(problem));
+                    continue;
+                }
+                read_sources.push((key, config_source.value.clone()));
                 let file = bundle.texts.len();
                 let resolved = match load_parsed(&path, settings, |doc| Include::of(file, doc)) {
                     Ok((loaded, include)) => {
@@ -550,13 +594,11 @@ impl Gathered {
             }
         }
         bundle.editable = bundle.texts.len();
-        let mut parent_files: Vec<(PathBuf, Arc<str>, ParentSections)> = Vec::new();
+        let mut parent_files: Vec<ParentFile> = Vec::new();
         if kind == FileKind::WebConfig {
             for path in folders.parent_configs(target) {
-                match &*parents.get(&path, settings) {
-                    Ok((loaded, sections)) => {
-                        parent_files.push((path.clone(), loaded.clone(), sections.clone()))
-                    }
+                match &*parents.get(&path, settings, folders) {
+                    Ok(parent) => parent_files.push(parent.clone()),
                     Err(error) => {
                         let mut parent_result = empty_result(&path);
                         parent_result.error = Some(error.clone());
@@ -578,30 +620,49 @@ impl Gathered {
     }
 }
 
-/// Puts the parents' sections the file at `path` inherits in the bundle; returns the parents
-/// used.
+/// Puts the parents' sections the file at `path` inherits in the bundle, in the order they
+/// apply (see [`crate::resolve::inherited`]); returns the parents used, in bundle order.
+/// `whole`: whole `system.web` elements (for `explain`), else what the model reads.
 pub(crate) fn inherit_into(
     bundle: &mut Bundle,
-    parent_files: &[(PathBuf, Arc<str>, ParentSections)],
+    parent_files: &[ParentFile],
     path: &Path,
     child_application: bool,
+    whole: bool,
 ) -> Vec<PathBuf> {
     bundle.texts.truncate(bundle.editable);
     bundle.inherited.clear();
-    let mut used = Vec::new();
-    for (parent, text, sections) in parent_files {
-        let file = bundle.texts.len();
-        let ranges = sections.inherited_by(&folders_between(parent, path), child_application);
-        if ranges.is_empty() {
-            continue;
-        }
-        bundle.texts.push(text.clone());
-        bundle
-            .inherited
-            .extend(ranges.into_iter().map(|r| (file, r)));
-        used.push(parent.clone());
+    let depth = |path: &Path| {
+        path.parent()
+            .map_or(0, |folder| file_key(folder).components().count())
+    };
+    let levels: Vec<crate::resolve::ParentLevel> = parent_files
+        .iter()
+        .map(|parent| crate::resolve::ParentLevel {
+            depth: depth(&parent.path),
+            application_root: parent.application_root,
+            sections: &parent.sections,
+            below: folders_between(&parent.path, path),
+        })
+        .collect();
+    let mut used: Vec<(usize, crate::view::FileIndex)> = Vec::new();
+    for (level, section) in
+        crate::resolve::inherited(&levels, depth(path), child_application, whole)
+    {
+        let file = match used.iter().find(|(l, _)| *l == level) {
+            Some((_, file)) => *file,
+            None => {
+                let file = bundle.texts.len();
+                bundle.texts.push(parent_files[level].text.clone());
+                used.push((level, file));
+                file
+            }
+        };
+        bundle.inherited.push((file, section));
     }
-    used
+    used.into_iter()
+        .map(|(level, _)| parent_files[level].path.clone())
+        .collect()
 }
 
 /// The effective session state of the web.config each application serves, for the applications
@@ -663,7 +724,13 @@ fn effective_session(
     ) else {
         return (None, None);
     };
-    inherit_into(&mut gathered.bundle, &gathered.parent_files, path, true);
+    inherit_into(
+        &mut gathered.bundle,
+        &gathered.parent_files,
+        path,
+        true,
+        false,
+    );
     let composed = gathered.bundle.compose();
     let Ok(doc) = crate::document::parse(&composed.view.text) else {
         return (None, None);
@@ -763,6 +830,7 @@ fn check_file_text(
         &parent_files,
         &target.path,
         facts.application_root,
+        false,
     );
 
     let mut linted = lint_bundle(&bundle, &facts, &rules, settings);
@@ -771,7 +839,7 @@ fn check_file_text(
         && l.model.web.sets_application_sections
     {
         facts.application_root = true;
-        parents_used = inherit_into(&mut bundle, &parent_files, &target.path, true);
+        parents_used = inherit_into(&mut bundle, &parent_files, &target.path, true, false);
         linted = lint_bundle(&bundle, &facts, &rules, settings);
     }
     let mut linted = match linted {
@@ -865,6 +933,10 @@ fn check_file_text(
         let mut judged_paths = paths.clone();
         for (file, path) in paths[..bundle.editable].iter().enumerate() {
             judged.texts[file] = texts[path].clone();
+        }
+        // Judged both as written and deployed: the findings of the file as written say so.
+        if view.is_none() && views.len() > 1 {
+            judged.environment = Some("none".to_owned());
         }
         if let Some((name, loaded)) = view {
             judged.transform = Some(judged.texts.len());
@@ -997,6 +1069,18 @@ fn check_file_text(
         Ok(checked) => checked,
         Err(err) => return fail(result, err.message, err.line, err.column, Some(source.text)),
     };
+    // A file the fixes cleaned completely has no findings left, but its fixes and diff are
+    // reported: it gets a result of its own.
+    let changed: Vec<PathBuf> = changed.into_iter().cloned().collect();
+    for path in changed.iter().chain(problem.as_ref().map(|_| &target.path)) {
+        if !checked.iter().any(|c| &c.result.path == path) {
+            checked.push(Checked {
+                result: empty_result(path),
+                text: None,
+                own: true,
+            });
+        }
+    }
     // Each file's fixes and diff go to its first result; a file that could not be written
     // reports its error alone (the findings are those of a text it was not given).
     let mut done: Vec<PathBuf> = Vec::new();

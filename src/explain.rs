@@ -216,7 +216,13 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
     let (root, _) = crate::check::application_of(&folders, &target, kind);
     let child_application =
         root.unwrap_or_else(|| folders.is_application_root(&target, kind, false));
-    let parents = inherit_into(&mut bundle, &parent_files, &target.path, child_application);
+    let parents = inherit_into(
+        &mut bundle,
+        &parent_files,
+        &target.path,
+        child_application,
+        true,
+    );
     let mut paths: Vec<PathBuf> = std::iter::once(target.path.clone())
         .chain(sources.iter().map(|s| s.path.clone()))
         .chain(parents)

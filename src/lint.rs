@@ -122,7 +122,7 @@ pub struct Bundle {
     pub editable: usize,
     pub includes: Includes,
     /// The inherited `system.web` sections, in the order they apply: file and pieces.
-    pub inherited: Vec<(FileIndex, Vec<crate::resolve::InheritedPiece>)>,
+    pub inherited: Vec<(FileIndex, crate::resolve::InheritedSection)>,
     /// The `Web.<Environment>.config` the judged file is deployed with (an editable file): the
     /// view is then of the deployed document (see [`crate::xdt`]).
     pub transform: Option<FileIndex>,
@@ -344,7 +344,10 @@ fn locate(composed: &Composed, mut diagnostic: Diagnostic, bundle: &Bundle) -> O
             (located, _) => Some(located),
         }
     };
-    let (file, range) = locate(&diagnostic.range).unwrap_or((0, 0..0));
+    // A range across pieces (a start tag a transform rewrote) is reported where it starts.
+    let (file, range) = locate(&diagnostic.range)
+        .or_else(|| locate(&(diagnostic.range.start..diagnostic.range.start)))
+        .unwrap_or((0, 0..0));
     diagnostic.file = file;
     diagnostic.range = range;
     if let Some(fix) = &mut diagnostic.fix {
@@ -482,7 +485,19 @@ pub fn fix_linted(
             next.texts[file] = Arc::from(text);
             applied_now.extend(applied.into_iter().map(|name| (file, name)));
         }
-        match lint_bundle(&next, facts, rules, settings) {
+        // Every file a pass changed must stay well-formed on its own, and a transform must stay
+        // one XDT can apply: the view would otherwise fall back to the file as written and hide
+        // the damage.
+        let broken = bundle
+            .editable_files()
+            .into_iter()
+            .filter(|&file| next.texts[file] != bundle.texts[file])
+            .find_map(|file| breaks(&next, file).err());
+        let linted = match broken {
+            Some(err) => Err(err),
+            None => lint_bundle(&next, facts, rules, settings),
+        };
+        match linted {
             Ok(linted) => {
                 bundle = next;
                 diagnostics = linted.diagnostics;
@@ -498,7 +513,9 @@ pub fn fix_linted(
                     let file = fix_file(d);
                     let (alone, _) =
                         apply_fixes(&bundle.texts[file], std::iter::once((d.rule.name, fix)));
-                    if crate::document::parse(&alone).is_err() {
+                    let mut with_fix = bundle.clone();
+                    with_fix.texts[file] = Arc::from(alone);
+                    if breaks(&with_fix, file).is_err() {
                         rejected.push((d.rule.name, d.file, d.range.start));
                         culprits.push(d.rule.name);
                     }
@@ -523,6 +540,26 @@ pub fn fix_linted(
         suppressed,
         problem,
     }
+}
+
+/// Does `file` of the bundle no longer parse, or (the judged file or its transform) no longer
+/// make a deployable transform?
+fn breaks(bundle: &Bundle, file: FileIndex) -> Result<(), ParseError> {
+    document::parse(&bundle.texts[file])?;
+    if let Some(transform) = bundle.transform
+        && (file == 0 || file == transform)
+        && let Err(error) = crate::xdt::apply(&bundle.texts[0], &bundle.texts[transform])
+    {
+        let text = &bundle.texts[file];
+        let (line, column) =
+            crate::source::LineIndex::new(text).line_col(text, error.offset.min(text.len()));
+        return Err(ParseError {
+            message: error.message,
+            line,
+            column,
+        });
+    }
+    Ok(())
 }
 
 /// Splices the fixes that do not overlap an earlier one into `text`; every other byte is copied.
@@ -603,6 +640,28 @@ fn edits_are_ordered(fix: &Fix) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pass_that_leaves_a_transform_xdt_refuses_is_broken() {
+        let base =
+            "<configuration><system.web><sessionState timeout=\"5\"/></system.web></configuration>";
+        let transform = "<configuration xmlns:xdt=\"http://schemas.microsoft.com/XML-Document-Transform\"><system.web><sessionState timeout=\"60\" xdt:Transform=\"SetAttributes\"/></system.web></configuration>";
+        let bundle = |transform: &str| Bundle {
+            texts: vec![Arc::from(base), Arc::from(transform)],
+            editable: 1,
+            transform: Some(1),
+            ..Bundle::default()
+        };
+        assert!(breaks(&bundle(transform), 1).is_ok());
+        // Well-formed XML, but XDT cannot load it (`xdt:Import` runs .NET code).
+        let import = transform.replace(
+            "<system.web>",
+            "<xdt:Import assembly=\"X\" namespace=\"Y\"/><system.web>",
+        );
+        assert!(crate::document::parse(&import).is_ok());
+        assert!(breaks(&bundle(&import), 1).is_err());
+        assert!(breaks(&bundle("<configuration>"), 1).is_err());
+    }
     use crate::rules::{FixAvailability, Rule, RuleMeta};
 
     const fn meta(name: &'static str) -> RuleMeta {

@@ -272,6 +272,8 @@ pub struct ParentSections {
 pub struct ParentSection {
     /// The children the model reads, in document order.
     pub pieces: Vec<InheritedPiece>,
+    /// The whole `system.web` element (what `explain` reads).
+    pub whole: Range<usize>,
     /// Its `<location path>`, lower-cased segments (`None`: the file's own level).
     pub location: Option<Vec<String>>,
     /// The location says `inheritInChildApplications="false"`.
@@ -341,6 +343,7 @@ impl ParentSections {
             if is_config_element(child, "system.web") {
                 sections.push(ParentSection {
                     pieces: inherited_pieces(child),
+                    whole: child.range(),
                     location: None,
                     not_in_child_applications: false,
                 });
@@ -353,43 +356,96 @@ impl ParentSections {
                 for system_web in config_children(child, "system.web") {
                     sections.push(ParentSection {
                         pieces: inherited_pieces(system_web),
+                        whole: system_web.range(),
                         location: Some(segments.clone()),
                         not_in_child_applications,
                     });
                 }
             }
         }
-        sections.retain(|s| !s.pieces.is_empty());
         ParentSections { sections }
     }
 
-    /// The sections a file `below` this folder (lower-cased folder names) inherits, in the order
-    /// they apply: the own level, then locations by path length (shorter first), each group in
-    /// document order. `child_application`: the file is the root of an application of its own.
-    pub fn inherited_by(
-        &self,
-        below: &[String],
-        child_application: bool,
-    ) -> Vec<Vec<InheritedPiece>> {
-        let mut applying: Vec<(usize, usize, &ParentSection)> = Vec::new();
-        for (order, section) in self.sections.iter().enumerate() {
+    /// The sections that apply to a file `below` this folder (lower-cased folder names): the
+    /// own level's, and those of locations whose path holds the file's folder; document order.
+    fn applicable<'s>(
+        &'s self,
+        below: &'s [String],
+    ) -> impl Iterator<Item = &'s ParentSection> + 's {
+        self.sections.iter().filter(move |section| {
             let path = section.location.as_deref().unwrap_or(&[]);
-            if path.len() > below.len() || below[..path.len()] != *path {
-                continue;
-            }
-            // Settings for a path reach the folders below it; a child application strictly
-            // below the path is cut off by `inheritInChildApplications="false"`.
-            if section.not_in_child_applications && child_application && below.len() > path.len() {
-                continue;
-            }
-            applying.push((path.len(), order, section));
-        }
-        applying.sort_by_key(|(depth, order, _)| (*depth, *order));
-        applying
-            .into_iter()
-            .map(|(_, _, section)| section.pieces.clone())
-            .collect()
+            path.len() <= below.len() && below[..path.len()] == *path
+        })
     }
+}
+
+/// A parent folder's web.config, as the inheritance of one file sees it.
+pub struct ParentLevel<'a> {
+    /// How many folders deep it is (any fixed origin: only differences count).
+    pub depth: usize,
+    /// Its folder is an application's root.
+    pub application_root: bool,
+    pub sections: &'a ParentSections,
+    /// The folders from it to the file, lower-cased.
+    pub below: Vec<String>,
+}
+
+/// An inherited `system.web`: the children the model reads (the view wraps them in a
+/// `system.web` of its own), or the whole element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InheritedSection {
+    pub pieces: Vec<InheritedPiece>,
+    pub whole: bool,
+}
+
+/// The parents' `system.web` sections a file at `depth` inherits, in the order they apply (each
+/// with the index of its level), as ASP.NET builds a path's configuration: path by path from
+/// the top, at each path first the `<location>`s that parents write for it (outer files first),
+/// then the web.config of that folder. So `<location path="Shop/Api">` in the site's root
+/// web.config wins over `Shop/web.config` for `Shop/Api`. A location with
+/// `inheritInChildApplications="false"` stops at an application root strictly below its path
+/// (a parent's folder, or the file's own when `application_root`). `whole`: the whole elements
+/// (for `explain`), else only what the model reads.
+pub fn inherited(
+    levels: &[ParentLevel<'_>],
+    depth: usize,
+    application_root: bool,
+    whole: bool,
+) -> Vec<(usize, InheritedSection)> {
+    let application_depths: Vec<usize> = levels
+        .iter()
+        .filter(|l| l.application_root)
+        .map(|l| l.depth)
+        .chain(application_root.then_some(depth))
+        .collect();
+    let mut applying = Vec::new();
+    for (level_index, level) in levels.iter().enumerate() {
+        for (order, section) in level.sections.applicable(&level.below).enumerate() {
+            let location = section.location.as_ref().map_or(0, Vec::len);
+            let target = level.depth + location;
+            let cut = section.not_in_child_applications
+                && application_depths.iter().any(|&a| a > target && a <= depth);
+            let pieces = if whole {
+                vec![InheritedPiece {
+                    range: section.whole.clone(),
+                    start_tag_only: false,
+                }]
+            } else {
+                section.pieces.clone()
+            };
+            if cut || pieces.is_empty() {
+                continue;
+            }
+            // A parent's own level comes after the locations other files write for its path.
+            let own_level = usize::from(location == 0);
+            applying.push((
+                (target, own_level, level_index, order),
+                (level_index, InheritedSection { pieces, whole }),
+            ));
+        }
+    }
+    applying.sort_by_key(|(key, _)| *key);
+    applying.into_iter().map(|(_, section)| section).collect()
 }
 
 /// A `<location path>` as lower-cased segments; `.` and empty are the own level.
@@ -455,7 +511,7 @@ pub fn deploy(
 pub fn compose(
     texts: &[&str],
     includes: &Includes,
-    inherited: &[(FileIndex, Vec<InheritedPiece>)],
+    inherited: &[(FileIndex, InheritedSection)],
 ) -> Composed {
     let text = texts[0];
     // Most files have no `configSource`: they are not parsed here, only once, as a view.
@@ -503,9 +559,11 @@ pub fn compose(
         view.write(&format!(
             "<location path=\".\" {INHERITED_MARKER}=\"true\">"
         ));
-        for (file, pieces) in inherited {
-            view.write("<system.web>");
-            for piece in pieces {
+        for (file, section) in inherited {
+            if !section.whole {
+                view.write("<system.web>");
+            }
+            for piece in &section.pieces {
                 let text = texts[*file];
                 if piece.start_tag_only && !text[..piece.range.end].ends_with("/>") {
                     view.copy(*file, text, piece.range.start..piece.range.end - 1);
@@ -514,7 +572,9 @@ pub fn compose(
                     view.copy(*file, text, piece.range.clone());
                 }
             }
-            view.write("</system.web>");
+            if !section.whole {
+                view.write("</system.web>");
+            }
         }
         view.write("</location>");
     }
@@ -719,26 +779,47 @@ mod tests {
             <location path=\".\" inheritInChildApplications=\"false\"><system.web><machineKey a=\"4\"/></system.web></location>\
             <location path=\"Other\"><system.web><machineKey a=\"5\"/></system.web></location></configuration>";
         let sections = ParentSections::of(&crate::document::parse(parent).unwrap());
-        let names = |inherited: Vec<Vec<InheritedPiece>>| -> Vec<String> {
+        let names = |inherited: Vec<(usize, InheritedSection)>| -> Vec<String> {
             inherited
                 .into_iter()
-                .flatten()
+                .flat_map(|(_, s)| s.pieces)
                 .map(|p| parent[p.range][15..16].to_owned())
                 .collect()
         };
-        let below = |path: &str| location_segments(path);
-        assert_eq!(
-            names(sections.inherited_by(&below("shop/api"), false)),
-            ["1", "4", "2", "3"]
-        );
-        assert_eq!(
-            names(sections.inherited_by(&below("shop/api"), true)),
-            ["1", "3"]
-        );
-        assert_eq!(
-            names(sections.inherited_by(&below("Shop"), true)),
-            ["1", "2"]
-        );
+        let at = |path: &str, application: bool| {
+            let below = location_segments(path);
+            let depth = below.len();
+            let level = ParentLevel {
+                depth: 0,
+                application_root: true,
+                sections: &sections,
+                below,
+            };
+            names(inherited(&[level], depth, application, false))
+        };
+        // Own level, then by path length, each in document order.
+        assert_eq!(at("shop/api", false), ["1", "4", "2", "3"]);
+        // `Shop/Api` as an application: `Shop`'s and `.`'s locations stop above it.
+        assert_eq!(at("shop/api", true), ["1", "3"]);
+        assert_eq!(at("Shop", true), ["1", "2"]);
+        // Inside the application `Shop/Api`, a folder below it is cut off too.
+        let below = location_segments("shop/api/docs");
+        let child = ParentSections::default();
+        let levels = [
+            ParentLevel {
+                depth: 0,
+                application_root: true,
+                sections: &sections,
+                below: below.clone(),
+            },
+            ParentLevel {
+                depth: 2,
+                application_root: true,
+                sections: &child,
+                below: location_segments("docs"),
+            },
+        ];
+        assert_eq!(names(inherited(&levels, 3, false, false)), ["1", "3"]);
 
         // Only what the model reads is copied: `compilation` stays behind; `pages` keeps its
         // start tag, closed by the view.
@@ -746,7 +827,13 @@ mod tests {
         let composed = compose(
             &[child, parent],
             &Includes::new(),
-            &[(1, sections.sections[0].pieces.clone())],
+            &[(
+                1,
+                InheritedSection {
+                    pieces: sections.sections[0].pieces.clone(),
+                    whole: false,
+                },
+            )],
         );
         let text = &composed.view.text;
         assert!(text.starts_with("<?xml version=\"1.0\"?><!-- c --><configuration><location path=\".\" iislint-inherited=\"true\"><system.web><machineKey a=\"1\"/></system.web></location><system.web>"), "{text}");
@@ -755,7 +842,13 @@ mod tests {
         let composed = compose(
             &[child, pages],
             &Includes::new(),
-            &[(1, sections.sections[0].pieces.clone())],
+            &[(
+                1,
+                InheritedSection {
+                    pieces: sections.sections[0].pieces.clone(),
+                    whole: false,
+                },
+            )],
         );
         assert!(
             composed.view.text.contains(

@@ -690,3 +690,100 @@ fn app_settings_file_entries_come_after_the_inline_ones() {
     let (code, found) = check(dir.path(), &["App"]);
     assert_eq!((code, found), (0, vec![]));
 }
+
+#[test]
+fn a_location_a_grandparent_writes_for_a_folder_wins_over_the_folder_between() {
+    let dir = repository();
+    write(
+        dir.path(),
+        "web.config",
+        "<configuration>\n  <location path=\"Shop/Api\">\n    <system.web>\n      <sessionState timeout=\"90\" />\n    </system.web>\n  </location>\n</configuration>\n",
+    );
+    write(
+        dir.path(),
+        "Shop/web.config",
+        &web_config_with_session("timeout=\"10\""),
+    );
+    write(
+        dir.path(),
+        "Shop/Api/web.config",
+        "<configuration>\n  <system.web />\n</configuration>\n",
+    );
+    let (code, stdout, stderr) = explain(
+        dir.path(),
+        &["Shop/Api/web.config", "system.web/sessionState@timeout"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "system.web/sessionState@timeout = \"90\"\n  set at web.config:4:21\n  overrides \"10\" at Shop/web.config:3:19\n"
+    );
+}
+
+#[test]
+fn inherit_in_child_applications_false_stops_at_the_application_a_folder_is_in() {
+    let dir = repository();
+    write(
+        dir.path(),
+        "web.config",
+        "<configuration>\n  <location path=\".\" inheritInChildApplications=\"false\">\n    <system.web>\n      <sessionState mode=\"SQLServer\" />\n    </system.web>\n  </location>\n</configuration>\n",
+    );
+    write(dir.path(), "App/web.config", CHILD_APPLICATION);
+    write(
+        dir.path(),
+        "App/Global.asax",
+        "<%@ Application Language=\"C#\" %>",
+    );
+    write(dir.path(), "App/App.csproj", WEB_PROJECT);
+    write(dir.path(), "App/Docs/web.config", CHILD_APPLICATION);
+    for file in ["App/web.config", "App/Docs/web.config"] {
+        let (code, stdout, stderr) = explain(dir.path(), &[file, "system.web/sessionState@mode"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains("\"InProc\" (the default"),
+            "{file}: {stdout}"
+        );
+    }
+    // A plain sub-folder of the site (no application between) still inherits it.
+    write(dir.path(), "Images/web.config", CHILD_APPLICATION);
+    let (_, stdout, _) = explain(
+        dir.path(),
+        &["Images/web.config", "system.web/sessionState@mode"],
+    );
+    assert!(stdout.contains("\"SQLServer\""), "{stdout}");
+}
+
+#[test]
+fn a_file_the_fixes_clean_completely_is_reported_as_fixed() {
+    let dir = repository();
+    write(dir.path(), "site/web.config", SESSION_IN_FILE);
+    write(
+        dir.path(),
+        "site/Config/Session.config",
+        "<sessionState mode=\"StateServer\" timeout=\"4\" />\n",
+    );
+    let output = iislint(dir.path())
+        .args(["check", "--fix", "site"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Fixed 1 problem"), "{stdout}");
+    // --diff shows the file's diff though its finding is gone from the fixed text.
+    write(
+        dir.path(),
+        "site/Config/Session.config",
+        "<sessionState mode=\"StateServer\" timeout=\"4\" />\n",
+    );
+    let (_, stdout, _) = {
+        let output = iislint(dir.path())
+            .args(["check", "--diff", "site"])
+            .output()
+            .unwrap();
+        (0, String::from_utf8(output.stdout).unwrap(), ())
+    };
+    assert!(
+        stdout.contains("+++ b/site/Config/Session.config"),
+        "{stdout}"
+    );
+}
