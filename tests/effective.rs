@@ -702,7 +702,7 @@ fn a_location_a_grandparent_writes_for_a_folder_wins_over_the_folder_between() {
     write(
         dir.path(),
         "Shop/web.config",
-        &web_config_with_session("timeout=\"10\""),
+        web_config_with_session("timeout=\"10\""),
     );
     write(
         dir.path(),
