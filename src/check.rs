@@ -444,7 +444,8 @@ impl ParentCache {
             .and_then(|bytes| SourceText::decode_owned(bytes).ok())
         {
             Some(source) if !source.text.contains("system.web") => {
-                Ok((Arc::from(source.text), ParentSections::default()))
+                // Nothing is inherited from it, so no finding can point into it: no text kept.
+                Ok((Arc::from(""), ParentSections::default()))
             }
             _ => load_parsed(path, settings, ParentSections::of)
                 .map(|(loaded, sections)| (loaded.text, sections)),
