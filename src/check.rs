@@ -174,6 +174,18 @@ struct Checked {
     own: bool,
 }
 
+/// The result of a file another file's view needs and that cannot be read or parsed.
+fn file_error(path: &Path, error: FileError) -> Checked {
+    Checked {
+        result: FileResult {
+            error: Some(error),
+            ..empty_result(path)
+        },
+        text: None,
+        own: false,
+    }
+}
+
 fn empty_result(path: &Path) -> FileResult {
     FileResult {
         path: path.to_owned(),
@@ -530,13 +542,7 @@ impl Gathered {
                         bundle.includes.insert(key, Ok(include));
                     }
                     Err(error) => {
-                        let mut include_result = empty_result(&path);
-                        include_result.error = Some(error);
-                        others.push(Checked {
-                            result: include_result,
-                            text: None,
-                            own: false,
-                        });
+                        others.push(file_error(&path, error));
                     }
                 }
             }
@@ -579,13 +585,7 @@ impl Gathered {
                             display_path(&path),
                             error.message
                         );
-                        let mut include_result = empty_result(&path);
-                        include_result.error = Some(error);
-                        others.push(Checked {
-                            result: include_result,
-                            text: None,
-                            own: false,
-                        });
+                        others.push(file_error(&path, error));
                         Err(message)
                     }
                 };
@@ -601,13 +601,7 @@ impl Gathered {
                 match &*parents.get(&path, settings, folders) {
                     Ok(parent) => parent_files.push(parent.clone()),
                     Err(error) => {
-                        let mut parent_result = empty_result(&path);
-                        parent_result.error = Some(error.clone());
-                        others.push(Checked {
-                            result: parent_result,
-                            text: None,
-                            own: false,
-                        });
+                        others.push(file_error(&path, error.clone()));
                     }
                 }
             }
@@ -900,13 +894,7 @@ fn check_file_text(
             match loaded {
                 Ok(loaded) => transforms.push((name, loaded)),
                 Err(error) => {
-                    let mut transform_result = empty_result(&path);
-                    transform_result.error = Some(error);
-                    others.push(Checked {
-                        result: transform_result,
-                        text: None,
-                        own: false,
-                    });
+                    others.push(file_error(&path, error));
                 }
             }
         }

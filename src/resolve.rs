@@ -143,19 +143,9 @@ pub fn app_settings_key(value: &str) -> String {
     format!("appSettings file={value}")
 }
 
-/// The path an `appSettings file` names, from the folder of the file that holds it (`\` or `/`).
+/// The path an `appSettings file` names, from the folder of the file that holds it (`\\` or `/`).
 pub fn app_settings_path(folder: &std::path::Path, value: &str) -> std::path::PathBuf {
-    let mut path = folder.to_owned();
-    for segment in value.split(['\\', '/']) {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                path.pop();
-            }
-            _ => path.push(segment),
-        }
-    }
-    path
+    join_relative(folder, value, &['\\', '/'])
 }
 
 /// What `NormalizeConfigSource` refuses in a `configSource` path.
@@ -195,8 +185,13 @@ fn path_problem(value: &str) -> Option<String> {
 
 /// The path a (valid) `configSource` value names, from the folder of the file that holds it.
 pub fn include_path(folder: &std::path::Path, value: &str) -> std::path::PathBuf {
+    join_relative(folder, value, &['\\'])
+}
+
+/// `folder` joined with a relative path written with these separators (`.` and `..` resolved).
+fn join_relative(folder: &std::path::Path, value: &str, separators: &[char]) -> std::path::PathBuf {
     let mut path = folder.to_owned();
-    for segment in value.split('\\') {
+    for segment in value.split(separators) {
         match segment {
             "" | "." => {}
             ".." => {
