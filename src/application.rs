@@ -314,7 +314,7 @@ impl SourceUse {
         let mut found = SourceUse::default();
         let mut seen_pages = false;
         for folder in folders {
-            let walk = crate::discover::source_walk(folder);
+            let walk = source_walk(folder);
             for entry in walk.flatten() {
                 let Some(name) = entry.file_name().to_str() else {
                     continue;
@@ -439,6 +439,27 @@ impl ApplicationFacts {
             })
             .as_ref()
     }
+}
+
+/// Folders the application model's walks (project files, sources) never enter: build output,
+/// version control, and NuGet's `packages` (third-party content).
+pub const SKIPPED_FOR_SOURCES: &[&str] = &["bin", "obj", "node_modules", ".git", "packages"];
+
+/// A walk of `root` for the application model: `.gitignore` respected, hidden files seen,
+/// [`SKIPPED_FOR_SOURCES`] skipped, symbolic links not followed.
+pub fn source_walk(root: &Path) -> ignore::Walk {
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            !(entry.depth() > 0
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && SKIPPED_FOR_SOURCES
+                    .iter()
+                    .any(|d| entry.file_name().eq_ignore_ascii_case(d)))
+        })
+        .build()
 }
 
 #[cfg(test)]

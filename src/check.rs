@@ -670,7 +670,8 @@ fn mapped_sessions(
 ) -> HashMap<String, crate::lint::MappedSession> {
     let mut mapped = HashMap::new();
     for application in applications {
-        let Some(folder) = crate::sites::map(application, settings, folders.web_config_folders())
+        let declared = settings.site_folder(&application.name());
+        let Some(folder) = crate::sites::map(application, declared, folders.web_config_folders())
         else {
             continue;
         };
@@ -789,7 +790,12 @@ fn check_file_text(
     }
     let kind = FileKind::of_path(&target.path);
     let per_file = settings.ignored_rules(&target.path);
-    let rules = RuleSet::new(settings, &options.select, &options.ignore, &per_file);
+    let rules = RuleSet::new(
+        &settings.levels,
+        &options.select,
+        &options.ignore,
+        &per_file,
+    );
     // Project evidence decides whether a web.config is an application's root. Without any, a
     // web.config is one when no web.config sits above it, or when it sets an application-level
     // section. Only the second needs the model, so the folder answer comes first and the document

@@ -3,25 +3,7 @@
 use std::ops::Range;
 
 use crate::fix::Fix;
-use crate::rules::RuleMeta;
-
-/// How loudly a finding is reported; `iislint.toml` may change a rule's level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use crate::meta::{RuleMeta, Severity};
 
 /// One finding. `range` is a byte range into the decoded text of `file`: the attribute that
 /// decides the finding, or the start tag of the element when the setting is absent.

@@ -1,7 +1,13 @@
 //! iislint: lints and fixes IIS and ASP.NET configuration.
 //!
-//! The flow, one module per stage: `discover` → `load` (bytes) → `source` (bytes to text) → `document` (parse) →
-//! `resolve` (configSource files and parent folders into one `view`) → `model` (typed IIS view) → `rules` → `lint` (fix loop) → `write` → `report`.
+//! The flow, one module per stage: `discover` → `load` (bytes) → `source` (bytes to text) →
+//! `document` (parse) → `resolve` (a file's view: its `configSource` files, its parents'
+//! sections, its `xdt` transform; `view` maps it back to the files) → `model` (typed IIS view) →
+//! `rules` → `lint` (fix loop) → `write` → `report`. `check` runs it over a tree, `explain` for
+//! one setting, `sites` maps applicationHost.config applications to folders.
+//!
+//! The modules form no cycle: `meta` (what a rule is) and `fix_settings` (what fixes write) are
+//! leaves that the rules, the settings and the reports share.
 
 pub mod application;
 pub mod check;
@@ -12,8 +18,10 @@ pub mod document;
 pub mod edits;
 pub mod explain;
 pub mod fix;
+pub mod fix_settings;
 pub mod lint;
 pub mod load;
+pub mod meta;
 pub mod model;
 pub mod paths;
 pub mod report;

@@ -1,62 +1,18 @@
 //! One file through the pipeline: parse, model, rules; and the fix loop to a fixed point.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::document::{self, ParseError};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::model::{FileKind, Model};
 use crate::resolve::{Composed, Includes};
-use crate::rules::{Context, RULES, Rule, RuleMeta};
+use crate::rules::{Context, RuleMeta};
 use crate::settings::Settings;
 use crate::suppress::Suppressed;
 use crate::view::{FileIndex, View};
 use std::ops::Range;
 use std::sync::Arc;
 
-/// The rules that run on one file, each with its severity.
-#[derive(Debug, Clone)]
-pub struct RuleSet {
-    pub rules: Vec<(&'static Rule, Severity)>,
-}
-
-impl RuleSet {
-    /// Rules enabled by the configuration, narrowed by `--select` and `--ignore` and the file's
-    /// `per-file-ignores`.
-    pub fn new(
-        settings: &Settings,
-        select: &[&'static str],
-        ignore: &[&'static str],
-        per_file: &[&'static str],
-    ) -> RuleSet {
-        let rules = RULES
-            .iter()
-            .filter_map(|rule| {
-                let name = rule.meta.name;
-                let level = match settings.levels.get(name) {
-                    Some(level) => *level,
-                    None => Some(rule.meta.default_severity),
-                };
-                // `--select` turns a rule on even when the configuration turned it off.
-                let level = if select.contains(&name) {
-                    level.or(Some(rule.meta.default_severity))
-                } else {
-                    level
-                };
-                let selected = select.is_empty() || select.contains(&name);
-                let ignored = ignore.contains(&name) || per_file.contains(&name);
-                level
-                    .filter(|_| selected && !ignored)
-                    .map(|severity| (rule, severity))
-            })
-            .collect();
-        RuleSet { rules }
-    }
-
-    pub fn all() -> RuleSet {
-        RuleSet {
-            rules: RULES.iter().map(|r| (r, r.meta.default_severity)).collect(),
-        }
-    }
-}
+pub use crate::rules::RuleSet;
 
 /// What the rules need to know about a file beyond its text.
 #[derive(Debug, Clone)]
@@ -72,14 +28,7 @@ pub struct FileFacts {
     pub mapped_sessions: std::sync::Arc<std::collections::HashMap<String, MappedSession>>,
 }
 
-/// The effective session state of the web.config an applicationHost.config application serves.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MappedSession {
-    pub web_config: std::path::PathBuf,
-    /// `None`: the web.config does not say in a way iislint can read (an encrypted section).
-    pub mode: Option<crate::model::web::SessionMode>,
-    pub timeout: Option<crate::model::Minutes>,
-}
+pub use crate::sites::MappedSession;
 
 /// Parses `text` and runs the rules. Diagnostics come sorted by position, duplicates (the same
 /// finding seen through several `<location>` scopes) removed, inline suppressions applied.
@@ -640,6 +589,7 @@ fn edits_are_ordered(fix: &Fix) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Severity;
 
     #[test]
     fn a_pass_that_leaves_a_transform_xdt_refuses_is_broken() {

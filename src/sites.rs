@@ -11,7 +11,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::model::Application;
-use crate::settings::Settings;
+
+/// The effective session state of the web.config an applicationHost.config application serves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappedSession {
+    pub web_config: std::path::PathBuf,
+    /// `None`: the web.config does not say in a way iislint can read (an encrypted section).
+    pub mode: Option<crate::model::web::SessionMode>,
+    pub timeout: Option<crate::model::Minutes>,
+}
 
 /// How an application was mapped to its folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +72,14 @@ impl FolderNames {
     }
 }
 
-/// The folder of `application` among `folders` (the folders that hold a web.config).
+/// The folder of `application`: `declared` (by `[sites]`, see `Settings::site_folder`), else
+/// one of `folders` (the folders that hold a web.config).
 pub fn map(
     application: &Application,
-    settings: &Settings,
+    declared: Option<PathBuf>,
     folders: &FolderNames,
 ) -> Option<Mapped> {
-    if let Some(folder) = settings.site_folder(&application.name()) {
+    if let Some(folder) = declared {
         return Some(Mapped::Declared(crate::application::normalize(
             &crate::paths::absolute(&folder),
         )));
@@ -125,21 +134,36 @@ mod tests {
             PathBuf::from("/repo/Shop"),
         ];
         let names = FolderNames::new(&folders);
-        let settings = Settings::default();
+        let settings = crate::settings::Settings::default();
         assert_eq!(
-            map(&application("D:\\sites\\shop\\WWW"), &settings, &names),
+            map(
+                &application("D:\\sites\\shop\\WWW"),
+                settings.site_folder("Shop"),
+                &names
+            ),
             Some(Mapped::Suffix(folders[0].clone()))
         );
         assert_eq!(
-            map(&application("C:\\inetpub\\Shop"), &settings, &names),
+            map(
+                &application("C:\\inetpub\\Shop"),
+                settings.site_folder("Shop"),
+                &names
+            ),
             Some(Mapped::Suffix(folders[2].clone()))
         );
         // `www` alone matches two folders equally: no mapping.
-        assert_eq!(map(&application("C:\\x\\www"), &settings, &names), None);
+        assert_eq!(
+            map(
+                &application("C:\\x\\www"),
+                settings.site_folder("Shop"),
+                &names
+            ),
+            None
+        );
         assert_eq!(
             map(
                 &application("%SystemDrive%\\inetpub\\wwwroot"),
-                &settings,
+                settings.site_folder("Shop"),
                 &names
             ),
             None
@@ -148,12 +172,13 @@ mod tests {
 
     #[test]
     fn sites_in_the_settings_win() {
-        let mut settings = Settings::parse("[sites]\n\"Shop\" = \"src/Admin/www\"\n").unwrap();
+        let mut settings =
+            crate::settings::Settings::parse("[sites]\n\"Shop\" = \"src/Admin/www\"\n").unwrap();
         settings.path = Some(PathBuf::from("/repo/iislint.toml"));
         assert_eq!(
             map(
                 &application("D:\\sites\\Shop\\www"),
-                &settings,
+                settings.site_folder("Shop"),
                 &FolderNames::new(&[PathBuf::from("/repo/src/Shop/www")])
             ),
             Some(Mapped::Declared(PathBuf::from("/repo/src/Admin/www")))

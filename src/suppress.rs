@@ -22,7 +22,7 @@ use std::ops::Range;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::lint::RuleSet;
+use crate::rules::RuleSet;
 use crate::rules::{RULES, unused_suppression};
 
 /// What a directive applies to.

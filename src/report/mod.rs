@@ -86,37 +86,7 @@ impl Run {
     }
 }
 
-/// Turns `path` into the form every output uses: relative to the current directory when it is
-/// below it, always with `/` separators.
-pub fn display_path(path: &std::path::Path) -> String {
-    // A relative path is already relative to the current directory; only an absolute one is
-    // compared with it.
-    let shown = match crate::paths::current_dir() {
-        Some(cwd) if path.is_absolute() => {
-            let absolute = crate::paths::absolute(path);
-            match absolute.strip_prefix(cwd) {
-                Ok(below) => below.to_owned(),
-                Err(_) => path.to_owned(),
-            }
-        }
-        _ => path.to_owned(),
-    };
-    // Collecting the components drops `a/./b`'s inner `.` and repeated separators, as
-    // `std::path::absolute` did for relative paths.
-    let shown: PathBuf = shown.components().collect();
-    let shown = shown.strip_prefix(".").unwrap_or(&shown);
-    // `\` separates folders only on Windows; elsewhere it is part of a file's name.
-    let text = if cfg!(windows) {
-        shown.to_string_lossy().replace('\\', "/")
-    } else {
-        shown.to_string_lossy().into_owned()
-    };
-    if text.is_empty() {
-        ".".to_owned()
-    } else {
-        text
-    }
-}
+pub use crate::paths::display_path;
 
 /// Text for a terminal: control characters (an escape sequence in a file's name could rewrite
 /// the screen or hide a line) are written escaped, as Rust writes them (`\t`, `\u{1b}`).

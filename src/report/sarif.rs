@@ -21,7 +21,8 @@ use serde_json::{Value, json};
 
 use super::{FileResult, Run};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{RULES, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rules::RULES;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

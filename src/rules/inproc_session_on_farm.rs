@@ -2,8 +2,8 @@ use super::{Context, FixAvailability, RuleMeta, SessionUse, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Fragment, Style, insert_child, set_or_add_attr};
 use crate::fix::{Applicability, Edit, Fix};
+use crate::fix_settings::{FixSettings, SessionStore};
 use crate::model::web::{SessionMode, WebScope};
-use crate::settings::{FixSettings, SessionStore};
 
 pub const META: RuleMeta = RuleMeta {
     name: "inproc-session-on-farm",

@@ -10,60 +10,24 @@ mod inproc_session_on_farm;
 pub(crate) mod invalid_transform;
 mod invalid_value;
 mod machine_key_missing_on_farm;
+mod select;
 mod session_expires_before_forms_auth;
 mod session_timeout_too_low;
 mod state_server_local_on_farm;
 pub(crate) mod transform_matches_nothing;
 pub(crate) mod transform_namespace_wrong;
 pub(crate) mod unused_suppression;
+
+pub use select::RuleSet;
 mod web_garden_inproc_session;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::document::Element;
+use crate::fix_settings::FixSettings;
+pub use crate::meta::{FixAvailability, RuleMeta, RuleOption, Severity};
 use crate::model::{FileKind, Model, WebScope};
-use crate::settings::FixSettings;
-
-/// Whether a rule can offer a fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FixAvailability {
-    None,
-    Sometimes,
-    Always,
-}
-
-impl FixAvailability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FixAvailability::None => "none",
-            FixAvailability::Sometimes => "sometimes",
-            FixAvailability::Always => "always",
-        }
-    }
-}
-
-/// A whole-number option of a rule, set in `iislint.toml` under `[rules.<name>]`.
-#[derive(Debug)]
-pub struct RuleOption {
-    pub name: &'static str,
-    pub default: i64,
-    pub min: i64,
-}
-
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// Kebab-case, names the problem: reads well after "allow".
-    pub name: &'static str,
-    /// Stable: never reused or changed.
-    pub code: &'static str,
-    pub summary: &'static str,
-    pub default_severity: Severity,
-    pub fix: FixAvailability,
-    pub options: &'static [RuleOption],
-    /// `rules/<name>.md`, compiled in.
-    pub doc: &'static str,
-}
 
 #[derive(Debug)]
 pub struct Rule {
@@ -167,7 +131,7 @@ pub struct Context<'a> {
     /// attribute's range and why (reported by `config-source-invalid`).
     pub config_source_problems: &'a [(std::ops::Range<usize>, String)],
     /// applicationHost.config applications mapped to their web.config (see [`crate::sites`]).
-    pub mapped_sessions: &'a std::collections::HashMap<String, crate::lint::MappedSession>,
+    pub mapped_sessions: &'a std::collections::HashMap<String, crate::sites::MappedSession>,
 }
 
 impl Context<'_> {

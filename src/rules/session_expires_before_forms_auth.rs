@@ -43,7 +43,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let evidence = match &used {
             crate::rules::SessionUse::InSources(path, marker) => {
-                format!(" ({} uses `{marker}`)", crate::report::display_path(path))
+                format!(" ({} uses `{marker}`)", crate::paths::display_path(path))
             }
             _ => String::new(),
         };

@@ -19,7 +19,6 @@
 //! `xmlns` declaration; `xml:space="preserve"` whitespace is treated as ordinary whitespace;
 //! column numbers count characters, not UTF-16 units.
 
-pub mod command;
 pub mod format;
 pub mod serialize;
 pub mod transforms;

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod transform;
+
 use crate::check::{CheckOptions, FixMode};
 use crate::fix::Applicability;
 use crate::report::human::HumanOptions;
@@ -220,7 +222,7 @@ pub fn main() -> ExitCode {
         Command::Transform {
             web_config,
             transform,
-        } => crate::xdt::command::run(&web_config, &transform),
+        } => transform::run(&web_config, &transform),
     };
     ExitCode::from(code)
 }

@@ -1,9 +1,10 @@
-//! `iislint transform WEB_CONFIG TRANSFORM`: prints the deployed document.
+//! `iislint transform WEB_CONFIG TRANSFORM`: prints the deployed document (see [`crate::xdt`]).
 
 use std::path::Path;
 
-use super::{Origin, Severity};
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, print_stdout_bytes};
 use crate::source::{LineIndex, SourceText};
+use crate::xdt::{Origin, Severity};
 
 /// Exit codes: 0 XDT succeeds, 1 XDT would fail (an error), 2 an input cannot be read or parsed.
 pub fn run(base_path: &Path, transform_path: &Path) -> u8 {
@@ -25,10 +26,10 @@ pub fn run(base_path: &Path, transform_path: &Path) -> u8 {
         (Ok(b), Ok(t)) => (b, t),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("{e}");
-            return crate::cli::EXIT_ERROR;
+            return EXIT_ERROR;
         }
     };
-    let result = match super::apply(&base.text, &transform.text) {
+    let result = match crate::xdt::apply(&base.text, &transform.text) {
         Ok(r) => r,
         Err(e) => {
             let (path, text) = match e.origin {
@@ -37,15 +38,15 @@ pub fn run(base_path: &Path, transform_path: &Path) -> u8 {
             };
             let (line, col) = LineIndex::new(text).line_col(text, e.offset.min(text.len()));
             eprintln!("{}:{line}:{col}: error: {}", path.display(), e.message);
-            return crate::cli::EXIT_ERROR;
+            return EXIT_ERROR;
         }
     };
-    if let Some((range, uri)) = super::namespace_near_miss(&transform.text) {
+    if let Some((range, uri)) = crate::xdt::namespace_near_miss(&transform.text) {
         let (line, col) = LineIndex::new(&transform.text).line_col(&transform.text, range.start);
         eprintln!(
             "{}:{line}:{col}: warning: the namespace '{uri}' is not the XDT namespace '{}': XDT applies nothing",
             transform_path.display(),
-            super::XDT_NAMESPACE
+            crate::xdt::XDT_NAMESPACE
         );
     }
     for m in &result.messages {
@@ -65,13 +66,13 @@ pub fn run(base_path: &Path, transform_path: &Path) -> u8 {
             m.message
         );
     }
-    if let Err(e) = crate::cli::print_stdout_bytes(&base.encode(&result.text)) {
+    if let Err(e) = print_stdout_bytes(&base.encode(&result.text)) {
         eprintln!("error: {e}");
-        return crate::cli::EXIT_ERROR;
+        return EXIT_ERROR;
     }
     if result.succeeded {
-        crate::cli::EXIT_CLEAN
+        EXIT_CLEAN
     } else {
-        crate::cli::EXIT_FOUND
+        EXIT_FOUND
     }
 }
