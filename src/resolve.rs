@@ -97,9 +97,17 @@ pub struct AppSettingsFile {
     pub end_tag_start: usize,
 }
 
-/// Does a text need parsing for its references to other files?
+/// Does a text need parsing for its references to other files: a `configSource`, or a `file`
+/// attribute (` file=`) in a text with `appSettings`? A cheap test on the text, so that most
+/// files are parsed once, as a view.
 pub fn may_reference_files(text: &str) -> bool {
-    text.contains("configSource") || (text.contains("appSettings") && text.contains("file"))
+    text.contains("configSource")
+        || (text.contains("appSettings")
+            && text.match_indices("file").any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + 4..].trim_start_matches([' ', '\t', '\r', '\n']);
+                before.is_some_and(char::is_whitespace) && after.starts_with('=')
+            }))
 }
 
 /// Every `<appSettings file>` of a document's own level and locations, in document order.
@@ -509,8 +517,9 @@ pub fn compose(
     inherited: &[(FileIndex, InheritedSection)],
 ) -> Composed {
     let text = texts[0];
-    // Most files have no `configSource`: they are not parsed here, only once, as a view.
-    let (sources, settings_files) = if may_reference_files(text) {
+    // Most files have no `configSource` and name no file that was read: they are not parsed
+    // here, only once, as a view.
+    let (sources, settings_files) = if text.contains("configSource") || !includes.is_empty() {
         match crate::document::parse(text) {
             Ok(doc) => (config_sources(&doc), app_settings_files(&doc)),
             Err(_) => {

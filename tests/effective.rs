@@ -787,3 +787,25 @@ fn a_file_the_fixes_clean_completely_is_reported_as_fixed() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_transform_that_does_not_parse_is_an_error_and_the_file_is_judged_as_written() {
+    let dir = app_with_transforms(&[(
+        "Web.Release.config",
+        &format!("<configuration {XDT}>\n  <system.web>\n</configuration>\n"),
+    )]);
+    let base = APP_BASE.replace(
+        "timeout=\"30\" />\n    </authentication>",
+        "timeout=\"5\" />\n    </authentication>",
+    );
+    write(dir.path(), "App/web.config", &base);
+    let (code, found) = check(dir.path(), &["App"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        found,
+        [
+            "App/web.config:6:33 forms-timeout-too-low",
+            "App/Web.Release.config:3:1 error",
+        ]
+    );
+}
