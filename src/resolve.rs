@@ -101,8 +101,9 @@ pub struct AppSettingsFile {
 /// attribute (` file=`) in a text with `appSettings`? A cheap test on the text, so that most
 /// files are parsed once, as a view.
 pub fn may_reference_files(text: &str) -> bool {
-    text.contains("configSource")
-        || (text.contains("appSettings")
+    let has = |word: &str| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some();
+    has("configSource")
+        || (has("appSettings")
             && text.match_indices("file").any(|(at, _)| {
                 let before = text[..at].chars().next_back();
                 let after = text[at + 4..].trim_start_matches([' ', '\t', '\r', '\n']);
