@@ -25,8 +25,20 @@ use crate::document::{config_children, is_config_element};
 use crate::view::{FileIndex, View};
 
 /// The attribute that marks the `<location>` a view adds to hold the sections it inherits: the
-/// model reads them as the file's own level but never as the file's own settings.
+/// model reads them as the file's own level but never as the file's own settings. Its value
+/// ([`inherited_marker_value`]) is drawn once per run, so no file can write it.
 pub const INHERITED_MARKER: &str = "iislint-inherited";
+
+/// The value of [`INHERITED_MARKER`] in this run's views.
+pub fn inherited_marker_value() -> &'static str {
+    static VALUE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VALUE.get_or_init(|| {
+        let mut bytes = [0u8; 8];
+        // Without randomness the marker is still one no configuration uses.
+        let _ = getrandom::fill(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    })
+}
 
 /// A section element whose content is in another file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -562,7 +574,8 @@ pub fn compose(
         view.copy(0, text, 0..end);
         cursor = end;
         view.write(&format!(
-            "<location path=\".\" {INHERITED_MARKER}=\"true\">"
+            "<location path=\".\" {INHERITED_MARKER}=\"{}\">",
+            inherited_marker_value()
         ));
         for (file, section) in inherited {
             if !section.whole {
@@ -841,7 +854,11 @@ mod tests {
             )],
         );
         let text = &composed.view.text;
-        assert!(text.starts_with("<?xml version=\"1.0\"?><!-- c --><configuration><location path=\".\" iislint-inherited=\"true\"><system.web><machineKey a=\"1\"/></system.web></location><system.web>"), "{text}");
+        let expected = format!(
+            "<?xml version=\"1.0\"?><!-- c --><configuration><location path=\".\" iislint-inherited=\"{}\"><system.web><machineKey a=\"1\"/></system.web></location><system.web>",
+            inherited_marker_value()
+        );
+        assert!(text.starts_with(&expected), "{text}");
         let pages = "<configuration><system.web><pages enableSessionState=\"false\"><namespaces><add namespace=\"A\"/></namespaces></pages></system.web></configuration>";
         let sections = ParentSections::of(&crate::document::parse(pages).unwrap());
         let composed = compose(

@@ -211,9 +211,8 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
         let path = location.attribute("path");
         let system_webs: Vec<_> = config_children(location, "system.web").collect();
         match path.map(str::trim) {
-            _ if location
-                .attribute(crate::resolve::INHERITED_MARKER)
-                .is_some() =>
+            _ if location.attribute(crate::resolve::INHERITED_MARKER)
+                == Some(crate::resolve::inherited_marker_value()) =>
             {
                 inherited.extend(system_webs)
             }
@@ -719,6 +718,14 @@ fn parse_key(raw: &str) -> Result<Key, String> {
 mod tests {
     use super::*;
     use crate::model::Model;
+
+    #[test]
+    fn a_location_a_file_marks_as_inherited_is_still_its_own() {
+        let text = "<configuration><location path=\".\" iislint-inherited=\"true\"><system.web><sessionState mode=\"Off\"/></system.web></location></configuration>";
+        let model = Model::build(&crate::document::parse(text).unwrap());
+        assert!(model.web.sets_application_sections);
+        assert!(!model.web.scopes[0].session.is_enabled());
+    }
 
     #[test]
     fn a_location_inherits_from_enclosing_locations() {
