@@ -564,6 +564,11 @@ pub fn starter_config() -> String {
          # Files larger than this many MiB are reported, not read.\n\
          max-file-mib = 64\n\
          \n\
+         # The deployed configurations to judge: each Web.<NAME>.config beside a web.config is\n\
+         # applied as Web Deploy applies it. \"none\" judges the file as written. Default: every\n\
+         # transform but Debug (or the file as written when there is none).\n\
+         # environments = [\"Release\"]\n\
+         \n\
          # A rule's level: \"off\", \"info\", \"warning\" or \"error\". `--select` and `--ignore` on the\n\
          # command line override this. Rules left out keep their default level (shown).\n\
          [rules]\n",
@@ -601,6 +606,12 @@ pub fn starter_config() -> String {
          # Rules to turn off for some files: a glob (relative to this file) and rule names.\n\
          [per-file-ignores]\n\
          # \"legacy/**/web.config\" = [\"machine-key-missing-on-farm\"]\n\
+         \n\
+         # applicationHost.config applications and the folders they serve (relative to this file),\n\
+         # when their physicalPath does not name them: the pool rules read those web.config files.\n\
+         [sites]\n\
+         # \"Shop\" = \"src/Shop\"\n\
+         # \"Shop/api\" = \"src/Api\"\n\
          \n\
          # What `iislint check --fix` writes.\n\
          [fix]\n\
