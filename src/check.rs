@@ -75,19 +75,39 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
     // Each file's results are finished (masked, positioned, their texts dropped) as soon as it
     // is checked, so a run's memory grows with its findings, not with its files; results for one
     // file from several views are merged afterwards.
+    // Folder level by folder level, each level in parallel: a web.config is checked before the
+    // files below it, so that its own check gives them its sections (parsed once) and, when
+    // fixing, they read it fixed.
     let check_all = || -> Vec<FileResult> {
-        let checked: Vec<Vec<Finished>> = targets
-            .par_iter()
-            .map(|target| {
-                check_file_isolated(target, options, settings, &folders, &parents)
-                    .into_iter()
-                    .filter_map(|checked| {
-                        let own = checked.own;
-                        finish(checked, options, settings).map(|result| Finished { result, own })
-                    })
-                    .collect()
-            })
+        let depth = |target: &Target| file_key(&target.path).components().count();
+        let mut levels: Vec<(usize, usize)> = targets
+            .iter()
+            .enumerate()
+            .map(|(index, target)| (depth(target), index))
             .collect();
+        levels.sort_unstable();
+        let mut checked: Vec<Vec<Finished>> = Vec::new();
+        checked.resize_with(targets.len(), Vec::new);
+        for level in levels.chunk_by(|a, b| a.0 == b.0) {
+            let done: Vec<(usize, Vec<Finished>)> = level
+                .par_iter()
+                .map(|&(_, index)| {
+                    let finished =
+                        check_file_isolated(&targets[index], options, settings, &folders, &parents)
+                            .into_iter()
+                            .filter_map(|checked| {
+                                let own = checked.own;
+                                finish(checked, options, settings)
+                                    .map(|result| Finished { result, own })
+                            })
+                            .collect();
+                    (index, finished)
+                })
+                .collect();
+            for (index, finished) in done {
+                checked[index] = finished;
+            }
+        }
         merge(checked, options.fix != FixMode::Off)
     };
     let files = match options.fix {
@@ -439,6 +459,16 @@ pub(crate) struct ParentCache {
 }
 
 impl ParentCache {
+    /// A checked web.config, for the files below it: its sections were read from its own
+    /// check's parse, so it is not parsed again as a parent. The first answer stays.
+    fn offer(&self, parent: ParentFile) {
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(parent.path.clone())
+            .or_insert_with(|| Arc::new(Ok(parent)));
+    }
+
     fn get(&self, path: &Path, settings: &Settings, folders: &FolderIndex) -> Parent {
         if let Some(known) = self
             .files
@@ -864,6 +894,18 @@ fn check_file_text(
                 }
             };
         }
+    }
+    // The files below this one take its sections from this check, not from another parse (when
+    // fixing, they read it from disk, fixed).
+    if options.fix == FixMode::Off
+        && let Some(sections) = linted.sections.clone()
+    {
+        parents.offer(ParentFile {
+            path: file_key(&target.path),
+            text: bundle.texts[0].clone(),
+            sections,
+            application_root: facts.application_root,
+        });
     }
     let mut others = others;
     // The files of the bundle by index: the judged file, its `configSource` files, its parents.

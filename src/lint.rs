@@ -48,6 +48,9 @@ pub struct Linted {
     pub model: Model,
     pub diagnostics: Vec<Diagnostic>,
     pub suppressed: Vec<Suppressed>,
+    /// A web.config's own `system.web` sections in its own text, as the files below it inherit
+    /// them (see [`ParentSections::of_view`]); `None` when they cannot all be placed in it.
+    pub sections: Option<crate::resolve::ParentSections>,
 }
 
 /// [`lint_text`], keeping the findings inline suppressions silenced.
@@ -147,6 +150,9 @@ pub fn lint_bundle(
     let text = view.text.as_str();
     let model = Model::build(&doc);
     let directives = crate::suppress::collect(&doc);
+    let sections = (facts.kind == FileKind::WebConfig)
+        .then(|| crate::resolve::ParentSections::of_view(&doc, &composed.view))
+        .flatten();
     drop(doc);
     let ctx = Context {
         text,
@@ -204,6 +210,7 @@ pub fn lint_bundle(
         model,
         diagnostics,
         suppressed,
+        sections,
     })
 }
 

@@ -382,6 +382,57 @@ impl ParentSections {
         ParentSections { sections }
     }
 
+    /// [`ParentSections::of`] from the parse of a file's view: the file's own sections (not the
+    /// ones it inherits), with their ranges in the file. `None` when a piece is not the file's
+    /// own bytes (a `configSource` file spliced in): the file is then parsed as a parent.
+    pub fn of_view(doc: &roxmltree::Document<'_>, view: &View) -> Option<ParentSections> {
+        let marker = inherited_marker_value();
+        let own = |sections: ParentSections| -> Option<ParentSections> {
+            let locate = |range: &Range<usize>| match view.locate(range) {
+                Some((0, range)) => Some(range),
+                _ => None,
+            };
+            let mut located = Vec::new();
+            for section in sections.sections {
+                let pieces = section
+                    .pieces
+                    .iter()
+                    .map(|p| {
+                        Some(InheritedPiece {
+                            range: locate(&p.range)?,
+                            start_tag_only: p.start_tag_only,
+                        })
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                located.push(ParentSection {
+                    pieces,
+                    whole: locate(&section.whole)?,
+                    ..section
+                });
+            }
+            Some(ParentSections { sections: located })
+        };
+        let root = doc.root_element();
+        let mut sections = ParentSections::of(doc);
+        // The view's own location of inherited sections is not the file's.
+        if root
+            .children()
+            .any(|n| n.attribute(INHERITED_MARKER) == Some(marker))
+        {
+            let inherited: Vec<Range<usize>> = root
+                .children()
+                .filter(|n| n.attribute(INHERITED_MARKER) == Some(marker))
+                .map(|n| n.range())
+                .collect();
+            sections.sections.retain(|s| {
+                !inherited
+                    .iter()
+                    .any(|r| r.start <= s.whole.start && s.whole.end <= r.end)
+            });
+        }
+        own(sections)
+    }
+
     /// The sections that apply to a file `below` this folder (lower-cased folder names): the
     /// own level's, and those of locations whose path holds the file's folder; document order.
     fn applicable<'s>(
