@@ -898,6 +898,7 @@ fn check_file_text(
     // The files below this one take its sections from this check, not from another parse (when
     // fixing, they read it from disk, fixed).
     if options.fix == FixMode::Off
+        && folders.has_checked_below(&target.path)
         && let Some(sections) = linted.sections.clone()
     {
         parents.offer(ParentFile {

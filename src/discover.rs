@@ -383,6 +383,19 @@ impl FolderIndex {
         self.web_config_in(dir).is_some()
     }
 
+    /// Does the run check a web.config in a folder below `web_config`'s (a file that inherits
+    /// from it)?
+    pub fn has_checked_below(&self, web_config: &Path) -> bool {
+        let Some(folder) = web_config.parent() else {
+            return false;
+        };
+        let folder = normalize(&crate::paths::absolute(folder));
+        let after = self.web_config_folders.partition_point(|f| f <= &folder);
+        self.web_config_folders
+            .get(after)
+            .is_some_and(|next| next.starts_with(&folder))
+    }
+
     /// The transforms in a folder the walk saw (`None`: outside the walked trees, look on disk).
     pub fn transforms_in(&self, folder: &Path) -> Option<Vec<PathBuf>> {
         let folder = normalize(&crate::paths::absolute(folder));
