@@ -931,4 +931,43 @@ mod tests {
             composed.view.text
         );
     }
+
+    #[test]
+    fn a_files_own_sections_are_read_from_its_view() {
+        let parent =
+            "<configuration><system.web><machineKey a=\"1\"/></system.web></configuration>";
+        let child = "<configuration>\n<location path=\"Api\"><system.web><sessionState timeout=\"9\"/></system.web></location>\n<system.web><pages enableSessionState=\"false\"><namespaces/></pages></system.web>\n</configuration>";
+        let inherited = ParentSections::of(&crate::document::parse(parent).unwrap());
+        let composed = compose(
+            &[child, parent],
+            &Includes::new(),
+            &[(
+                1,
+                InheritedSection {
+                    pieces: inherited.sections[0].pieces.clone(),
+                    whole: false,
+                },
+            )],
+        );
+        let doc = crate::document::parse(&composed.view.text).unwrap();
+        let from_view = ParentSections::of_view(&doc, &composed.view).unwrap();
+        let alone = ParentSections::of(&crate::document::parse(child).unwrap());
+        // The inherited machine key is not the child's; the child's own sections are placed in
+        // its own text, exactly as a parse of the child alone places them.
+        let ranges =
+            |s: &ParentSections| -> Vec<(Vec<Range<usize>>, Range<usize>, Option<Vec<String>>)> {
+                s.sections
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.pieces.iter().map(|p| p.range.clone()).collect(),
+                            s.whole.clone(),
+                            s.location.clone(),
+                        )
+                    })
+                    .collect()
+            };
+        assert_eq!(ranges(&from_view), ranges(&alone));
+        assert_eq!(from_view.sections.len(), 2);
+    }
 }
