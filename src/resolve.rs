@@ -954,8 +954,8 @@ mod tests {
         let alone = ParentSections::of(&crate::document::parse(child).unwrap());
         // The inherited machine key is not the child's; the child's own sections are placed in
         // its own text, exactly as a parse of the child alone places them.
-        let ranges =
-            |s: &ParentSections| -> Vec<(Vec<Range<usize>>, Range<usize>, Option<Vec<String>>)> {
+        type Placed = (Vec<Range<usize>>, Range<usize>, Option<Vec<String>>);
+        let ranges = |s: &ParentSections| -> Vec<Placed> {
                 s.sections
                     .iter()
                     .map(|s| {
