@@ -956,17 +956,17 @@ mod tests {
         // its own text, exactly as a parse of the child alone places them.
         type Placed = (Vec<Range<usize>>, Range<usize>, Option<Vec<String>>);
         let ranges = |s: &ParentSections| -> Vec<Placed> {
-                s.sections
-                    .iter()
-                    .map(|s| {
-                        (
-                            s.pieces.iter().map(|p| p.range.clone()).collect(),
-                            s.whole.clone(),
-                            s.location.clone(),
-                        )
-                    })
-                    .collect()
-            };
+            s.sections
+                .iter()
+                .map(|s| {
+                    (
+                        s.pieces.iter().map(|p| p.range.clone()).collect(),
+                        s.whole.clone(),
+                        s.location.clone(),
+                    )
+                })
+                .collect()
+        };
         assert_eq!(ranges(&from_view), ranges(&alone));
         assert_eq!(from_view.sections.len(), 2);
     }
