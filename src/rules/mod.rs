@@ -10,15 +10,12 @@ mod inproc_session_on_farm;
 pub(crate) mod invalid_transform;
 mod invalid_value;
 mod machine_key_missing_on_farm;
-mod select;
 mod session_expires_before_forms_auth;
 mod session_timeout_too_low;
 mod state_server_local_on_farm;
 pub(crate) mod transform_matches_nothing;
 pub(crate) mod transform_namespace_wrong;
 pub(crate) mod unused_suppression;
-
-pub use select::RuleSet;
 mod web_garden_inproc_session;
 
 use std::collections::BTreeMap;
@@ -104,6 +101,54 @@ pub static RULES: &[Rule] = &[
         check: unused_suppression::check,
     },
 ];
+
+// Which rules run on a file, at which level: the configuration, `--select`/`--ignore` and
+// `per-file-ignores` together.
+/// The rules that run on one file, each with its severity.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub rules: Vec<(&'static Rule, Severity)>,
+}
+
+impl RuleSet {
+    /// Rules enabled by the configuration's `levels` (`None`: turned off), narrowed by
+    /// `--select` and `--ignore` and the file's `per-file-ignores`.
+    pub fn new(
+        levels: &BTreeMap<&'static str, Option<Severity>>,
+        select: &[&'static str],
+        ignore: &[&'static str],
+        per_file: &[&'static str],
+    ) -> RuleSet {
+        let rules = RULES
+            .iter()
+            .filter_map(|rule| {
+                let name = rule.meta.name;
+                let level = match levels.get(name) {
+                    Some(level) => *level,
+                    None => Some(rule.meta.default_severity),
+                };
+                // `--select` turns a rule on even when the configuration turned it off.
+                let level = if select.contains(&name) {
+                    level.or(Some(rule.meta.default_severity))
+                } else {
+                    level
+                };
+                let selected = select.is_empty() || select.contains(&name);
+                let ignored = ignore.contains(&name) || per_file.contains(&name);
+                level
+                    .filter(|_| selected && !ignored)
+                    .map(|severity| (rule, severity))
+            })
+            .collect();
+        RuleSet { rules }
+    }
+
+    pub fn all() -> RuleSet {
+        RuleSet {
+            rules: RULES.iter().map(|r| (r, r.meta.default_severity)).collect(),
+        }
+    }
+}
 
 pub fn find(name: &str) -> Option<&'static Rule> {
     RULES
