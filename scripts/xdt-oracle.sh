@@ -29,7 +29,7 @@ else
   echo "no corpus at $shared/corpus: generated cases only" >&2
 fi
 python3 "$root/scripts/xdt-gen.py" "$work/gen" "$count" "$seed"
-for d in "$work"/gen/*/; do printf '%s\t%s\n' "$d/Web.config" "$d/Web.Test.config" >> "$pairs"; done
+for d in "$work"/gen/*/; do [ -d "$d" ] && printf '%s\t%s\n' "$d/Web.config" "$d/Web.Test.config" >> "$pairs"; done
 
 canon() { python3 - "$1" <<'PY'
 import sys, xml.dom.minidom as m
