@@ -16,10 +16,10 @@ use crate::report::display_path;
 use crate::settings::Settings;
 use crate::source::{LineIndex, SourceText};
 
-/// Sections `explain` knows, with their attributes and the runtime's defaults (`None`: no
-/// default worth printing). Sources: machine.config and the .NET reference source's section
-/// classes (`FormsAuthenticationConfiguration`, `SessionStateSection`, `MachineKeySection`,
-/// `CompilationSection`, `CustomErrorsSection`, `HttpCookiesSection`); iis-semantics.md §1, §8.
+/// Sections `explain` knows, with their attributes and the runtime's defaults as
+/// iis-semantics.md records them with their sources (§1 forms, §2 sessionState, §3 machineKey,
+/// §4 the other sections). `None`: no fixed default (`compatibilityMode` and
+/// `requestValidationMode` follow `httpRuntime/@targetFramework`) or none recorded there.
 /// A section's attributes, each with its default.
 type Attributes = &'static [(&'static str, Option<&'static str>)];
 
@@ -75,7 +75,7 @@ const KNOWN: &[(&str, Attributes)] = &[
             ("decryptionKey", Some("AutoGenerate,IsolateApps")),
             ("validation", Some("HMACSHA256")),
             ("decryption", Some("Auto")),
-            ("compatibilityMode", Some("Framework20SP1")),
+            ("compatibilityMode", None),
             ("applicationName", None),
             ("dataProtectorType", None),
         ],
@@ -85,7 +85,7 @@ const KNOWN: &[(&str, Attributes)] = &[
         &[
             ("debug", Some("false")),
             ("targetFramework", None),
-            ("batch", Some("true")),
+            ("batch", None),
             ("tempDirectory", None),
         ],
     ),
@@ -103,7 +103,7 @@ const KNOWN: &[(&str, Attributes)] = &[
             ("httpOnlyCookies", Some("false")),
             ("requireSSL", Some("false")),
             ("domain", None),
-            ("sameSite", Some("Lax")),
+            ("sameSite", Some("Unspecified")),
         ],
     ),
     (
@@ -113,7 +113,7 @@ const KNOWN: &[(&str, Attributes)] = &[
             ("maxRequestLength", Some("4096")),
             ("executionTimeout", Some("110")),
             ("enableVersionHeader", Some("true")),
-            ("requestValidationMode", Some("4.0")),
+            ("requestValidationMode", None),
         ],
     ),
     (
