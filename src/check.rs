@@ -392,6 +392,21 @@ pub(crate) struct Loaded {
     text: Arc<str>,
 }
 
+/// Reads and decodes a configuration file, and checks its declared encoding: the text of any
+/// file iislint reads besides the one a check starts from; the error is at its line and column.
+pub(crate) fn read_source(path: &Path, max_bytes: u64) -> Result<SourceText, FileError> {
+    let error = |message: String, line: usize, column: usize| FileError {
+        message,
+        line,
+        column,
+    };
+    let bytes = crate::load::read_config_file(path, max_bytes).map_err(|m| error(m, 1, 1))?;
+    let source = SourceText::decode_owned(bytes).map_err(|e| error(e.message, e.line, e.column))?;
+    crate::document::check_declared_encoding(&source.text, source.encoding)
+        .map_err(|e| error(e.message, e.line, e.column))?;
+    Ok(source)
+}
+
 /// Reads, decodes and parses a file that another file's view needs; the error is at the file's
 /// own line and column.
 fn load_parsed<T>(
@@ -404,11 +419,7 @@ fn load_parsed<T>(
         line,
         column,
     };
-    let bytes = crate::load::read_config_file(path, settings.max_file_bytes)
-        .map_err(|message| error(message, 1, 1))?;
-    let source = SourceText::decode_owned(bytes).map_err(|e| error(e.message, e.line, e.column))?;
-    crate::document::check_declared_encoding(&source.text, source.encoding)
-        .map_err(|e| error(e.message, e.line, e.column))?;
+    let source = read_source(path, settings.max_file_bytes)?;
     let doc =
         crate::document::parse(&source.text).map_err(|e| error(e.message, e.line, e.column))?;
     let read = read(&doc);
@@ -481,10 +492,7 @@ impl ParentCache {
         // Only the text is kept (not the source it was decoded from): parents stay for the run.
         // A parent without `system.web` gives nothing to inherit and is not parsed here (its
         // own check reports its errors).
-        let read = match crate::load::read_config_file(path, settings.max_file_bytes)
-            .ok()
-            .and_then(|bytes| SourceText::decode_owned(bytes).ok())
-        {
+        let read = match read_source(path, settings.max_file_bytes).ok() {
             Some(source) if !source.text.contains("system.web") => {
                 // Nothing is inherited from it, so no finding can point into it: no text kept.
                 Ok((Arc::from(""), ParentSections::default()))
@@ -927,11 +935,7 @@ fn check_file_text(
                     |(loaded, ())| match crate::xdt::apply(&source.text, &loaded.source.text) {
                         Ok(_) => Ok(loaded),
                         Err(error) => {
-                            let text = match error.origin {
-                                crate::xdt::Origin::Base => &source.text,
-                                crate::xdt::Origin::Transform => &loaded.source.text,
-                            };
-                            let (line, column) = LineIndex::new(text).line_col(text, error.offset);
+                            let (line, column) = error.line_col(&source.text, &loaded.source.text);
                             Err(FileError {
                                 message: error.message,
                                 line,

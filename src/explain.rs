@@ -14,7 +14,7 @@ use crate::document::{config_children, is_config_element};
 use crate::model::FileKind;
 use crate::report::display_path;
 use crate::settings::Settings;
-use crate::source::{LineIndex, SourceText};
+use crate::source::LineIndex;
 
 /// Sections `explain` knows, with their attributes and the runtime's defaults as
 /// iis-semantics.md records them with their sources (§1 forms, §2 sessionState, §3 machineKey,
@@ -194,9 +194,7 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
     let at = |path: &Path, line: usize, column: usize, message: &str| {
         format!("{}:{line}:{column}: {message}", display_path(path))
     };
-    let bytes = crate::load::read_config_file(&target.path, settings.max_file_bytes)
-        .map_err(|m| at(&target.path, 1, 1, &m))?;
-    let source = SourceText::decode_owned(bytes)
+    let source = crate::check::read_source(&target.path, settings.max_file_bytes)
         .map_err(|e| at(&target.path, e.line, e.column, &e.message))?;
     let gathered = Gathered::read(
         &target,
@@ -244,16 +242,10 @@ pub fn explain(options: &ExplainOptions, settings: &Settings) -> Result<Explaine
                 display_path(&target.path)
             ));
         };
-        let bytes = crate::load::read_config_file(&path, settings.max_file_bytes)
-            .map_err(|m| at(&path, 1, 1, &m))?;
-        let transform =
-            SourceText::decode_owned(bytes).map_err(|e| at(&path, e.line, e.column, &e.message))?;
+        let transform = crate::check::read_source(&path, settings.max_file_bytes)
+            .map_err(|e| at(&path, e.line, e.column, &e.message))?;
         if let Err(error) = crate::xdt::apply(&bundle.texts[0], &transform.text) {
-            let text = match error.origin {
-                crate::xdt::Origin::Base => bundle.texts[0].to_string(),
-                crate::xdt::Origin::Transform => transform.text.clone(),
-            };
-            let (line, column) = LineIndex::new(&text).line_col(&text, error.offset);
+            let (line, column) = error.line_col(&bundle.texts[0], &transform.text);
             let file = match error.origin {
                 crate::xdt::Origin::Base => &target.path,
                 crate::xdt::Origin::Transform => &path,

@@ -506,9 +506,7 @@ fn breaks(bundle: &Bundle, file: FileIndex) -> Result<(), ParseError> {
         && (file == 0 || file == transform)
         && let Err(error) = crate::xdt::apply(&bundle.texts[0], &bundle.texts[transform])
     {
-        let text = &bundle.texts[file];
-        let (line, column) =
-            crate::source::LineIndex::new(text).line_col(text, error.offset.min(text.len()));
+        let (line, column) = error.line_col(&bundle.texts[0], &bundle.texts[transform]);
         return Err(ParseError {
             message: error.message,
             line,

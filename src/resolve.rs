@@ -515,9 +515,10 @@ pub fn inherited(
     applying.into_iter().map(|(_, section)| section).collect()
 }
 
-/// A `<location path>` as lower-cased segments; `.` and empty are the own level.
+/// A `<location path>` as lower-cased segments, the way the model compares paths (`/`
+/// separated, case-insensitive, no leading or trailing `/`); `.` and empty are the own level.
 pub fn location_segments(path: &str) -> Vec<String> {
-    path.split(['/', '\\'])
+    path.split('/')
         .map(str::trim)
         .filter(|s| !s.is_empty() && *s != ".")
         .map(str::to_ascii_lowercase)

@@ -10,9 +10,7 @@ use crate::xdt::{Origin, Severity};
 pub fn run(base_path: &Path, transform_path: &Path) -> u8 {
     let max = crate::settings::DEFAULT_MAX_FILE_BYTES;
     let read = |path: &Path| -> Result<SourceText, String> {
-        let bytes = crate::load::read_config_file(path, max)
-            .map_err(|e| format!("{}: error: {e}", path.display()))?;
-        SourceText::decode_owned(bytes).map_err(|e| {
+        crate::check::read_source(path, max).map_err(|e| {
             format!(
                 "{}:{}:{}: error: {}",
                 path.display(),

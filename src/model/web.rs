@@ -428,8 +428,7 @@ fn location_chains<'a, 'i>(
     let mut trie = vec![PathNode::default()];
     for (index, (_, path, _)) in locations.iter().enumerate() {
         let mut at = 0;
-        for segment in path.trim_matches('/').split('/') {
-            let segment = segment.to_ascii_lowercase();
+        for segment in crate::resolve::location_segments(path) {
             at = match trie[at].children.get(&segment) {
                 Some(&child) => child,
                 None => {

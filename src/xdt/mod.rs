@@ -101,6 +101,18 @@ pub struct XdtError {
     pub message: String,
 }
 
+impl XdtError {
+    /// 1-based line and column of the error, in the file it is about (the base or the
+    /// transform, given both texts).
+    pub fn line_col(&self, base: &str, transform: &str) -> (usize, usize) {
+        let text = match self.origin {
+            Origin::Base => base,
+            Origin::Transform => transform,
+        };
+        LineIndex::new(text).line_col(text, self.offset.min(text.len()))
+    }
+}
+
 impl std::fmt::Display for XdtError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.message)
