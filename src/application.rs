@@ -187,6 +187,9 @@ impl Project {
 
 /// `a/b/../c` → `a/c`, without touching the file system (a referenced project may not exist).
 pub fn normalize(path: &Path) -> PathBuf {
+    if crate::paths::is_plain(path) {
+        return path.to_owned();
+    }
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -560,10 +560,13 @@ impl Gathered {
         let mut bundle = Bundle::single(text);
         let mut sources = vec![];
         if crate::resolve::may_reference_files(text) {
-            let doc = crate::document::parse(text)?;
+            let references = Arc::new(crate::resolve::References::of(
+                &crate::document::parse(text)?,
+            ));
+            bundle.references = Some((bundle.texts[0].clone(), references.clone()));
             let folder = target.path.parent().unwrap_or(Path::new(""));
             // `appSettings file`: merged when it can be read; a missing file is no error.
-            for settings_file in crate::resolve::app_settings_files(&doc) {
+            for settings_file in &references.settings_files {
                 let key = crate::resolve::app_settings_key(&settings_file.value);
                 if bundle.includes.contains_key(&key) {
                     continue;
@@ -584,7 +587,7 @@ impl Gathered {
                     }
                 }
             }
-            for config_source in crate::resolve::config_sources(&doc) {
+            for config_source in &references.sources {
                 if config_source.problem.is_some()
                     || bundle.includes.contains_key(&config_source.value)
                 {

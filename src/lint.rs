@@ -80,6 +80,9 @@ pub struct Bundle {
     pub transform: Option<FileIndex>,
     /// The environment's name, for the findings' `environments`.
     pub environment: Option<String>,
+    /// A judged file's references to other files, read from the parse that found them, with
+    /// the text they were read from: composing a view of that same text does not parse it again.
+    pub references: Option<(Arc<str>, Arc<crate::resolve::References>)>,
 }
 
 impl Bundle {
@@ -109,7 +112,17 @@ impl Bundle {
             .transform
             .and_then(|transform| crate::resolve::deploy(&texts, transform));
         let Some((deployed, messages)) = deployed else {
-            return crate::resolve::compose(&texts, &self.includes, &self.inherited);
+            let known = self
+                .references
+                .as_ref()
+                .filter(|(text, _)| Arc::ptr_eq(text, &self.texts[0]))
+                .map(|(_, references)| &**references);
+            return crate::resolve::compose_with(
+                &texts,
+                &self.includes,
+                &self.inherited,
+                known,
+            );
         };
         texts[0] = &deployed.text;
         let mut composed = crate::resolve::compose(&texts, &self.includes, &self.inherited);

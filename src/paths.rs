@@ -14,6 +14,14 @@ pub fn current_dir() -> Option<&'static Path> {
 
 /// `std::path::absolute`, against the cached current directory; the path itself when that fails.
 pub fn absolute(path: &Path) -> PathBuf {
+    // Asked for every file several times: a path already in normal form needs no component walk.
+    if is_plain(path) {
+        match current_dir() {
+            _ if path.is_absolute() => return path.to_owned(),
+            Some(cwd) if !path.as_os_str().is_empty() => return cwd.join(path),
+            _ => {}
+        }
+    }
     match current_dir() {
         Some(cwd) if path.is_relative() => std::path::absolute(cwd.join(path)),
         _ => std::path::absolute(path),
@@ -21,9 +29,29 @@ pub fn absolute(path: &Path) -> PathBuf {
     .unwrap_or_else(|_| path.to_owned())
 }
 
+/// Is `path` free of `.` and `..` components, repeated or trailing separators (and, on Windows,
+/// of `/` and prefixes), so that `std::path::absolute` and a normalization would only copy it?
+pub fn is_plain(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if cfg!(windows) || bytes.is_empty() {
+        return false;
+    }
+    let mut components = bytes.split(|&b| b == b'/');
+    // A leading `/` gives one empty component first; any other empty one is a repeated or
+    // trailing separator.
+    if bytes[0] == b'/' {
+        components.next();
+    }
+    components.all(|c| !c.is_empty() && c != b"." && c != b"..")
+}
+
 /// Turns `path` into the form every output uses: relative to the current directory when it is
 /// below it, always with `/` separators.
 pub fn display_path(path: &std::path::Path) -> String {
+    // The usual case, every file of a walk below the current directory: shown as spelled.
+    if path.is_relative() && is_plain(path) {
+        return path.to_string_lossy().into_owned();
+    }
     // A relative path is already relative to the current directory; only an absolute one is
     // compared with it.
     let shown = match current_dir() {
@@ -58,7 +86,9 @@ mod tests {
 
     #[test]
     fn matches_std_absolute() {
-        for path in ["a/./b", "./x", "../y/z", "/abs/./p", "."] {
+        for path in [
+            "a/./b", "./x", "../y/z", "/abs/./p", ".", "a/b", "/a/b", "a//b", "a/b/", "/", "a/..",
+        ] {
             let path = Path::new(path);
             assert_eq!(
                 absolute(path),

@@ -116,7 +116,7 @@ pub fn may_reference_files(text: &str) -> bool {
     let has = |word: &str| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some();
     has("configSource")
         || (has("appSettings")
-            && text.match_indices("file").any(|(at, _)| {
+            && memchr::memmem::find_iter(text.as_bytes(), b"file").any(|at| {
                 let before = text[..at].chars().next_back();
                 let after = text[at + 4..].trim_start_matches([' ', '\t', '\r', '\n']);
                 before.is_some_and(char::is_whitespace) && after.starts_with('=')
@@ -581,21 +581,50 @@ pub fn compose(
     includes: &Includes,
     inherited: &[(FileIndex, InheritedSection)],
 ) -> Composed {
+    compose_with(texts, includes, inherited, None)
+}
+
+/// The references to other files a text makes, as [`compose`] reads them from its parse.
+#[derive(Debug, Clone, Default)]
+pub struct References {
+    pub sources: Vec<ConfigSource>,
+    pub settings_files: Vec<AppSettingsFile>,
+}
+
+impl References {
+    pub fn of(doc: &roxmltree::Document<'_>) -> References {
+        References {
+            sources: config_sources(doc),
+            settings_files: app_settings_files(doc),
+        }
+    }
+}
+
+/// [`compose`], with `texts[0]`'s references when they are known (read from a parse of that
+/// very text): the text is then not parsed again here.
+pub fn compose_with(
+    texts: &[&str],
+    includes: &Includes,
+    inherited: &[(FileIndex, InheritedSection)],
+    known: Option<&References>,
+) -> Composed {
     let text = texts[0];
     // Most files have no `configSource` and name no file that was read: they are not parsed
     // here, only once, as a view.
-    let (sources, settings_files) = if text.contains("configSource") || !includes.is_empty() {
-        match crate::document::parse(text) {
-            Ok(doc) => (config_sources(&doc), app_settings_files(&doc)),
-            Err(_) => {
-                return Composed {
-                    view: View::single(text),
-                    ..Composed::default()
-                };
+    let (sources, settings_files) = match known {
+        Some(known) => (known.sources.clone(), known.settings_files.clone()),
+        None if text.contains("configSource") || !includes.is_empty() => {
+            match crate::document::parse(text) {
+                Ok(doc) => (config_sources(&doc), app_settings_files(&doc)),
+                Err(_) => {
+                    return Composed {
+                        view: View::single(text),
+                        ..Composed::default()
+                    };
+                }
             }
         }
-    } else {
-        (Vec::new(), Vec::new())
+        None => (Vec::new(), Vec::new()),
     };
     // `appSettings file`s that were read, with the file's content to add.
     let settings_files: Vec<(AppSettingsFile, &Include)> = settings_files
