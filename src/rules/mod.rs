@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Diagnostic;
 use crate::document::Element;
 use crate::fix_settings::FixSettings;
-pub use crate::meta::{FixAvailability, RuleMeta, RuleOption, Severity};
+pub use crate::meta::{FixAvailability, Group, RuleMeta, RuleOption, Severity};
 use crate::model::{FileKind, Model, WebScope};
 
 #[derive(Debug)]
@@ -387,4 +387,38 @@ pub fn anchor(
         .flatten()
         .next()
         .map_or(0..0, |e| e.start_tag.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_unique_sorted_and_in_its_groups_range() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.meta.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "RULES sorted by code, each code once");
+        for rule in RULES {
+            let meta = rule.meta;
+            assert!(
+                meta.code.len() == 6 && meta.code[3..].bytes().all(|b| b.is_ascii_digit()),
+                "{}: {}",
+                meta.name,
+                meta.code
+            );
+            assert!(
+                meta.group.owns(meta.code),
+                "{} ({}) is outside {}'s range {:?}",
+                meta.name,
+                meta.code,
+                meta.group.as_str(),
+                meta.group.code_prefixes()
+            );
+            for other in Group::ALL.iter().filter(|g| **g != meta.group) {
+                assert!(!other.owns(meta.code), "{} owned twice", meta.code);
+            }
+        }
+    }
 }
