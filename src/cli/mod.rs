@@ -11,7 +11,7 @@ mod transform;
 use crate::check::{CheckOptions, FixMode};
 use crate::fix::Applicability;
 use crate::report::human::HumanOptions;
-use crate::rules::RULES;
+use crate::rules::{RULES, Selection, Selector};
 use crate::settings::{SessionStore, Settings};
 use crate::write::WriteOptions;
 
@@ -130,14 +130,20 @@ pub struct CheckArgs {
     /// Include findings silenced by inline suppressions (json and sarif), with their reason.
     #[arg(long)]
     pub show_suppressed: bool,
-    /// Run only these rules (comma-separated names).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    /// Run only these rules, replacing the configuration's selection: comma-separated rule
+    /// names, codes (IIS101), code prefixes (IIS1), groups (session, correctness, security,
+    /// hardening) or ALL.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
     pub select: Vec<String>,
+    /// Also run these rules (same forms as --select), on top of the configuration's.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub extend_select: Vec<String>,
     /// With --fix, also rewrite files that have no write permission (they keep their mode).
     #[arg(long)]
     pub fix_read_only: bool,
-    /// Do not run these rules (comma-separated names).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    /// Do not run these rules (same forms as --select). A more specific --select wins: `--select
+    /// IIS101 --ignore session` runs IIS101.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
     pub ignore: Vec<String>,
     /// Where the inproc-session-on-farm fix moves session state.
     #[arg(long, value_enum)]
@@ -316,15 +322,9 @@ fn check(args: &CheckArgs) -> u8 {
             StoreArg::Redis => SessionStore::Redis,
         });
     }
-    let names = |list: &[String]| -> Result<Vec<&'static str>, String> {
-        list.iter()
-            .filter(|n| !n.is_empty())
-            .map(|n| crate::settings::rule_name(n, 0..0).map_err(|(m, _)| m))
-            .collect()
-    };
-    let (select, ignore) = match (names(&args.select), names(&args.ignore)) {
-        (Ok(s), Ok(i)) => (s, i),
-        (Err(message), _) | (_, Err(message)) => {
+    let selection = match cli_selection(args) {
+        Ok(selection) => selection,
+        Err(message) => {
             eprintln!("error: {message}");
             return EXIT_ERROR;
         }
@@ -342,8 +342,7 @@ fn check(args: &CheckArgs) -> u8 {
     let options = CheckOptions {
         paths: args.paths.clone(),
         farm: args.farm,
-        select,
-        ignore,
+        selection,
         fix,
         excerpts: args.format == Format::Human && fix != FixMode::Diff(applicability),
         write: WriteOptions {
@@ -414,6 +413,23 @@ fn check(args: &CheckArgs) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// `--select`, `--extend-select` and `--ignore`; an empty `--select` (`--select ""`) selects
+/// nothing of its own, as if it was not given.
+fn cli_selection(args: &CheckArgs) -> Result<Selection, String> {
+    let parse = |list: &[String]| -> Result<Vec<Selector>, String> {
+        list.iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| Selector::parse(s))
+            .collect()
+    };
+    let select = parse(&args.select)?;
+    Ok(Selection {
+        select: (!select.is_empty()).then_some(select),
+        extend_select: parse(&args.extend_select)?,
+        ignore: parse(&args.ignore)?,
+    })
 }
 
 fn load_settings(explicit: Option<&std::path::Path>) -> Result<Settings, String> {
@@ -569,8 +585,18 @@ pub fn starter_config() -> String {
          # transform but Debug (or the file as written when there is none).\n\
          # environments = [\"Release\"]\n\
          \n\
-         # A rule's level: \"off\", \"info\", \"warning\" or \"error\". `--select` and `--ignore` on the\n\
-         # command line override this. Rules left out keep their default level (shown).\n\
+         # Which rules run. Each list takes rule names, codes (IIS101), code prefixes (IIS1), groups\n\
+         # (session, correctness, security, hardening) or ALL. By default every group runs but\n\
+         # hardening. `select` replaces that default set, `extend-select` adds to it, `ignore`\n\
+         # removes from it; a more specific entry wins (a rule over a prefix over a group), and\n\
+         # `ignore` wins a tie. --select, --extend-select and --ignore apply after these.\n\
+         # select = [\"session\", \"correctness\", \"security\"]\n\
+         # extend-select = [\"hardening\"]\n\
+         # ignore = []\n\
+         \n\
+         # A rule's level: \"off\", \"info\", \"warning\" or \"error\". \"off\" is an `ignore` of the rule;\n\
+         # `--select` and `--extend-select` on the command line can turn it back on. A level does not\n\
+         # select an opt-in rule. Rules left out keep their default level (shown).\n\
          [rules]\n",
     );
     for rule in crate::rules::RULES {
@@ -603,7 +629,8 @@ pub fn starter_config() -> String {
     let _ = write!(
         out,
         "\n\
-         # Rules to turn off for some files: a glob (relative to this file) and rule names.\n\
+         # Rules to turn off for some files: a glob (relative to this file) and rule names, codes,\n\
+         # prefixes or groups. These win over every selection.\n\
          [per-file-ignores]\n\
          # \"legacy/**/web.config\" = [\"machine-key-missing-on-farm\"]\n\
          \n\
