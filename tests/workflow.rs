@@ -681,6 +681,8 @@ fn sarif_has_every_required_property_and_a_fix() {
         rule["fullDescription"]["text"].as_str().unwrap().len()
             >= rule["shortDescription"]["text"].as_str().unwrap().len() / 2
     );
+    // The rule's group is a tag, which code scanning shows and filters on.
+    assert_eq!(rule["properties"]["tags"], serde_json::json!(["session"]));
 }
 
 #[test]
@@ -886,8 +888,34 @@ fn rule_and_rules_commands() {
     assert_eq!(names, expected);
     assert!(names.contains(&"unused-suppression"));
 
+    // Each line names the rule's group and whether it runs by default.
+    let forms = out.lines().next().unwrap();
+    assert_eq!(
+        forms.split_whitespace().take(4).collect::<Vec<_>>(),
+        ["forms-timeout-too-low", "IIS101", "session", "default"],
+        "{out}"
+    );
+    let value = out
+        .lines()
+        .find(|l| l.starts_with("invalid-value "))
+        .unwrap();
+    assert_eq!(
+        value.split_whitespace().take(4).collect::<Vec<_>>(),
+        ["invalid-value", "IIS201", "correctness", "default"],
+        "{out}"
+    );
+
     let (_, json) = json_of(iislint(dir.path()).args(["rules", "--format", "json"]));
     assert_eq!(json.as_array().unwrap().len(), expected.len());
+    assert_eq!(json[0]["group"], "session");
+    assert_eq!(json[0]["default_enabled"], true);
+    let unused = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "unused-suppression")
+        .unwrap();
+    assert_eq!(unused["group"], "correctness");
 
     iislint(dir.path())
         .args(["rule", "unused-suppression"])
@@ -895,11 +923,15 @@ fn rule_and_rules_commands() {
         .success()
         .stdout(
             predicate::str::contains("IIS301")
+                .and(predicate::str::contains(
+                    "Group: correctness (runs by default)",
+                ))
                 .and(predicate::str::contains("Default level: warning"))
                 .and(predicate::str::contains("## Why is this bad?")),
         );
     let (_, json) = json_of(iislint(dir.path()).args(["rule", "IIS301", "--format", "json"]));
     assert_eq!(json["name"], "unused-suppression");
+    assert_eq!(json["group"], "correctness");
     assert!(json["doc"].as_str().unwrap().contains("## What it does"));
 
     iislint(dir.path())

@@ -30,7 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint web.config and applicationHost.config files (directories are walked).
     Check(CheckArgs),
-    /// List every rule, one per line, name first.
+    /// List every rule, one per line: name, code, group, whether it runs by default (`default`)
+    /// or only when selected (`opt-in`), summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
@@ -469,7 +470,16 @@ fn list_rules(format: ListFormat) -> u8 {
     let out = match format {
         ListFormat::Human => RULES
             .iter()
-            .map(|r| format!("{:<38} {}  {}\n", r.meta.name, r.meta.code, r.meta.summary))
+            .map(|r| {
+                format!(
+                    "{:<38} {}  {:<11}  {:<7}  {}\n",
+                    r.meta.name,
+                    r.meta.code,
+                    r.meta.group.as_str(),
+                    default_label(r.meta),
+                    r.meta.summary
+                )
+            })
             .collect::<String>(),
         ListFormat::Json => {
             let rules: Vec<_> = RULES.iter().map(|r| rule_json(r.meta, false)).collect();
@@ -482,10 +492,22 @@ fn list_rules(format: ListFormat) -> u8 {
     print_or_fail(out.as_bytes())
 }
 
+/// `default` for a rule that runs unless deselected, `opt-in` for one that runs only when a
+/// selector names it.
+fn default_label(meta: &crate::rules::RuleMeta) -> &'static str {
+    if meta.default_enabled() {
+        "default"
+    } else {
+        "opt-in"
+    }
+}
+
 fn rule_json(meta: &crate::rules::RuleMeta, with_doc: bool) -> serde_json::Value {
     let mut value = serde_json::json!({
         "name": meta.name,
         "code": meta.code,
+        "group": meta.group.as_str(),
+        "default_enabled": meta.default_enabled(),
         "summary": meta.summary,
         "default_severity": meta.default_severity.as_str(),
         "fix": meta.fix.as_str(),
@@ -518,9 +540,15 @@ fn show_rule(name: &str, format: ListFormat) -> u8 {
             serde_json::to_string_pretty(&rule_json(meta, true)).expect("serialisable")
         ),
         ListFormat::Human => format!(
-            "{} ({})\nDefault level: {}\nFix: {}\n\n{}",
+            "{} ({})\nGroup: {} ({})\nDefault level: {}\nFix: {}\n\n{}",
             meta.name,
             meta.code,
+            meta.group.as_str(),
+            if meta.default_enabled() {
+                "runs by default"
+            } else {
+                "runs only when selected"
+            },
             meta.default_severity.as_str(),
             meta.fix.as_str(),
             meta.doc
@@ -603,9 +631,15 @@ pub fn starter_config() -> String {
         let meta = rule.meta;
         let _ = writeln!(
             out,
-            "# {:<38} # {}: {}",
+            "# {:<38} # {} ({}{}): {}",
             format!("{} = \"{}\"", meta.name, meta.default_severity.as_str()),
             meta.code,
+            meta.group.as_str(),
+            if meta.default_enabled() {
+                ""
+            } else {
+                ", opt-in"
+            },
             meta.summary
         );
     }
