@@ -361,6 +361,13 @@ fn the_documented_example_config_parses_and_runs() {
     assert_eq!(settings.levels["forms-sliding-expiration-disabled"], None);
     assert_eq!(settings.environments, Some(vec!["Release".to_owned()]));
     assert_eq!(settings.sites.len(), 2);
+    assert_eq!(
+        settings.selection.extend_select,
+        [iislint::rules::Selector::Group(
+            iislint::meta::Group::Hardening
+        )]
+    );
+    assert_eq!(settings.per_file_ignores.len(), 2);
 
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "iislint.toml", text);
