@@ -33,8 +33,8 @@ pub enum FixMode {
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub farm: bool,
-    pub select: Vec<&'static str>,
-    pub ignore: Vec<&'static str>,
+    /// `--select`, `--extend-select`, `--ignore`: applied after the configuration's selection.
+    pub selection: crate::rules::Selection,
     pub fix: FixMode,
     /// Keep the lines around each finding for snippets (the default output quotes them).
     pub excerpts: bool,
@@ -833,8 +833,8 @@ fn check_file_text(
     let per_file = settings.ignored_rules(&target.path);
     let rules = RuleSet::new(
         &settings.levels,
-        &options.select,
-        &options.ignore,
+        &settings.selection,
+        &options.selection,
         &per_file,
     );
     // Project evidence decides whether a web.config is an application's root. Without any, a

@@ -6,8 +6,8 @@
 //! `rules` → `lint` (fix loop) → `write` → `report`. `check` runs it over a tree, `explain` for
 //! one setting, `sites` maps applicationHost.config applications to folders.
 //!
-//! The modules form no cycle: `meta` (what a rule is) and `fix_settings` (what fixes write) are
-//! leaves that the rules, the settings and the reports share.
+//! The modules form no cycle: `meta` (what a rule is), `fix_settings` (what fixes write) and
+//! `suggest` ("did you mean" hints) are leaves that the rules, the settings and the reports share.
 
 pub mod application;
 pub mod check;
@@ -30,6 +30,7 @@ pub mod rules;
 pub mod settings;
 pub mod sites;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 pub mod view;
 pub mod write;

@@ -636,6 +636,7 @@ mod tests {
         RuleMeta {
             name,
             code: "TEST",
+            group: crate::meta::Group::Correctness,
             summary: "",
             default_severity: Severity::Warning,
             fix: FixAvailability::Always,

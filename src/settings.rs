@@ -12,7 +12,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::Severity;
-use crate::rules::{self, RULES};
+use crate::rules::{self, RULES, Selection, Selector};
+use crate::suggest::{did_you_mean, edit_distance};
 
 /// A message and the byte span of the key or value it is about.
 pub type SpannedError = (String, Range<usize>);
@@ -35,10 +36,13 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Paths to skip, matched against paths relative to the configuration file's folder.
     pub exclude: Option<GlobSet>,
+    /// `select`, `extend-select` and `ignore`: which rules run, before the command line's.
+    pub selection: Selection,
     /// Per rule: `None` turns it off, otherwise its severity.
     pub levels: BTreeMap<&'static str, Option<Severity>>,
     pub options: BTreeMap<&'static str, BTreeMap<&'static str, i64>>,
-    pub per_file_ignores: Vec<(globset::GlobMatcher, Vec<&'static str>)>,
+    /// Globs and the rules they turn off (names, codes, prefixes, groups, `ALL`).
+    pub per_file_ignores: Vec<(globset::GlobMatcher, Vec<Selector>)>,
     pub fix: FixSettings,
     /// `[sites]`: applicationHost.config applications (`Site` or `Site/app`) and the folders
     /// they serve, relative to the configuration file's folder as written.
@@ -54,6 +58,7 @@ impl Default for Settings {
             farm: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             exclude: None,
+            selection: Selection::default(),
             levels: BTreeMap::new(),
             options: BTreeMap::new(),
             per_file_ignores: Vec::new(),
@@ -101,16 +106,22 @@ impl Settings {
         set.is_match(self.relative(path))
     }
 
-    /// Rules `per-file-ignores` turns off for `path`.
+    /// The names of the rules `per-file-ignores` turns off for `path`.
     pub fn ignored_rules(&self, path: &Path) -> Vec<&'static str> {
         if self.per_file_ignores.is_empty() {
             return Vec::new();
         }
         let relative = self.relative(path);
-        self.per_file_ignores
+        let selectors: Vec<&Selector> = self
+            .per_file_ignores
             .iter()
             .filter(|(glob, _)| glob.is_match(&relative))
-            .flat_map(|(_, rules)| rules.iter().copied())
+            .flat_map(|(_, selectors)| selectors)
+            .collect();
+        RULES
+            .iter()
+            .filter(|r| selectors.iter().any(|s| s.matches(r.meta)))
+            .map(|r| r.meta.name)
             .collect()
     }
 
@@ -167,14 +178,13 @@ impl Settings {
                 }
                 "exclude" => settings.exclude = Some(glob_set(&string_list(value)?)?),
                 "rules" => read_rules(value, &mut settings)?,
+                "select" => settings.selection.select = Some(selectors(value)?),
+                "extend-select" => settings.selection.extend_select = selectors(value)?,
+                "ignore" => settings.selection.ignore = selectors(value)?,
                 "per-file-ignores" => {
                     for (glob, rules) in table_value(value)?.iter() {
                         let matcher = glob_matcher(glob.get_ref(), glob.span())?;
-                        let names = string_list(rules)?
-                            .into_iter()
-                            .map(|(n, span)| rule_name(&n, span))
-                            .collect::<Result<_, _>>()?;
-                        settings.per_file_ignores.push((matcher, names));
+                        settings.per_file_ignores.push((matcher, selectors(rules)?));
                     }
                 }
                 "fix" => read_fix(value, &mut settings.fix)?,
@@ -199,13 +209,16 @@ impl Settings {
                 other => {
                     return Err((
                         format!(
-                            "unknown key `{other}`;{} expected `farm`, `exclude`, `max-file-mib`, `rules`, `per-file-ignores`, `fix`, `sites` or `environments`",
+                            "unknown key `{other}`;{} expected `farm`, `exclude`, `max-file-mib`, `select`, `extend-select`, `ignore`, `rules`, `per-file-ignores`, `fix`, `sites` or `environments`",
                             did_you_mean(
                                 other,
                                 &[
                                     "farm",
                                     "exclude",
                                     "max-file-mib",
+                                    "select",
+                                    "extend-select",
+                                    "ignore",
                                     "rules",
                                     "per-file-ignores",
                                     "fix",
@@ -375,20 +388,18 @@ const FIX_KEYS: &[&str] = &[
     "idle-timeout",
 ];
 
-/// ` did you mean `x`?` for a near miss among `known`, else nothing.
 /// " did you mean `x`?" for the known name closest to `key`, when it is close enough to be a
 /// typo; empty otherwise.
 pub fn suggestion(key: &str, known: &[&str]) -> String {
     did_you_mean(key, known)
 }
 
-fn did_you_mean(key: &str, known: &[&str]) -> String {
-    known
-        .iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|(d, k)| *d <= k.len() / 3 + 1)
-        .min()
-        .map_or_else(String::new, |(_, k)| format!(" did you mean `{k}`?"))
+/// A list of rule selectors (see [`Selector::parse`]), each error at its own string.
+fn selectors(value: &Spanned<DeValue<'_>>) -> Result<Vec<Selector>, SpannedError> {
+    string_list(value)?
+        .into_iter()
+        .map(|(text, span)| Selector::parse(&text).map_err(|message| (message, span)))
+        .collect()
 }
 
 /// A rule name from the configuration, with a "did you mean" hint for near misses.
@@ -408,12 +419,7 @@ pub fn unknown_rule_message(name: &str) -> String {
 
 /// The rule name closest to `name`, if it is close enough to be a typo.
 pub fn closest_rule(name: &str) -> Option<&'static str> {
-    RULES
-        .iter()
-        .map(|r| (edit_distance(name, r.meta.name), r.meta.name))
-        .filter(|(d, candidate)| *d <= candidate.len() / 3 + 1)
-        .min()
-        .map(|(_, n)| n)
+    crate::suggest::closest(name, RULES.iter().map(|r| r.meta.name))
 }
 
 /// The `n` rule names closest to `name`, closest first: by edit distance to the whole name or to
@@ -441,23 +447,6 @@ pub fn closest_rules(name: &str, n: usize) -> Vec<&'static str> {
         .collect();
     scored.sort();
     scored.into_iter().take(n).map(|(_, name)| name).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 fn level_value(level: &str, span: Range<usize>) -> Result<Option<Severity>, SpannedError> {

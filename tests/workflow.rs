@@ -139,6 +139,181 @@ fn config_errors_exit_2_naming_key_line_column_and_a_hint() {
         ));
 }
 
+/// A session finding (forms-timeout-too-low, IIS101) and a correctness one (invalid-value,
+/// IIS201).
+const SESSION_AND_CORRECTNESS: &str = "<configuration>\n  <system.web>\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n    <sessionState mode=\"inproc\" timeout=\"30\" />\n  </system.web>\n</configuration>\n";
+const FORMS_FINDING: &str = "web.config:4:14 forms-timeout-too-low";
+const VALUE_FINDING: &str = "web.config:6:19 invalid-value";
+
+/// The findings of `iislint check --format json ARGS` in `dir`, and the exit code.
+fn found_with(dir: &Path, args: &[&str]) -> (i32, Vec<String>) {
+    let (code, json) = json_of(iislint(dir).args(["check", "--format", "json"]).args(args));
+    (code, rules_at(&json))
+}
+
+#[test]
+fn select_and_ignore_take_groups_prefixes_codes_and_all() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web.config", SESSION_AND_CORRECTNESS);
+    let both = (1, vec![FORMS_FINDING.to_owned(), VALUE_FINDING.to_owned()]);
+    let forms = (1, vec![FORMS_FINDING.to_owned()]);
+    let value = (1, vec![VALUE_FINDING.to_owned()]);
+    let none = (0, Vec::<String>::new());
+    for (args, expected) in [
+        (&[][..], &both),
+        // A group.
+        (&["--select", "session"][..], &forms),
+        (&["--select", "Correctness"], &value),
+        // A code prefix, in any case.
+        (&["--select", "IIS2"], &value),
+        (&["--select", "iis10"], &forms),
+        // A code, a name.
+        (&["--select", "iis101"], &forms),
+        (&["--select", "invalid-value"], &value),
+        // ALL, and a list mixing forms.
+        (&["--select", "ALL"], &both),
+        (&["--select", "IIS1,correctness"], &both),
+        // The groups without rules yet are accepted and select nothing.
+        (&["--select", "security,hardening"], &none),
+        // Ignoring a group, a prefix.
+        (&["--ignore", "session"], &value),
+        (&["--ignore", "IIS2"], &forms),
+        (&["--select", "ALL", "--ignore", "correctness"], &forms),
+        // The more specific selector wins; on a tie, the ignore.
+        (&["--select", "IIS101", "--ignore", "session"], &forms),
+        (&["--select", "session", "--ignore", "IIS101"], &none),
+        (&["--select", "IIS1", "--ignore", "session"], &forms),
+        (&["--select", "session", "--ignore", "session"], &none),
+        // --extend-select adds to the default set.
+        (
+            &[
+                "--ignore",
+                "IIS1",
+                "--extend-select",
+                "forms-timeout-too-low",
+            ],
+            &both,
+        ),
+    ] {
+        assert_eq!(&found_with(dir.path(), args), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn the_configuration_selects_by_group_and_the_command_line_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web.config", SESSION_AND_CORRECTNESS);
+    write(dir.path(), "iislint.toml", "select = [\"correctness\"]\n");
+    assert_eq!(
+        found_with(dir.path(), &[]),
+        (1, vec![VALUE_FINDING.to_owned()])
+    );
+    // --extend-select adds to the configuration's selection; --select replaces it.
+    assert_eq!(
+        found_with(dir.path(), &["--extend-select", "IIS101"]),
+        (1, vec![FORMS_FINDING.to_owned(), VALUE_FINDING.to_owned()])
+    );
+    assert_eq!(
+        found_with(dir.path(), &["--select", "session"]),
+        (1, vec![FORMS_FINDING.to_owned()])
+    );
+    // extend-select and ignore in the file.
+    write(
+        dir.path(),
+        "iislint.toml",
+        "select = [\"IIS2\"]\nextend-select = [\"session\"]\nignore = [\"invalid-value\"]\n",
+    );
+    assert_eq!(
+        found_with(dir.path(), &[]),
+        (1, vec![FORMS_FINDING.to_owned()])
+    );
+    // A level "off" is an ignore of that rule: a group selection does not undo it, the command
+    // line's does.
+    write(
+        dir.path(),
+        "iislint.toml",
+        "extend-select = [\"session\"]\n[rules]\nforms-timeout-too-low = \"off\"\n",
+    );
+    assert_eq!(
+        found_with(dir.path(), &[]),
+        (1, vec![VALUE_FINDING.to_owned()])
+    );
+    assert_eq!(
+        found_with(dir.path(), &["--extend-select", "session"]),
+        (1, vec![FORMS_FINDING.to_owned(), VALUE_FINDING.to_owned()])
+    );
+}
+
+#[test]
+fn per_file_ignores_take_groups_and_prefixes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/web.config", SESSION_AND_CORRECTNESS);
+    write(dir.path(), "b/web.config", SESSION_AND_CORRECTNESS);
+    write(
+        dir.path(),
+        "iislint.toml",
+        "[per-file-ignores]\n\"a/web.config\" = [\"session\"]\n\"b/*.config\" = [\"IIS2\", \"IIS101\"]\n",
+    );
+    assert_eq!(
+        found_with(dir.path(), &[]),
+        (1, vec![format!("a/{VALUE_FINDING}")])
+    );
+    // They win over a selection that names the rule.
+    assert_eq!(
+        found_with(dir.path(), &["--select", "ALL"]),
+        (1, vec![format!("a/{VALUE_FINDING}")])
+    );
+}
+
+#[test]
+fn an_unknown_selector_is_an_error_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web.config", CLEAN);
+    for (args, message) in [
+        (
+            &["--select", "sesion"][..],
+            "unknown rule or group `sesion`; did you mean `session`?",
+        ),
+        (&["--ignore", "hardenning"], "did you mean `hardening`?"),
+        (
+            &["--extend-select", "IIS9"],
+            "`IIS9` selects no rule: codes are IIS1xx (session)",
+        ),
+        (&["--select", "IIS199"], "unknown rule code `IIS199`"),
+    ] {
+        iislint(dir.path())
+            .arg("check")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    write(
+        dir.path(),
+        "iislint.toml",
+        "farm = false\nselect = [\"session\", \"securty\"]\n",
+    );
+    iislint(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "iislint.toml:2:22: unknown rule or group `securty`; did you mean `security`?",
+        ));
+    write(
+        dir.path(),
+        "iislint.toml",
+        "[per-file-ignores]\n\"**\" = [\"IIS4\"]\n",
+    );
+    iislint(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "iislint.toml:2:9: `IIS4` selects no rule",
+        ));
+}
+
 #[test]
 fn init_writes_a_commented_starter_that_parses_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
@@ -186,6 +361,13 @@ fn the_documented_example_config_parses_and_runs() {
     assert_eq!(settings.levels["forms-sliding-expiration-disabled"], None);
     assert_eq!(settings.environments, Some(vec!["Release".to_owned()]));
     assert_eq!(settings.sites.len(), 2);
+    assert_eq!(
+        settings.selection.extend_select,
+        [iislint::rules::Selector::Group(
+            iislint::meta::Group::Hardening
+        )]
+    );
+    assert_eq!(settings.per_file_ignores.len(), 2);
 
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "iislint.toml", text);
@@ -506,6 +688,8 @@ fn sarif_has_every_required_property_and_a_fix() {
         rule["fullDescription"]["text"].as_str().unwrap().len()
             >= rule["shortDescription"]["text"].as_str().unwrap().len() / 2
     );
+    // The rule's group is a tag, which code scanning shows and filters on.
+    assert_eq!(rule["properties"]["tags"], serde_json::json!(["session"]));
 }
 
 #[test]
@@ -711,8 +895,34 @@ fn rule_and_rules_commands() {
     assert_eq!(names, expected);
     assert!(names.contains(&"unused-suppression"));
 
+    // Each line names the rule's group and whether it runs by default.
+    let forms = out.lines().next().unwrap();
+    assert_eq!(
+        forms.split_whitespace().take(4).collect::<Vec<_>>(),
+        ["forms-timeout-too-low", "IIS101", "session", "default"],
+        "{out}"
+    );
+    let value = out
+        .lines()
+        .find(|l| l.starts_with("invalid-value "))
+        .unwrap();
+    assert_eq!(
+        value.split_whitespace().take(4).collect::<Vec<_>>(),
+        ["invalid-value", "IIS201", "correctness", "default"],
+        "{out}"
+    );
+
     let (_, json) = json_of(iislint(dir.path()).args(["rules", "--format", "json"]));
     assert_eq!(json.as_array().unwrap().len(), expected.len());
+    assert_eq!(json[0]["group"], "session");
+    assert_eq!(json[0]["default_enabled"], true);
+    let unused = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "unused-suppression")
+        .unwrap();
+    assert_eq!(unused["group"], "correctness");
 
     iislint(dir.path())
         .args(["rule", "unused-suppression"])
@@ -720,11 +930,15 @@ fn rule_and_rules_commands() {
         .success()
         .stdout(
             predicate::str::contains("IIS301")
+                .and(predicate::str::contains(
+                    "Group: correctness (runs by default)",
+                ))
                 .and(predicate::str::contains("Default level: warning"))
                 .and(predicate::str::contains("## Why is this bad?")),
         );
     let (_, json) = json_of(iislint(dir.path()).args(["rule", "IIS301", "--format", "json"]));
     assert_eq!(json["name"], "unused-suppression");
+    assert_eq!(json["group"], "correctness");
     assert!(json["doc"].as_str().unwrap().contains("## What it does"));
 
     iislint(dir.path())

@@ -11,7 +11,7 @@ mod transform;
 use crate::check::{CheckOptions, FixMode};
 use crate::fix::Applicability;
 use crate::report::human::HumanOptions;
-use crate::rules::RULES;
+use crate::rules::{RULES, Selection, Selector};
 use crate::settings::{SessionStore, Settings};
 use crate::write::WriteOptions;
 
@@ -30,7 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint web.config and applicationHost.config files (directories are walked).
     Check(CheckArgs),
-    /// List every rule, one per line, name first.
+    /// List every rule, one per line: name, code, group, whether it runs by default (`default`)
+    /// or only when selected (`opt-in`), summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
@@ -130,14 +131,20 @@ pub struct CheckArgs {
     /// Include findings silenced by inline suppressions (json and sarif), with their reason.
     #[arg(long)]
     pub show_suppressed: bool,
-    /// Run only these rules (comma-separated names).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    /// Run only these rules, replacing the configuration's selection: comma-separated rule
+    /// names, codes (IIS101), code prefixes (IIS1), groups (session, correctness, security,
+    /// hardening) or ALL.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
     pub select: Vec<String>,
+    /// Also run these rules (same forms as --select), on top of the configuration's.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub extend_select: Vec<String>,
     /// With --fix, also rewrite files that have no write permission (they keep their mode).
     #[arg(long)]
     pub fix_read_only: bool,
-    /// Do not run these rules (comma-separated names).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    /// Do not run these rules (same forms as --select). A more specific --select wins: `--select
+    /// IIS101 --ignore session` runs IIS101.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
     pub ignore: Vec<String>,
     /// Where the inproc-session-on-farm fix moves session state.
     #[arg(long, value_enum)]
@@ -316,15 +323,9 @@ fn check(args: &CheckArgs) -> u8 {
             StoreArg::Redis => SessionStore::Redis,
         });
     }
-    let names = |list: &[String]| -> Result<Vec<&'static str>, String> {
-        list.iter()
-            .filter(|n| !n.is_empty())
-            .map(|n| crate::settings::rule_name(n, 0..0).map_err(|(m, _)| m))
-            .collect()
-    };
-    let (select, ignore) = match (names(&args.select), names(&args.ignore)) {
-        (Ok(s), Ok(i)) => (s, i),
-        (Err(message), _) | (_, Err(message)) => {
+    let selection = match cli_selection(args) {
+        Ok(selection) => selection,
+        Err(message) => {
             eprintln!("error: {message}");
             return EXIT_ERROR;
         }
@@ -342,8 +343,7 @@ fn check(args: &CheckArgs) -> u8 {
     let options = CheckOptions {
         paths: args.paths.clone(),
         farm: args.farm,
-        select,
-        ignore,
+        selection,
         fix,
         excerpts: args.format == Format::Human && fix != FixMode::Diff(applicability),
         write: WriteOptions {
@@ -416,6 +416,23 @@ fn check(args: &CheckArgs) -> u8 {
     }
 }
 
+/// `--select`, `--extend-select` and `--ignore`; an empty `--select` (`--select ""`) selects
+/// nothing of its own, as if it was not given.
+fn cli_selection(args: &CheckArgs) -> Result<Selection, String> {
+    let parse = |list: &[String]| -> Result<Vec<Selector>, String> {
+        list.iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| Selector::parse(s))
+            .collect()
+    };
+    let select = parse(&args.select)?;
+    Ok(Selection {
+        select: (!select.is_empty()).then_some(select),
+        extend_select: parse(&args.extend_select)?,
+        ignore: parse(&args.ignore)?,
+    })
+}
+
 fn load_settings(explicit: Option<&std::path::Path>) -> Result<Settings, String> {
     let path = match explicit {
         Some(path) => Some(path.to_owned()),
@@ -453,7 +470,16 @@ fn list_rules(format: ListFormat) -> u8 {
     let out = match format {
         ListFormat::Human => RULES
             .iter()
-            .map(|r| format!("{:<38} {}  {}\n", r.meta.name, r.meta.code, r.meta.summary))
+            .map(|r| {
+                format!(
+                    "{:<38} {}  {:<11}  {:<7}  {}\n",
+                    r.meta.name,
+                    r.meta.code,
+                    r.meta.group.as_str(),
+                    default_label(r.meta),
+                    r.meta.summary
+                )
+            })
             .collect::<String>(),
         ListFormat::Json => {
             let rules: Vec<_> = RULES.iter().map(|r| rule_json(r.meta, false)).collect();
@@ -466,10 +492,22 @@ fn list_rules(format: ListFormat) -> u8 {
     print_or_fail(out.as_bytes())
 }
 
+/// `default` for a rule that runs unless deselected, `opt-in` for one that runs only when a
+/// selector names it.
+fn default_label(meta: &crate::rules::RuleMeta) -> &'static str {
+    if meta.default_enabled() {
+        "default"
+    } else {
+        "opt-in"
+    }
+}
+
 fn rule_json(meta: &crate::rules::RuleMeta, with_doc: bool) -> serde_json::Value {
     let mut value = serde_json::json!({
         "name": meta.name,
         "code": meta.code,
+        "group": meta.group.as_str(),
+        "default_enabled": meta.default_enabled(),
         "summary": meta.summary,
         "default_severity": meta.default_severity.as_str(),
         "fix": meta.fix.as_str(),
@@ -502,9 +540,15 @@ fn show_rule(name: &str, format: ListFormat) -> u8 {
             serde_json::to_string_pretty(&rule_json(meta, true)).expect("serialisable")
         ),
         ListFormat::Human => format!(
-            "{} ({})\nDefault level: {}\nFix: {}\n\n{}",
+            "{} ({})\nGroup: {} ({})\nDefault level: {}\nFix: {}\n\n{}",
             meta.name,
             meta.code,
+            meta.group.as_str(),
+            if meta.default_enabled() {
+                "runs by default"
+            } else {
+                "runs only when selected"
+            },
             meta.default_severity.as_str(),
             meta.fix.as_str(),
             meta.doc
@@ -569,17 +613,33 @@ pub fn starter_config() -> String {
          # transform but Debug (or the file as written when there is none).\n\
          # environments = [\"Release\"]\n\
          \n\
-         # A rule's level: \"off\", \"info\", \"warning\" or \"error\". `--select` and `--ignore` on the\n\
-         # command line override this. Rules left out keep their default level (shown).\n\
+         # Which rules run. Each list takes rule names, codes (IIS101), code prefixes (IIS1), groups\n\
+         # (session, correctness, security, hardening) or ALL. By default every group runs but\n\
+         # hardening. `select` replaces that default set, `extend-select` adds to it, `ignore`\n\
+         # removes from it; a more specific entry wins (a rule over a prefix over a group), and\n\
+         # `ignore` wins a tie. --select, --extend-select and --ignore apply after these.\n\
+         # select = [\"session\", \"correctness\", \"security\"]\n\
+         # extend-select = [\"hardening\"]\n\
+         # ignore = []\n\
+         \n\
+         # A rule's level: \"off\", \"info\", \"warning\" or \"error\". \"off\" is an `ignore` of the rule;\n\
+         # `--select` and `--extend-select` on the command line can turn it back on. A level does not\n\
+         # select an opt-in rule. Rules left out keep their default level (shown).\n\
          [rules]\n",
     );
     for rule in crate::rules::RULES {
         let meta = rule.meta;
         let _ = writeln!(
             out,
-            "# {:<38} # {}: {}",
+            "# {:<38} # {} ({}{}): {}",
             format!("{} = \"{}\"", meta.name, meta.default_severity.as_str()),
             meta.code,
+            meta.group.as_str(),
+            if meta.default_enabled() {
+                ""
+            } else {
+                ", opt-in"
+            },
             meta.summary
         );
     }
@@ -603,7 +663,8 @@ pub fn starter_config() -> String {
     let _ = write!(
         out,
         "\n\
-         # Rules to turn off for some files: a glob (relative to this file) and rule names.\n\
+         # Rules to turn off for some files: a glob (relative to this file) and rule names, codes,\n\
+         # prefixes or groups. These win over every selection.\n\
          [per-file-ignores]\n\
          # \"legacy/**/web.config\" = [\"machine-key-missing-on-farm\"]\n\
          \n\

@@ -150,7 +150,11 @@ fn rule(meta: &RuleMeta) -> Value {
         "fullDescription": { "text": full_description(meta) },
         "help": { "text": meta.doc, "markdown": meta.doc },
         "defaultConfiguration": { "level": level(meta.default_severity) },
-        "properties": { "code": meta.code, "fix": meta.fix.as_str() },
+        "properties": {
+            "code": meta.code,
+            "fix": meta.fix.as_str(),
+            "tags": [meta.group.as_str()],
+        },
     })
 }
 

@@ -1,4 +1,4 @@
-use super::{Context, FixAvailability, RuleMeta, anchor};
+use super::{Context, FixAvailability, Group, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
@@ -10,6 +10,7 @@ use crate::model::{AppPool, Minutes};
 pub const META: RuleMeta = RuleMeta {
     name: "app-pool-idle-timeout-drops-sessions",
     code: "IIS107",
+    group: Group::Session,
     summary: "The application pool shuts its worker down before its applications' sessions expire",
     default_severity: Severity::Warning,
     fix: FixAvailability::Always,

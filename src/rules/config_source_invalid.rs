@@ -1,9 +1,10 @@
-use super::{Context, FixAvailability, RuleMeta};
+use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     name: "config-source-invalid",
     code: "IIS202",
+    group: Group::Correctness,
     summary: "A `configSource` the runtime cannot read",
     default_severity: Severity::Error,
     fix: FixAvailability::None,

@@ -1,4 +1,4 @@
-use super::{Context, FixAvailability, RuleMeta};
+use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Fragment, empty_element_line, insert_child, set_or_add_attr};
 use crate::fix::{Applicability, Fix};
@@ -6,6 +6,7 @@ use crate::fix::{Applicability, Fix};
 pub const META: RuleMeta = RuleMeta {
     name: "farm-without-session-affinity",
     code: "IIS109",
+    group: Group::Session,
     summary: "An ARR web farm without cookie affinity spreads one user's requests over several servers",
     default_severity: Severity::Warning,
     fix: FixAvailability::Always,

@@ -1,4 +1,4 @@
-use super::{Context, FixAvailability, RuleMeta};
+use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::set_attr;
 use crate::fix::{Applicability, Fix};
@@ -6,6 +6,7 @@ use crate::fix::{Applicability, Fix};
 pub const META: RuleMeta = RuleMeta {
     name: "forms-sliding-expiration-disabled",
     code: "IIS104",
+    group: Group::Session,
     summary: "Forms authentication logs users out at a fixed time, however active they are",
     default_severity: Severity::Warning,
     fix: FixAvailability::Always,

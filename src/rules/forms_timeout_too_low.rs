@@ -1,4 +1,4 @@
-use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor};
+use super::{Context, FixAvailability, Group, RuleMeta, RuleOption, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
@@ -6,6 +6,7 @@ use crate::fix::{Applicability, Fix};
 pub const META: RuleMeta = RuleMeta {
     name: "forms-timeout-too-low",
     code: "IIS101",
+    group: Group::Session,
     summary: "Forms authentication logs users out after fewer minutes than the minimum",
     default_severity: Severity::Warning,
     fix: FixAvailability::Always,

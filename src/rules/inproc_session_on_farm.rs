@@ -1,4 +1,4 @@
-use super::{Context, FixAvailability, RuleMeta, SessionUse, anchor};
+use super::{Context, FixAvailability, Group, RuleMeta, SessionUse, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Fragment, Style, insert_child, set_or_add_attr};
 use crate::fix::{Applicability, Edit, Fix};
@@ -8,6 +8,7 @@ use crate::model::web::{SessionMode, WebScope};
 pub const META: RuleMeta = RuleMeta {
     name: "inproc-session-on-farm",
     code: "IIS105",
+    group: Group::Session,
     summary: "In-process session state on a web farm is lost when the next request reaches another server",
     default_severity: Severity::Warning,
     fix: FixAvailability::Sometimes,

@@ -1,9 +1,10 @@
-use super::{Context, FixAvailability, RuleMeta};
+use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     name: "invalid-transform",
     code: "IIS203",
+    group: Group::Correctness,
     summary: "A transform XDT refuses or cannot run: the deployment fails",
     default_severity: Severity::Error,
     fix: FixAvailability::None,

@@ -1,9 +1,10 @@
-use super::{Context, FixAvailability, RuleMeta};
+use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     name: "invalid-value",
     code: "IIS201",
+    group: Group::Correctness,
     summary: "A value ASP.NET or IIS rejects at run time",
     default_severity: Severity::Error,
     fix: FixAvailability::None,

@@ -1,4 +1,4 @@
-use super::{Context, FixAvailability, RuleMeta, anchor};
+use super::{Context, FixAvailability, Group, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::{Fragment, insert_child, set_or_add_attr};
 use crate::fix::{Applicability, Fix};
@@ -8,6 +8,7 @@ use crate::model::web::Key;
 pub const META: RuleMeta = RuleMeta {
     name: "machine-key-missing-on-farm",
     code: "IIS106",
+    group: Group::Session,
     summary: "Without one shared machine key, farm servers cannot read each other's login cookies",
     default_severity: Severity::Warning,
     fix: FixAvailability::Always,

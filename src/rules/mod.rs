@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Diagnostic;
 use crate::document::Element;
 use crate::fix_settings::FixSettings;
-pub use crate::meta::{FixAvailability, RuleMeta, RuleOption, Severity};
+pub use crate::meta::{FixAvailability, Group, RuleMeta, RuleOption, Severity};
 use crate::model::{FileKind, Model, WebScope};
 
 #[derive(Debug)]
@@ -102,8 +102,224 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
-// Which rules run on a file, at which level: the configuration, `--select`/`--ignore` and
+// Which rules run on a file, at which level: the groups' defaults, the configuration's
+// `select`/`extend-select`/`ignore` and levels, `--select`/`--extend-select`/`--ignore` and
 // `per-file-ignores` together.
+
+/// What `--select`, `--extend-select`, `--ignore`, the configuration's `select`,
+/// `extend-select`, `ignore` and `per-file-ignores` name: a set of rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// `ALL`: every rule, those of off-by-default groups included.
+    All,
+    /// A group's name (`session`): its rules.
+    Group(Group),
+    /// `IIS` and one or two digits (`IIS5`, `IIS10`), in capitals: the rules whose code starts
+    /// with it. Bare `IIS` selects every rule, as `ALL` does.
+    Prefix(String),
+    /// A rule, by name or code (`forms-timeout-too-low`, `IIS101`): its name.
+    Rule(&'static str),
+}
+
+impl Selector {
+    /// The specificity of a rule's name or code (see [`Selector::specificity`]).
+    pub const MOST_SPECIFIC: u8 = 4;
+
+    /// Reads a selector, ignoring letter case: `ALL`, a group, a rule name or code, or a code
+    /// prefix within a group's range. The error names what was expected, with a near miss.
+    pub fn parse(text: &str) -> Result<Selector, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("ALL") {
+            return Ok(Selector::All);
+        }
+        if let Some(group) = Group::parse(text) {
+            return Ok(Selector::Group(group));
+        }
+        if let Some(rule) = RULES.iter().find(|r| {
+            r.meta.name.eq_ignore_ascii_case(text) || r.meta.code.eq_ignore_ascii_case(text)
+        }) {
+            return Ok(Selector::Rule(rule.meta.name));
+        }
+        let digits = text
+            .get(..3)
+            .filter(|head| head.eq_ignore_ascii_case("IIS"))
+            .map(|_| &text[3..])
+            .filter(|rest| rest.bytes().all(|b| b.is_ascii_digit()));
+        match digits {
+            Some(digits) if digits.len() <= 2 => {
+                let prefix = format!("IIS{digits}");
+                if digits.is_empty() || Group::ALL.iter().any(|g| g.owns(&prefix)) {
+                    Ok(Selector::Prefix(prefix))
+                } else {
+                    Err(format!("`{text}` selects no rule: {}", code_ranges()))
+                }
+            }
+            Some(digits) if digits.len() == 3 => Err(format!(
+                "unknown rule code `{text}`;{}",
+                crate::suggest::closest(
+                    &text.to_ascii_uppercase(),
+                    RULES.iter().map(|r| r.meta.code)
+                )
+                .map_or_else(
+                    || " `iislint rules` lists them".to_owned(),
+                    |code| format!(" did you mean `{code}`?")
+                )
+            )),
+            Some(_) => Err(format!(
+                "`{text}` is no rule code: a code is `IIS` and three digits ({})",
+                code_ranges()
+            )),
+            None => {
+                let lower = text.to_ascii_lowercase();
+                let known = RULES
+                    .iter()
+                    .map(|r| r.meta.name)
+                    .chain(Group::ALL.iter().map(|g| g.as_str()))
+                    .chain(["ALL"]);
+                Err(match crate::suggest::closest(&lower, known) {
+                    Some(close) => {
+                        format!("unknown rule or group `{text}`; did you mean `{close}`?")
+                    }
+                    None => format!(
+                        "unknown rule or group `{text}`; expected a rule's name or code (`iislint rules` lists them), a code prefix such as `IIS1`, a group ({}) or `ALL`",
+                        Group::ALL
+                            .iter()
+                            .map(|g| g.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Does this selector name the rule?
+    pub fn matches(&self, meta: &RuleMeta) -> bool {
+        match self {
+            Selector::All => true,
+            Selector::Group(group) => meta.group == *group,
+            Selector::Prefix(prefix) => meta
+                .code
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
+            Selector::Rule(name) => meta.name == *name,
+        }
+    }
+
+    /// How narrowly the selector names rules, as ruff ranks its selectors: `ALL` (and bare
+    /// `IIS`) 0, a group 1, a one-digit prefix 2, a two-digit prefix 3, a rule 4. Between a
+    /// select and an ignore that both name a rule, the more specific wins; on a tie, the ignore.
+    pub fn specificity(&self) -> u8 {
+        match self {
+            Selector::All => 0,
+            Selector::Group(_) => 1,
+            Selector::Prefix(prefix) => match prefix.len() - 3 {
+                0 => 0,
+                digits => 1 + digits as u8,
+            },
+            Selector::Rule(_) => Selector::MOST_SPECIFIC,
+        }
+    }
+
+    /// The rules this selector names, in code order.
+    pub fn rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
+        RULES.iter().filter(move |r| self.matches(r.meta))
+    }
+}
+
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Selector::All => f.write_str("ALL"),
+            Selector::Group(group) => f.write_str(group.as_str()),
+            Selector::Prefix(prefix) => f.write_str(prefix),
+            Selector::Rule(name) => f.write_str(name),
+        }
+    }
+}
+
+/// "codes are IIS1xx (session), …": what each group owns, for error messages.
+fn code_ranges() -> String {
+    let ranges: Vec<String> = Group::ALL
+        .iter()
+        .map(|g| {
+            let prefixes: Vec<String> =
+                g.code_prefixes().iter().map(|p| format!("{p}xx")).collect();
+            format!("{} ({})", prefixes.join(", "), g.as_str())
+        })
+        .collect();
+    format!("codes are {}", ranges.join(", "))
+}
+
+/// One layer of rule selection: the configuration's, or the command line's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// When given, replaces the rules enabled before this layer (the defaults, or the
+    /// configuration's) with the ones it names.
+    pub select: Option<Vec<Selector>>,
+    /// Adds to the rules enabled before this layer (or to `select`'s).
+    pub extend_select: Vec<Selector>,
+    /// Removes rules.
+    pub ignore: Vec<Selector>,
+}
+
+impl Selection {
+    /// Applies this layer to `enabled` (one flag per rule of `metas`), as ruff applies one: the
+    /// selectors from the least specific to the most ([`Selector::specificity`]); at each
+    /// specificity `select` and `extend-select` turn rules on, then `ignore` turns them off, so an
+    /// ignore wins a tie and a more specific selector wins over a broader one. With `select`, the
+    /// result replaces `enabled`; without, it changes only the rules it names. `also_ignore`
+    /// joins `ignore` (the rules the configuration's levels turn `off`).
+    pub fn apply(&self, metas: &[&RuleMeta], enabled: &mut [bool], also_ignore: &[Selector]) {
+        let selects: Vec<&Selector> = self
+            .select
+            .iter()
+            .flatten()
+            .chain(&self.extend_select)
+            .collect();
+        let ignores: Vec<&Selector> = self.ignore.iter().chain(also_ignore).collect();
+        let mut changes: Vec<Option<bool>> = vec![None; metas.len()];
+        for specificity in 0..=Selector::MOST_SPECIFIC {
+            for (selectors, on) in [(&selects, true), (&ignores, false)] {
+                for selector in selectors.iter().filter(|s| s.specificity() == specificity) {
+                    for (change, meta) in changes.iter_mut().zip(metas) {
+                        if selector.matches(meta) {
+                            *change = Some(on);
+                        }
+                    }
+                }
+            }
+        }
+        for (flag, change) in enabled.iter_mut().zip(changes) {
+            match change {
+                Some(on) => *flag = on,
+                None if self.select.is_some() => *flag = false,
+                None => {}
+            }
+        }
+    }
+}
+
+/// Which of `metas` run, one flag each: the groups' defaults ([`RuleMeta::default_enabled`]),
+/// then the configuration's layer (`config`, with the rules `levels` turns `off` ignored), then
+/// the command line's (`cli`).
+pub fn enabled_rules(
+    metas: &[&RuleMeta],
+    levels: &BTreeMap<&'static str, Option<Severity>>,
+    config: &Selection,
+    cli: &Selection,
+) -> Vec<bool> {
+    let off: Vec<Selector> = levels
+        .iter()
+        .filter(|(_, level)| level.is_none())
+        .map(|(name, _)| Selector::Rule(name))
+        .collect();
+    let mut enabled: Vec<bool> = metas.iter().map(|m| m.default_enabled()).collect();
+    config.apply(metas, &mut enabled, &off);
+    cli.apply(metas, &mut enabled, &[]);
+    enabled
+}
+
 /// The rules that run on one file, each with its severity.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -111,38 +327,30 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// Rules enabled by the configuration's `levels` (`None`: turned off), narrowed by
-    /// `--select` and `--ignore` and the file's `per-file-ignores`.
+    /// The rules [`enabled_rules`] enables by the groups' defaults, the configuration (`config`
+    /// and `levels`) and the command line (`cli`), less the file's `per-file-ignores`
+    /// (`per_file`, which always win), each at its configured level. A rule the configuration
+    /// turned `off` and the command line turns back on runs at its default level.
     pub fn new(
         levels: &BTreeMap<&'static str, Option<Severity>>,
-        select: &[&'static str],
-        ignore: &[&'static str],
+        config: &Selection,
+        cli: &Selection,
         per_file: &[&'static str],
     ) -> RuleSet {
+        let metas: Vec<&RuleMeta> = RULES.iter().map(|r| r.meta).collect();
         let rules = RULES
             .iter()
-            .filter_map(|rule| {
-                let name = rule.meta.name;
-                let level = match levels.get(name) {
-                    Some(level) => *level,
-                    None => Some(rule.meta.default_severity),
-                };
-                // `--select` turns a rule on even when the configuration turned it off.
-                let level = if select.contains(&name) {
-                    level.or(Some(rule.meta.default_severity))
-                } else {
-                    level
-                };
-                let selected = select.is_empty() || select.contains(&name);
-                let ignored = ignore.contains(&name) || per_file.contains(&name);
-                level
-                    .filter(|_| selected && !ignored)
-                    .map(|severity| (rule, severity))
+            .zip(enabled_rules(&metas, levels, config, cli))
+            .filter(|(rule, on)| *on && !per_file.contains(&rule.meta.name))
+            .map(|(rule, _)| {
+                let level = levels.get(rule.meta.name).copied().flatten();
+                (rule, level.unwrap_or(rule.meta.default_severity))
             })
             .collect();
         RuleSet { rules }
     }
 
+    /// Every rule, off-by-default ones included, at its default level.
     pub fn all() -> RuleSet {
         RuleSet {
             rules: RULES.iter().map(|r| (r, r.meta.default_severity)).collect(),
@@ -387,4 +595,266 @@ pub fn anchor(
         .flatten()
         .next()
         .map_or(0..0, |e| e.start_tag.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_unique_sorted_and_in_its_groups_range() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.meta.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "RULES sorted by code, each code once");
+        for rule in RULES {
+            let meta = rule.meta;
+            assert!(
+                meta.code.len() == 6 && meta.code[3..].bytes().all(|b| b.is_ascii_digit()),
+                "{}: {}",
+                meta.name,
+                meta.code
+            );
+            assert!(
+                meta.group.owns(meta.code),
+                "{} ({}) is outside {}'s range {:?}",
+                meta.name,
+                meta.code,
+                meta.group.as_str(),
+                meta.group.code_prefixes()
+            );
+            for other in Group::ALL.iter().filter(|g| **g != meta.group) {
+                assert!(!other.owns(meta.code), "{} owned twice", meta.code);
+            }
+        }
+    }
+
+    #[test]
+    fn selectors_parse_in_any_case() {
+        let parse = |s: &str| Selector::parse(s).unwrap();
+        assert_eq!(parse("ALL"), Selector::All);
+        assert_eq!(parse("all"), Selector::All);
+        assert_eq!(parse("Security"), Selector::Group(Group::Security));
+        assert_eq!(parse("hardening"), Selector::Group(Group::Hardening));
+        assert_eq!(parse("iis5"), Selector::Prefix("IIS5".to_owned()));
+        assert_eq!(parse("IIS10"), Selector::Prefix("IIS10".to_owned()));
+        assert_eq!(parse("iis101"), Selector::Rule("forms-timeout-too-low"));
+        assert_eq!(
+            parse("forms-timeout-too-low"),
+            Selector::Rule("forms-timeout-too-low")
+        );
+        assert_eq!(parse("IIS10").to_string(), "IIS10");
+        assert!(
+            parse("IIS1").specificity() > parse("session").specificity()
+                && parse("IIS10").specificity() > parse("IIS1").specificity()
+                && parse("IIS101").specificity() > parse("IIS10").specificity()
+                && parse("session").specificity() > parse("ALL").specificity()
+        );
+    }
+
+    #[test]
+    fn unknown_selectors_are_errors_with_a_hint() {
+        let error = |s: &str| Selector::parse(s).unwrap_err();
+        assert!(
+            error("sesion-timeout-too-low").contains("did you mean `session-timeout-too-low`?"),
+            "{}",
+            error("sesion-timeout-too-low")
+        );
+        assert!(error("securty").contains("did you mean `security`?"));
+        assert!(error("IIS111").contains("unknown rule code `IIS111`; did you mean"));
+        // No group owns IIS4xx or IIS9xx.
+        assert!(
+            error("IIS4").contains("selects no rule"),
+            "{}",
+            error("IIS4")
+        );
+        assert!(
+            error("IIS9").contains("IIS5xx (security)"),
+            "{}",
+            error("IIS9")
+        );
+        assert!(error("IIS1011").contains("three digits"));
+        assert!(error("whatever").contains("a group (session, correctness, security, hardening)"));
+    }
+
+    fn meta(name: &'static str, code: &'static str, group: Group) -> RuleMeta {
+        RuleMeta {
+            name,
+            code,
+            group,
+            summary: "",
+            default_severity: Severity::Warning,
+            fix: FixAvailability::None,
+            options: &[],
+            doc: "",
+        }
+    }
+
+    /// A registry with a rule of each group, an opt-in one included (no real rule is opt-in
+    /// yet): the names [`enabled_rules`] leaves on.
+    fn run(
+        levels: &[(&'static str, Option<Severity>)],
+        config: &str,
+        cli: &str,
+    ) -> Vec<&'static str> {
+        let metas = [
+            meta("s1", "IIS101", Group::Session),
+            meta("s2", "IIS111", Group::Session),
+            meta("c1", "IIS201", Group::Correctness),
+            meta("u1", "IIS301", Group::Correctness),
+            meta("x1", "IIS501", Group::Security),
+            meta("h1", "IIS601", Group::Hardening),
+            meta("h2", "IIS602", Group::Hardening),
+        ];
+        // Selectors here name the stub rules: `Selector::parse` knows the real registry only.
+        let selectors = |text: &str| -> Vec<Selector> {
+            text.split(',')
+                .filter(|s| !s.is_empty())
+                .map(
+                    |s| match metas.iter().find(|m| m.name == s || m.code == s) {
+                        Some(m) => Selector::Rule(m.name),
+                        None => Selector::parse(s).unwrap(),
+                    },
+                )
+                .collect()
+        };
+        // "select|extend-select|ignore", `-` for no select.
+        let layer = |text: &str| {
+            let parts: Vec<&str> = text.split('|').collect();
+            Selection {
+                select: (parts[0] != "-").then(|| selectors(parts[0])),
+                extend_select: selectors(parts[1]),
+                ignore: selectors(parts[2]),
+            }
+        };
+        let refs: Vec<&RuleMeta> = metas.iter().collect();
+        let levels: BTreeMap<_, _> = levels.iter().copied().collect();
+        enabled_rules(&refs, &levels, &layer(config), &layer(cli))
+            .into_iter()
+            .zip(&metas)
+            .filter(|(on, _)| *on)
+            .map(|(_, m)| m.name)
+            .collect()
+    }
+
+    #[test]
+    fn defaults_leave_opt_in_groups_off() {
+        assert_eq!(run(&[], "-||", "-||"), ["s1", "s2", "c1", "u1", "x1"]);
+    }
+
+    #[test]
+    fn select_by_group_prefix_code_name_and_all() {
+        assert_eq!(run(&[], "-||", "session||"), ["s1", "s2"]);
+        assert_eq!(run(&[], "-||", "IIS3||"), ["u1"]);
+        assert_eq!(run(&[], "-||", "IIS11||"), ["s2"]);
+        assert_eq!(run(&[], "-||", "IIS201,s2||"), ["s2", "c1"]);
+        // ALL and a bare `IIS` take the opt-in rules too.
+        assert_eq!(
+            run(&[], "-||", "ALL||"),
+            ["s1", "s2", "c1", "u1", "x1", "h1", "h2"]
+        );
+        assert_eq!(run(&[], "-||", "IIS||").len(), 7);
+    }
+
+    #[test]
+    fn an_opt_in_group_runs_when_a_selector_names_it() {
+        assert_eq!(run(&[], "-||", "hardening||"), ["h1", "h2"]);
+        assert_eq!(
+            run(&[], "-||", "-|IIS6|"),
+            ["s1", "s2", "c1", "u1", "x1", "h1", "h2"]
+        );
+        assert_eq!(
+            run(&[], "-|h2|", "-||"),
+            ["s1", "s2", "c1", "u1", "x1", "h2"]
+        );
+        // Selecting another group does not bring it along.
+        assert_eq!(run(&[], "-||", "session,security||"), ["s1", "s2", "x1"]);
+    }
+
+    #[test]
+    fn ignore_wins_a_tie_and_the_more_specific_selector_wins() {
+        assert_eq!(run(&[], "-||", "-||session"), ["c1", "u1", "x1"]);
+        assert_eq!(run(&[], "-||", "session||session"), Vec::<&str>::new());
+        // A rule named in select beats its group's ignore; a rule's ignore beats its group's
+        // select.
+        assert_eq!(run(&[], "-||", "s1||session"), ["s1"]);
+        assert_eq!(run(&[], "-||", "-|s1|session"), ["s1", "c1", "u1", "x1"]);
+        assert_eq!(run(&[], "-||", "session||s1"), ["s2"]);
+        // A prefix is more specific than a group, a group than ALL.
+        assert_eq!(run(&[], "-||", "IIS1||session"), ["s1", "s2"]);
+        assert_eq!(run(&[], "-||", "session||IIS1"), Vec::<&str>::new());
+        assert_eq!(
+            run(&[], "-||", "ALL||hardening"),
+            ["s1", "s2", "c1", "u1", "x1"]
+        );
+        assert_eq!(run(&[], "-||", "hardening||ALL"), ["h1", "h2"]);
+    }
+
+    #[test]
+    fn the_command_line_selects_after_the_configuration() {
+        // The configuration's select replaces the defaults; the command line's replaces it.
+        assert_eq!(run(&[], "correctness||", "-||"), ["c1", "u1"]);
+        assert_eq!(
+            run(&[], "correctness||", "-|hardening|"),
+            ["c1", "u1", "h1", "h2"]
+        );
+        assert_eq!(run(&[], "correctness||u1", "session||"), ["s1", "s2"]);
+        // A command-line ignore removes from the configuration's selection.
+        assert_eq!(run(&[], "correctness||", "-||IIS3"), ["c1"]);
+        // A configuration ignore is forgotten by a command-line select, and undone by a
+        // command-line extend-select that names the rule.
+        assert_eq!(run(&[], "-||session", "-|s1|"), ["s1", "c1", "u1", "x1"]);
+        assert_eq!(run(&[], "-||session", "IIS1||"), ["s1", "s2"]);
+    }
+
+    #[test]
+    fn a_rule_turned_off_by_level_is_ignored_by_the_configuration() {
+        let off = [("s1", None), ("c1", Some(Severity::Error))];
+        assert_eq!(run(&off, "-||", "-||"), ["s2", "c1", "u1", "x1"]);
+        // Even where the configuration selects its group…
+        assert_eq!(run(&off, "session||", "-||"), ["s2"]);
+        // …but the command line can turn it back on.
+        assert_eq!(run(&off, "-||", "s1||"), ["s1"]);
+        assert_eq!(run(&off, "-||", "session||"), ["s1", "s2"]);
+        // A level does not select an opt-in rule.
+        assert_eq!(run(&[("h1", Some(Severity::Error))], "-||", "-||").len(), 5);
+    }
+
+    #[test]
+    fn rule_set_levels_and_per_file_ignores() {
+        let levels = BTreeMap::from([
+            ("forms-timeout-too-low", None),
+            ("session-timeout-too-low", Some(Severity::Error)),
+        ]);
+        let session = Selection {
+            select: Some(vec![Selector::Group(Group::Session)]),
+            ..Selection::default()
+        };
+        let set = RuleSet::new(
+            &levels,
+            &Selection::default(),
+            &session,
+            &["machine-key-missing-on-farm"],
+        );
+        let names: Vec<(&str, Severity)> = set
+            .rules
+            .iter()
+            .map(|(r, s)| (r.meta.name, *s))
+            .take(3)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("forms-timeout-too-low", Severity::Warning),
+                ("session-timeout-too-low", Severity::Error),
+                ("session-expires-before-forms-auth", Severity::Warning),
+            ]
+        );
+        assert_eq!(set.rules.len(), 9);
+        assert!(
+            set.rules.iter().all(|(r, _)| r.meta.group == Group::Session
+                && r.meta.name != "machine-key-missing-on-farm")
+        );
+    }
 }

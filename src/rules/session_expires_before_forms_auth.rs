@@ -1,9 +1,10 @@
-use super::{Context, FixAvailability, RuleMeta, anchor, session_timeout_fix};
+use super::{Context, FixAvailability, Group, RuleMeta, anchor, session_timeout_fix};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     name: "session-expires-before-forms-auth",
     code: "IIS103",
+    group: Group::Session,
     summary: "Session state expires while the user is still logged in",
     default_severity: Severity::Warning,
     fix: FixAvailability::Sometimes,

@@ -1,9 +1,10 @@
-use super::{Context, FixAvailability, RuleMeta, RuleOption, anchor, session_timeout_fix};
+use super::{Context, FixAvailability, Group, RuleMeta, RuleOption, anchor, session_timeout_fix};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     name: "session-timeout-too-low",
     code: "IIS102",
+    group: Group::Session,
     summary: "Session state expires after fewer minutes than the minimum",
     default_severity: Severity::Warning,
     fix: FixAvailability::Always,

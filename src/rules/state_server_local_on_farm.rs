@@ -1,10 +1,11 @@
-use super::{Context, FixAvailability, RuleMeta, anchor};
+use super::{Context, FixAvailability, Group, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::web::{SessionMode, is_local_host};
 
 pub const META: RuleMeta = RuleMeta {
     name: "state-server-local-on-farm",
     code: "IIS110",
+    group: Group::Session,
     summary: "On a web farm, each server's own ASP.NET State Service holds only that server's sessions",
     default_severity: Severity::Warning,
     fix: FixAvailability::None,

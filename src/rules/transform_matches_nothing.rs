@@ -1,9 +1,10 @@
-use super::{Context, FixAvailability, RuleMeta};
+use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     name: "transform-matches-nothing",
     code: "IIS204",
+    group: Group::Correctness,
     summary: "A transform whose target is not in the file it transforms: it changes nothing",
     default_severity: Severity::Warning,
     fix: FixAvailability::None,

@@ -1,9 +1,10 @@
-use super::{Context, FixAvailability, RuleMeta};
+use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     name: "transform-namespace-wrong",
     code: "IIS205",
+    group: Group::Correctness,
     summary: "A transform whose namespace is almost XDT's: XDT silently applies none of it",
     default_severity: Severity::Warning,
     fix: FixAvailability::None,

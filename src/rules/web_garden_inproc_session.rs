@@ -1,4 +1,4 @@
-use super::{Context, FixAvailability, RuleMeta, anchor};
+use super::{Context, FixAvailability, Group, RuleMeta, anchor};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::edits::set_attr_or_insert;
 use crate::fix::{Applicability, Fix};
@@ -7,6 +7,7 @@ use crate::model::web::SessionMode;
 pub const META: RuleMeta = RuleMeta {
     name: "web-garden-inproc-session",
     code: "IIS108",
+    group: Group::Session,
     summary: "A web garden (several worker processes) with in-process session state loses sessions between processes",
     default_severity: Severity::Warning,
     fix: FixAvailability::Always,
