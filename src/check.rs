@@ -560,9 +560,9 @@ impl Gathered {
         let mut bundle = Bundle::single(text);
         let mut sources = vec![];
         if crate::resolve::may_reference_files(text) {
-            let references = Arc::new(crate::resolve::References::of(
-                &crate::document::parse(text)?,
-            ));
+            let references = Arc::new(crate::resolve::References::of(&crate::document::parse(
+                text,
+            )?));
             bundle.references = Some((bundle.texts[0].clone(), references.clone()));
             let folder = target.path.parent().unwrap_or(Path::new(""));
             // `appSettings file`: merged when it can be read; a missing file is no error.

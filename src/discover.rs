@@ -325,7 +325,9 @@ fn within(path: &Path, root: &Path) -> bool {
     );
     path.starts_with(root)
         && (path.len() == root.len()
-            || root.last().is_some_and(|&b| std::path::is_separator(b as char))
+            || root
+                .last()
+                .is_some_and(|&b| std::path::is_separator(b as char))
             || std::path::is_separator(path[root.len()] as char))
 }
 
@@ -434,7 +436,10 @@ impl FolderIndex {
         };
         // The folders below `folder` are those spelled `folder/…`: a run of the byte order.
         let mut below = place.folder.as_os_str().as_encoded_bytes().to_vec();
-        if !below.last().is_some_and(|&b| std::path::is_separator(b as char)) {
+        if !below
+            .last()
+            .is_some_and(|&b| std::path::is_separator(b as char))
+        {
             below.extend_from_slice(std::path::MAIN_SEPARATOR_STR.as_bytes());
         }
         fn bytes(f: &PathBuf) -> &[u8] {

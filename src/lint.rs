@@ -117,12 +117,7 @@ impl Bundle {
                 .as_ref()
                 .filter(|(text, _)| Arc::ptr_eq(text, &self.texts[0]))
                 .map(|(_, references)| &**references);
-            return crate::resolve::compose_with(
-                &texts,
-                &self.includes,
-                &self.inherited,
-                known,
-            );
+            return crate::resolve::compose_with(&texts, &self.includes, &self.inherited, known);
         };
         texts[0] = &deployed.text;
         let mut composed = crate::resolve::compose(&texts, &self.includes, &self.inherited);
