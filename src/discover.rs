@@ -442,7 +442,7 @@ impl FolderIndex {
         {
             below.extend_from_slice(std::path::MAIN_SEPARATOR_STR.as_bytes());
         }
-        fn bytes(f: &PathBuf) -> &[u8] {
+        fn bytes(f: &Path) -> &[u8] {
             f.as_os_str().as_encoded_bytes()
         }
         let first = self

@@ -310,13 +310,17 @@ pub struct InheritedPiece {
     pub within: Option<&'static str>,
 }
 
+/// A section a parent gives: the element it sits in (`None`: the container), its name, and
+/// whether it is copied whole.
+type InheritedSectionName = (Option<&'static str>, &'static str, bool);
+
 /// What a parent gives the files below it: per container, the sections the model and the rules
 /// read, as (parent element or `None` for a child of the container, name, whole element or start
 /// tag only). Whole: the settings and their own children (`forms`, `credentials`, `providers`,
 /// a collection's `add`/`remove`). Start tag: the rules read only the attributes (`pages
 /// enableSessionState`, `compilation debug`); a parent's `<pages>` with its namespaces and
 /// controls is not parsed again for every file below it.
-const INHERITED: &[(&str, &[(Option<&str>, &str, bool)])] = &[
+const INHERITED: &[(&str, &[InheritedSectionName])] = &[
     (
         "system.web",
         &[
@@ -1086,9 +1090,9 @@ mod tests {
         // Handlers and the other security sections stay behind; requestFiltering and
         // customHeaders keep the element they sit in; start tags are closed by the view.
         assert!(
-            text.contains(&format!(
+            text.contains(
                 "<system.webServer><httpErrors errorMode=\"Detailed\"/><security><requestFiltering allowDoubleEscaping=\"true\"/></security><httpProtocol><customHeaders><add name=\"X\" value=\"1\"/></customHeaders></httpProtocol></system.webServer><system.web><trace enabled=\"true\"/></system.web></location>"
-            )),
+            ),
             "{text}"
         );
         crate::document::parse(text).expect("the view parses");
