@@ -337,10 +337,12 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
             .chain(result.suppressed.iter().map(|s| &s.diagnostic));
         result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter());
         if options.excerpts && !result.diagnostics.is_empty() {
-            // Masking keeps every byte offset, so the ranges still point at the same lines.
-            let masked = redactor.mask(&text);
+            // Masking keeps every byte offset, so the ranges still point at the same lines; a
+            // secret never spans lines, so the lines shown are masked alone.
             let ranges = result.diagnostics.iter().map(|d| d.range.clone());
-            result.excerpt = Some(Excerpt::new(&masked, &index, ranges));
+            result.excerpt = Some(Excerpt::masked(&text, &index, ranges, |lines| {
+                redactor.mask(lines)
+            }));
         }
     }
     Some(result)
@@ -466,7 +468,8 @@ fn application_root_at(folders: &FolderIndex, path: &Path) -> bool {
 /// Parent web.config files, each read and parsed once per run, whichever thread needs it first.
 #[derive(Default)]
 pub(crate) struct ParentCache {
-    files: RwLock<HashMap<PathBuf, Parent>>,
+    /// Keyed by the path's bytes, hashed with FxHash (a `Path` hashes component by component).
+    files: RwLock<HashMap<std::ffi::OsString, Parent, rustc_hash::FxBuildHasher>>,
 }
 
 impl ParentCache {
@@ -476,7 +479,7 @@ impl ParentCache {
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .entry(parent.path.clone())
+            .entry(parent.path.clone().into_os_string())
             .or_insert_with(|| Arc::new(Ok(parent)));
     }
 
@@ -485,7 +488,7 @@ impl ParentCache {
             .files
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .get(path)
+            .get(path.as_os_str())
         {
             return known.clone();
         }
@@ -509,7 +512,7 @@ impl ParentCache {
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .entry(path.to_owned())
+            .entry(path.as_os_str().to_owned())
             .or_insert(loaded)
             .clone()
     }

@@ -285,27 +285,27 @@ pub struct FolderIndex {
     web_config_names: std::sync::OnceLock<crate::sites::FolderNames>,
     // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in profiles.
     /// Per folder, its web.config (any letter case).
-    has_web_config: RwLock<HashMap<OsString, Option<PathBuf>>>,
+    has_web_config: RwLock<FolderMap<Option<PathBuf>>>,
     /// Folders above the walked trees, looked at on disk.
-    has_git: RwLock<HashMap<OsString, bool>>,
+    has_git: RwLock<FolderMap<bool>>,
     /// The walked folders (absolute): every folder below them was seen by the walk.
     walked: Vec<PathBuf>,
     /// The folders below `walked` that hold a `.git`, as the walk saw them.
-    walked_git: HashSet<OsString>,
+    walked_git: HashSet<OsString, rustc_hash::FxBuildHasher>,
     /// Application evidence of the folders below `walked`, as the walk saw it (folders without
     /// any are absent).
-    walked_evidence: HashMap<OsString, Arc<FolderEvidence>>,
+    walked_evidence: FolderMap<Arc<FolderEvidence>>,
     /// Application evidence of folders outside the walked trees, read once each.
-    evidence: RwLock<HashMap<OsString, Arc<FolderEvidence>>>,
+    evidence: RwLock<FolderMap<Arc<FolderEvidence>>>,
     /// Project files, parsed once each.
-    projects: RwLock<HashMap<OsString, Option<Arc<Project>>>>,
+    projects: RwLock<FolderMap<Option<Arc<Project>>>>,
     /// Source scans by folder, shared by the applications that read the same sources.
-    source_scans: RwLock<HashMap<OsString, Arc<FolderScan>>>,
+    source_scans: RwLock<FolderMap<Arc<FolderScan>>>,
     /// Per repository top: the project files web projects reference (lower-cased paths).
-    referenced_by_web: RwLock<HashMap<OsString, Arc<HashMap<String, PathBuf>>>>,
+    referenced_by_web: RwLock<FolderMap<Arc<HashMap<String, PathBuf>>>>,
     /// Per folder as a target's path spells it: where it is (see [`Place`]). A file's role,
     /// parents and transforms are asked for several times per check.
-    places: RwLock<HashMap<OsString, Arc<Place>>>,
+    places: RwLock<FolderMap<Arc<Place>>>,
 }
 
 /// Where a folder is: its absolute, normalized path, and the top of the search upwards for
@@ -331,12 +331,12 @@ fn within(path: &Path, root: &Path) -> bool {
             || std::path::is_separator(path[root.len()] as char))
 }
 
+/// Answers per folder, keyed by the path's bytes. Looked up several times for every file (and
+/// every folder above it): hashed with FxHash, as SipHash over long paths showed in profiles.
+type FolderMap<V> = HashMap<OsString, V, rustc_hash::FxBuildHasher>;
+
 /// A cached answer per folder; computed outside the lock (two threads may both compute it).
-fn cached<V: Clone>(
-    map: &RwLock<HashMap<OsString, V>>,
-    key: &Path,
-    compute: impl FnOnce() -> V,
-) -> V {
+fn cached<V: Clone>(map: &RwLock<FolderMap<V>>, key: &Path, compute: impl FnOnce() -> V) -> V {
     let key = key.as_os_str();
     if let Some(known) = map.read().unwrap_or_else(|e| e.into_inner()).get(key) {
         return known.clone();
@@ -352,7 +352,7 @@ impl FolderIndex {
     /// An index that already knows the folders of the discovered web.config files and the
     /// repository tops inside the walked trees.
     pub fn new(discovery: &Discovery) -> FolderIndex {
-        let known: HashMap<OsString, Option<PathBuf>> = discovery
+        let known: FolderMap<Option<PathBuf>> = discovery
             .targets
             .iter()
             .filter(|t| {
