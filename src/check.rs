@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::application::{ApplicationFacts, Role};
 use crate::discover::{Discovery, FolderIndex, Target, discover};
 use crate::fix::Applicability;
-use crate::lint::{Bundle, FileFacts, RuleSet, fix_linted, lint_bundle};
+use crate::lint::{Bundle, FileFacts, RuleSet, fix_linted, lint_bundle, lint_bundle_parsed};
 use crate::model::FileKind;
 use crate::report::excerpt::{Excerpt, Positions, reported_offsets};
 use crate::report::redact::Redactor;
@@ -537,8 +537,10 @@ fn folders_between(parent: &Path, child: &Path) -> Vec<String> {
 
 /// The files a file's view is made of, read: its `configSource` files (editable with it), and
 /// its parents' web.config files (read-only), with the errors of those that cannot be read.
-pub(crate) struct Gathered {
+pub(crate) struct Gathered<'t> {
     pub bundle: Bundle,
+    /// The judged file's parse, when finding the files it names needed one.
+    pub parsed: Option<roxmltree::Document<'t>>,
     /// The `configSource` files, in bundle order (from index 1).
     pub sources: Vec<Loaded>,
     /// Every parent folder's web.config that could be read, outermost first.
@@ -547,25 +549,26 @@ pub(crate) struct Gathered {
     others: Vec<Checked>,
 }
 
-impl Gathered {
+impl<'t> Gathered<'t> {
     /// Reads what `text` (the file at `target`) needs; its own parse error when it has
     /// `configSource` sections and does not parse.
     pub(crate) fn read(
         target: &Target,
-        text: &str,
+        text: &'t str,
         kind: FileKind,
         settings: &Settings,
         folders: &FolderIndex,
         parents: &ParentCache,
-    ) -> Result<Gathered, crate::document::ParseError> {
+    ) -> Result<Gathered<'t>, crate::document::ParseError> {
         let mut others: Vec<Checked> = Vec::new();
         let mut read_sources: Vec<(PathBuf, String)> = Vec::new();
         let mut bundle = Bundle::single(text);
         let mut sources = vec![];
+        let mut parsed = None;
         if crate::resolve::may_reference_files(text) {
-            let references = Arc::new(crate::resolve::References::of(&crate::document::parse(
-                text,
-            )?));
+            let doc = crate::document::parse(text)?;
+            let references = Arc::new(crate::resolve::References::of(&doc));
+            parsed = Some(doc);
             bundle.references = Some((bundle.texts[0].clone(), references.clone()));
             let folder = target.path.parent().unwrap_or(Path::new(""));
             // `appSettings file`: merged when it can be read; a missing file is no error.
@@ -652,6 +655,7 @@ impl Gathered {
         }
         Ok(Gathered {
             bundle,
+            parsed,
             sources,
             parent_files,
             others,
@@ -866,10 +870,12 @@ fn check_file_text(
     };
     let Gathered {
         mut bundle,
+        parsed,
         sources,
         parent_files,
         others,
     } = gathered;
+    let parsed = parsed.as_ref();
     let mut parents_used = inherit_into(
         &mut bundle,
         &parent_files,
@@ -878,14 +884,14 @@ fn check_file_text(
         false,
     );
 
-    let mut linted = lint_bundle(&bundle, &facts, &rules, settings);
+    let mut linted = lint_bundle_parsed(&bundle, &facts, &rules, settings, parsed);
     if may_set_sections
         && let Ok(l) = &linted
         && l.model.web.sets_application_sections
     {
         facts.application_root = true;
         parents_used = inherit_into(&mut bundle, &parent_files, &target.path, true, false);
-        linted = lint_bundle(&bundle, &facts, &rules, settings);
+        linted = lint_bundle_parsed(&bundle, &facts, &rules, settings, parsed);
     }
     let mut linted = match linted {
         Ok(linted) => linted,
@@ -901,7 +907,7 @@ fn check_file_text(
         );
         if !mapped.is_empty() {
             facts.mapped_sessions = Arc::new(mapped);
-            linted = match lint_bundle(&bundle, &facts, &rules, settings) {
+            linted = match lint_bundle_parsed(&bundle, &facts, &rules, settings, parsed) {
                 Ok(linted) => linted,
                 Err(err) => {
                     return fail(result, err.message, err.line, err.column, Some(source.text));
