@@ -447,7 +447,8 @@ type Parent = Arc<Result<ParentFile, FileError>>;
 pub(crate) struct ParentFile {
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub sections: ParentSections,
+    /// Shared: every file below holds its parents (a parent may have thousands of locations).
+    pub sections: Arc<ParentSections>,
     pub application_root: bool,
 }
 
@@ -506,7 +507,7 @@ impl ParentCache {
         let loaded = Arc::new(read.map(|(text, sections)| ParentFile {
             path: path.to_owned(),
             text,
-            sections,
+            sections: Arc::new(sections),
             application_root: application_root_at(folders, path),
         }));
         self.files
@@ -919,12 +920,12 @@ fn check_file_text(
     // fixing, they read it from disk, fixed).
     if options.fix == FixMode::Off
         && folders.has_checked_below(&target.path)
-        && let Some(sections) = linted.sections.clone()
+        && let Some(sections) = linted.sections.take()
     {
         parents.offer(ParentFile {
             path: file_key(&target.path),
             text: bundle.texts[0].clone(),
-            sections,
+            sections: Arc::new(sections),
             application_root: facts.application_root,
         });
     }

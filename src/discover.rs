@@ -306,6 +306,8 @@ pub struct FolderIndex {
     /// Per folder as a target's path spells it: where it is (see [`Place`]). A file's role,
     /// parents and transforms are asked for several times per check.
     places: RwLock<FolderMap<Arc<Place>>>,
+    /// The evidence of the many folders that have none, shared.
+    no_evidence: Arc<FolderEvidence>,
 }
 
 /// Where a folder is: its absolute, normalized path, and the top of the search upwards for
@@ -500,9 +502,7 @@ impl FolderIndex {
         let Some(place) = self.place(&target.path) else {
             return Vec::new();
         };
-        let mut parents: Vec<PathBuf> = place
-            .folder
-            .ancestors()
+        let mut parents: Vec<PathBuf> = crate::paths::ancestors(&place.folder)
             .skip(1)
             .take_while(|dir| within(dir, &place.top))
             .filter_map(|dir| self.web_config_in(dir))
@@ -543,7 +543,7 @@ impl FolderIndex {
         let Some(place) = self.place(&target.path) else {
             return true;
         };
-        let mut above = place.folder.parent();
+        let mut above = crate::paths::parent(&place.folder);
         while let Some(dir) = above {
             if !within(dir, &place.top) {
                 break;
@@ -551,7 +551,7 @@ impl FolderIndex {
             if self.has_web_config(dir) {
                 return false;
             }
-            above = dir.parent();
+            above = crate::paths::parent(dir);
         }
         true
     }
@@ -590,7 +590,7 @@ impl FolderIndex {
         };
         let (folder, top) = (&place.folder, &place.top);
         // A folder inside a project belongs to it: any folder above with evidence decides.
-        let mut above = folder.parent();
+        let mut above = crate::paths::parent(folder);
         while let Some(dir) = above.filter(|dir| within(dir, top)) {
             if !self.evidence(dir).is_empty() {
                 return Role::NotApplication(format!(
@@ -598,7 +598,7 @@ impl FolderIndex {
                     crate::report::display_path(dir)
                 ));
             }
-            above = dir.parent();
+            above = crate::paths::parent(dir);
         }
         self.folder_role(folder, &self.evidence(folder), top)
     }
@@ -726,12 +726,12 @@ impl FolderIndex {
 
     /// The application evidence of one folder (absolute).
     fn evidence(&self, dir: &Path) -> Arc<FolderEvidence> {
-        if self.walked.iter().any(|root| dir.starts_with(root)) {
+        if self.walked.iter().any(|root| within(dir, root)) {
             return self
                 .walked_evidence
                 .get(dir.as_os_str())
-                .cloned()
-                .unwrap_or_default();
+                .unwrap_or(&self.no_evidence)
+                .clone();
         }
         cached(&self.evidence, dir, || {
             let mut evidence = FolderEvidence::default();
@@ -809,13 +809,16 @@ impl FolderIndex {
     /// How far up to look for a parent web.config or project evidence: the repository's top
     /// (the nearest folder with `.git`), else the file system's root.
     fn search_top(&self, folder: &Path) -> PathBuf {
-        if let Some(repo) = folder.ancestors().find(|dir| self.has_git(dir)) {
+        if let Some(repo) = crate::paths::ancestors(folder).find(|dir| self.has_git(dir)) {
             return repo.to_owned();
         }
         // Outside a repository (a deployed site, a copied folder), the current directory or the
         // path on the command line says nothing about where the site begins: every folder up to
         // the file system's root is looked at (each read once).
-        folder.ancestors().last().unwrap_or(folder).to_owned()
+        crate::paths::ancestors(folder)
+            .last()
+            .unwrap_or(folder)
+            .to_owned()
     }
 }
 

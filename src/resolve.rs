@@ -666,7 +666,9 @@ pub fn compose_with(
     // here, only once, as a view.
     let (sources, settings_files) = match known {
         Some(known) => (known.sources.clone(), known.settings_files.clone()),
-        None if text.contains("configSource") || !includes.is_empty() => {
+        None if memchr::memmem::find(text.as_bytes(), b"configSource").is_some()
+            || !includes.is_empty() =>
+        {
             match crate::document::parse(text) {
                 Ok(doc) => (config_sources(&doc), app_settings_files(&doc)),
                 Err(_) => {
