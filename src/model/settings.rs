@@ -172,6 +172,7 @@ pub(crate) static WATCHED: [SectionSpec; 15] = [
             "enableEventValidation",
             "enableViewStateMac",
             "viewStateEncryptionMode",
+            "pageParserFilterType",
         ],
         None,
     ),
