@@ -437,7 +437,7 @@ impl FolderIndex {
         if !below.last().is_some_and(|&b| std::path::is_separator(b as char)) {
             below.extend_from_slice(std::path::MAIN_SEPARATOR_STR.as_bytes());
         }
-        fn bytes(f: &PathBuf) -> &[u8] {
+        fn bytes(f: &Path) -> &[u8] {
             f.as_os_str().as_encoded_bytes()
         }
         let first = self
