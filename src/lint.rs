@@ -180,12 +180,10 @@ pub fn lint_bundle(
         config_source_problems: &composed.problems,
         mapped_sessions: &facts.mapped_sessions,
         composed: &composed,
-        transform: bundle
-            .transform
-            .map(|file| crate::rules::Transform {
-                file,
-                text: &bundle.texts[file],
-            }),
+        transform: bundle.transform.map(|file| crate::rules::Transform {
+            file,
+            text: &bundle.texts[file],
+        }),
     };
     let mut diagnostics = Vec::new();
     for (rule, severity) in &rules.rules {
