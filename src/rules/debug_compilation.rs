@@ -93,7 +93,17 @@ fn is_root_compilation(text: &str, at: usize) -> bool {
 fn remove_debug_in_transform(text: &str) -> Option<Edit> {
     let doc = crate::document::parse(text).ok()?;
     let root = doc.root_element();
-    if !crate::document::is_config_element(root, "configuration") || text.contains(REMOVE_DEBUG) {
+    // A transform that already removes debug (and still leaves it) would not settle; a commented
+    // out line does not count.
+    let removes_debug = doc.descendants().any(|n| {
+        n.attributes().any(|a| {
+            a.namespace() == Some(crate::model::XDT_NAMESPACE)
+                && a.name() == "Transform"
+                && a.value().contains("RemoveAttributes")
+                && a.value().contains("debug")
+        })
+    });
+    if !crate::document::is_config_element(root, "configuration") || removes_debug {
         return None;
     }
     let prefix = root
@@ -167,5 +177,10 @@ mod tests {
             remove_debug_in_transform("<configuration><system.web/></configuration>").is_none()
         );
         assert!(remove_debug_in_transform(&text.replace("Replace", REMOVE_DEBUG)).is_none());
+        let commented = text.replace(
+            "  </system.web>",
+            "    <!-- <compilation xdt:Transform=\"RemoveAttributes(debug)\" /> -->\n  </system.web>",
+        );
+        assert!(remove_debug_in_transform(&commented).is_some());
     }
 }
