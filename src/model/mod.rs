@@ -6,8 +6,10 @@
 //! recorded once in [`Model::invalid`] and reaches rules only as [`Setting::Invalid`].
 
 pub mod app_host;
+pub(crate) mod chain;
 pub mod features;
 pub mod session_switch;
+pub mod settings;
 pub mod values;
 pub mod web;
 
@@ -106,6 +108,9 @@ pub struct Model {
     pub blocks_every_request: bool,
     /// Cookies the machine key protects, and whether `system.web` configures users at all.
     pub features: features::Features,
+    /// The watched attributes' deciding values per scope, and the `appSettings` (see
+    /// [`settings`]): what the security rules read.
+    pub settings: settings::EffectiveSettings,
 }
 
 /// The namespace of `xdt:Transform` and `xdt:Locator`; compared exactly, as XDT does.
@@ -147,6 +152,7 @@ impl Model {
             session,
             blocks_every_request: blocks_every_request(root),
             features: features::read(root),
+            settings: settings::read(root),
         }
     }
 }
