@@ -307,24 +307,13 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        if !bytes.contains(&b'\r') {
-            // LF only (most files): the loop without the look-ahead is vectorised.
-            line_starts.extend(
-                bytes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| **b == b'\n')
-                    .map(|(i, _)| i + 1),
-            );
-            return LineIndex { line_starts };
+        // A line ends at `\n`, at `\r\n` (after the `\n`) and at a lone `\r`: found with
+        // memchr, as an index is built for every file with a finding.
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+                line_starts.push(at + 1);
+            }
         }
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-                .map(|(i, _)| i + 1),
-        );
         LineIndex { line_starts }
     }
 
