@@ -117,12 +117,7 @@ impl Bundle {
                 .as_ref()
                 .filter(|(text, _)| Arc::ptr_eq(text, &self.texts[0]))
                 .map(|(_, references)| &**references);
-            return crate::resolve::compose_with(
-                &texts,
-                &self.includes,
-                &self.inherited,
-                known,
-            );
+            return crate::resolve::compose_with(&texts, &self.includes, &self.inherited, known);
         };
         texts[0] = &deployed.text;
         let mut composed = crate::resolve::compose(&texts, &self.includes, &self.inherited);
@@ -167,6 +162,14 @@ pub fn lint_bundle(
         .then(|| crate::resolve::ParentSections::of_view(&doc, &composed.view))
         .flatten();
     drop(doc);
+    // The files the judged file moved sections to: indices 1 to `editable` (a transform and the
+    // parents come after them).
+    let included: Vec<Range<usize>> = view
+        .pieces
+        .iter()
+        .filter(|p| p.file != 0 && p.file < bundle.editable)
+        .map(|p| p.view.clone())
+        .collect();
     let ctx = Context {
         text,
         style: crate::edits::Style::new(text),
@@ -179,6 +182,7 @@ pub fn lint_bundle(
         fix: &settings.fix,
         config_source_problems: &composed.problems,
         mapped_sessions: &facts.mapped_sessions,
+        included: &included,
     };
     let mut diagnostics = Vec::new();
     for (rule, severity) in &rules.rules {

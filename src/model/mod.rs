@@ -7,6 +7,7 @@
 
 pub mod app_host;
 pub mod features;
+pub mod sections;
 pub mod session_switch;
 pub mod values;
 pub mod web;
@@ -106,6 +107,9 @@ pub struct Model {
     pub blocks_every_request: bool,
     /// Cookies the machine key protects, and whether `system.web` configures users at all.
     pub features: features::Features,
+    /// Connection strings, application settings, passwords, AppContext switches, custom
+    /// headers and WCF behaviours, for the security rules.
+    pub sections: sections::Sections,
 }
 
 /// The namespace of `xdt:Transform` and `xdt:Locator`; compared exactly, as XDT does.
@@ -147,6 +151,7 @@ impl Model {
             session,
             blocks_every_request: blocks_every_request(root),
             features: features::read(root),
+            sections: sections::read(root),
         }
     }
 }

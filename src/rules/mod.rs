@@ -385,9 +385,21 @@ pub struct Context<'a> {
     pub config_source_problems: &'a [(std::ops::Range<usize>, String)],
     /// applicationHost.config applications mapped to their web.config (see [`crate::sites`]).
     pub mapped_sessions: &'a std::collections::HashMap<String, crate::sites::MappedSession>,
+    /// The ranges of `text` copied from the judged file's `configSource` and `<appSettings
+    /// file>` files, sorted: content the file moved out of itself (see [`Context::is_included`]).
+    pub included: &'a [std::ops::Range<usize>],
 }
 
 impl Context<'_> {
+    /// Is `range` content of a `configSource` or `<appSettings file>` file rather than of the
+    /// file itself?
+    pub fn is_included(&self, range: &std::ops::Range<usize>) -> bool {
+        let at = self.included.partition_point(|r| r.end <= range.start);
+        self.included
+            .get(at)
+            .is_some_and(|r| r.start <= range.start && range.end <= r.end)
+    }
+
     /// A rule's option, or its default.
     pub fn option(&self, meta: &RuleMeta, name: &str) -> i64 {
         let declared = meta
