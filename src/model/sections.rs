@@ -11,6 +11,12 @@
 
 use crate::document::{Element, config_children, is_config_element};
 
+/// The `appSettings` keys ASP.NET turns into AppContext switches when it creates the
+/// application's domain (RS `System.Web/Hosting/ApplicationManager.cs`,
+/// `_clrQuirkAppSettingsAppContextPrefix`: the prefix is compared ignoring case, the switch name
+/// after it is kept as written).
+pub const APP_CONTEXT_SWITCH_PREFIX: &str = "AppContext.SetSwitch:";
+
 /// An item of a configuration collection, in document order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {

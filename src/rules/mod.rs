@@ -13,6 +13,7 @@ mod machine_key_missing_on_farm;
 mod session_expires_before_forms_auth;
 mod session_timeout_too_low;
 mod state_server_local_on_farm;
+mod tls_weakening_switch;
 pub(crate) mod transform_matches_nothing;
 pub(crate) mod transform_namespace_wrong;
 pub(crate) mod unused_suppression;
@@ -99,6 +100,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &unused_suppression::META,
         check: unused_suppression::check,
+    },
+    Rule {
+        meta: &tls_weakening_switch::META,
+        check: tls_weakening_switch::check,
     },
 ];
 
