@@ -3,6 +3,7 @@
 
 mod app_pool_idle_timeout_drops_sessions;
 mod config_source_invalid;
+mod cors_any_origin;
 mod farm_without_session_affinity;
 mod forms_sliding_expiration_disabled;
 mod forms_timeout_too_low;
@@ -104,6 +105,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &tls_weakening_switch::META,
         check: tls_weakening_switch::check,
+    },
+    Rule {
+        meta: &cors_any_origin::META,
+        check: cors_any_origin::check,
     },
 ];
 
