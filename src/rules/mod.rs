@@ -18,6 +18,7 @@ mod tls_weakening_switch;
 pub(crate) mod transform_matches_nothing;
 pub(crate) mod transform_namespace_wrong;
 pub(crate) mod unused_suppression;
+mod wcf_exception_details;
 mod web_garden_inproc_session;
 
 use std::collections::BTreeMap;
@@ -109,6 +110,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &cors_any_origin::META,
         check: cors_any_origin::check,
+    },
+    Rule {
+        meta: &wcf_exception_details::META,
+        check: wcf_exception_details::check,
     },
 ];
 
