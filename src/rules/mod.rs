@@ -11,6 +11,7 @@ mod inproc_session_on_farm;
 pub(crate) mod invalid_transform;
 mod invalid_value;
 mod machine_key_missing_on_farm;
+mod secret_in_config;
 mod session_expires_before_forms_auth;
 mod session_timeout_too_low;
 mod state_server_local_on_farm;
@@ -102,6 +103,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &unused_suppression::META,
         check: unused_suppression::check,
+    },
+    Rule {
+        meta: &secret_in_config::META,
+        check: secret_in_config::check,
     },
     Rule {
         meta: &tls_weakening_switch::META,
