@@ -183,6 +183,13 @@ pub fn lint_bundle(
         config_source_problems: &composed.problems,
         mapped_sessions: &facts.mapped_sessions,
         included: &included,
+        composed: &composed,
+        transform: bundle
+            .transform
+            .map(|file| crate::rules::Transform {
+                file,
+                text: &bundle.texts[file],
+            }),
     };
     let mut diagnostics = Vec::new();
     for (rule, severity) in &rules.rules {
@@ -311,12 +318,7 @@ fn locate(composed: &Composed, mut diagnostic: Diagnostic, bundle: &Bundle) -> O
     }
     // Through the view to its files, then from the deployed document to the base or the
     // transform.
-    let locate = |range: &Range<usize>| -> Option<(FileIndex, Range<usize>)> {
-        match (view.locate(range)?, &composed.deployed) {
-            ((0, range), Some(deployed)) => deployed.locate(&range),
-            (located, _) => Some(located),
-        }
-    };
+    let locate = |range: &Range<usize>| composed.origin(range);
     // A range across pieces (a start tag a transform rewrote) is reported where it starts.
     let (file, range) = locate(&diagnostic.range)
         .or_else(|| locate(&(diagnostic.range.start..diagnostic.range.start)))
@@ -327,6 +329,16 @@ fn locate(composed: &Composed, mut diagnostic: Diagnostic, bundle: &Bundle) -> O
         let mut files = Vec::new();
         let mut located = Vec::new();
         for edit in &fix.edits {
+            // An edit a rule made in another file of the bundle (a transform) is in place.
+            if edit.file != 0 {
+                files.push(if bundle.is_editable(edit.file) {
+                    located.push(edit.clone());
+                    edit.file
+                } else {
+                    usize::MAX
+                });
+                continue;
+            }
             match locate(&edit.range) {
                 Some((file, range)) if bundle.is_editable(file) => {
                     files.push(file);

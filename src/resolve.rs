@@ -538,6 +538,18 @@ pub struct Composed {
     pub transform_messages: Vec<(FileIndex, crate::xdt::XdtMessage)>,
 }
 
+impl Composed {
+    /// The file and range a range of the view comes from: through the view to its files, then,
+    /// for a deployed view, from the deployed document to the base (file 0) or the transform.
+    /// `None` for bytes no file holds (the view's own, or a range across pieces).
+    pub fn origin(&self, range: &Range<usize>) -> Option<(FileIndex, Range<usize>)> {
+        match (self.view.locate(range)?, &self.deployed) {
+            ((0, range), Some(deployed)) => deployed.locate(&range),
+            (located, _) => Some(located),
+        }
+    }
+}
+
 /// The deployed document of `texts[0]` under the transform `texts[transform]`, as a view of the
 /// two (base: file 0), with XDT's messages located; `None` when XDT cannot load them (their
 /// errors are reported when the files are read).

@@ -69,6 +69,16 @@ struct Case {
     /// Judge `file` deployed with this transform (relative to the fixtures folder, like
     /// `file`); positions are then `path:line:col`, in the base or the transform.
     transform: Option<String>,
+    /// The web.config files of parent folders whose sections `file` inherits, outermost first
+    /// (relative to the fixtures folder, each above `file`'s folder); positions are then
+    /// `path:line:col`.
+    #[serde(default)]
+    parents: Vec<String>,
+    /// The exact bytes the fixes make of `transform` (with `transform`; `fixed` is then the base
+    /// as fixed, when it changes).
+    fixed_transform: Option<String>,
+    /// With `transform` or `parents`: where the rule still reports after fixing.
+    after: Option<Vec<String>>,
 }
 
 fn yes() -> bool {
@@ -134,6 +144,10 @@ fn check_rule(rule: &'static Rule) -> Result<(), Vec<String>> {
         if let Some(transform) = &case.transform {
             referenced.insert(PathBuf::from(transform));
         }
+        if let Some(fixed) = &case.fixed_transform {
+            referenced.insert(PathBuf::from(fixed));
+        }
+        referenced.extend(case.parents.iter().map(PathBuf::from));
         if case.expect.is_empty() {
             silent = true;
         } else {
@@ -243,45 +257,19 @@ fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String
         rules: vec![(rule, rule.meta.default_severity)],
     };
 
-    let (diagnostics, found) = match &case.transform {
-        None => {
-            let (_, diagnostics) = lint_text(&source.text, &facts, &rules, &settings)
-                .map_err(|err| format!("{shown}:{}:{}: {}", err.line, err.column, err.message))?;
-            let index = LineIndex::new(&source.text);
-            let found: Vec<String> = diagnostics
-                .iter()
-                .map(|d| {
-                    let (line, column) = index.line_col(&source.text, d.range.start);
-                    format!("{line}:{column}")
-                })
-                .collect();
-            (diagnostics, found)
-        }
-        Some(transform) => {
-            let transform_text = std::fs::read_to_string(dir.join(transform))
-                .map_err(|e| format!("{transform}: {e}"))?;
-            let bundle = iislint::lint::Bundle {
-                texts: vec![source.text.as_str().into(), transform_text.into()],
-                editable: 1,
-                transform: Some(1),
-                environment: Some("Release".to_owned()),
-                ..Default::default()
-            };
-            let linted = iislint::lint::lint_bundle(&bundle, &facts, &rules, &settings)
-                .map_err(|err| format!("{shown}:{}:{}: {}", err.line, err.column, err.message))?;
-            let names = [case.file.as_str(), transform.as_str()];
-            let found = linted
-                .diagnostics
-                .iter()
-                .map(|d| {
-                    let text = &bundle.texts[d.file];
-                    let (line, column) = LineIndex::new(text).line_col(text, d.range.start);
-                    format!("{}:{line}:{column}", names[d.file])
-                })
-                .collect();
-            (linted.diagnostics, found)
-        }
-    };
+    if case.transform.is_some() || !case.parents.is_empty() {
+        return check_bundle_case(rule, dir, case, &source, &facts, &rules, &settings);
+    }
+    let (_, diagnostics) = lint_text(&source.text, &facts, &rules, &settings)
+        .map_err(|err| format!("{shown}:{}:{}: {}", err.line, err.column, err.message))?;
+    let index = LineIndex::new(&source.text);
+    let found: Vec<String> = diagnostics
+        .iter()
+        .map(|d| {
+            let (line, column) = index.line_col(&source.text, d.range.start);
+            format!("{line}:{column}")
+        })
+        .collect();
     if found != case.expect {
         let detail: Vec<String> = diagnostics
             .iter()
@@ -309,6 +297,202 @@ fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String
     }
     if let Some(fixed) = &case.fixed {
         check_fix(rule, dir, case, fixed, &source, &facts, &rules, &settings)?;
+    }
+    Ok(())
+}
+
+/// Reads a fixture file as `iislint check` does (UTF-8 or UTF-16, with or without BOM).
+fn read_source(dir: &Path, file: &str) -> Result<SourceText, String> {
+    let bytes = std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    SourceText::decode(&bytes).map_err(|e| format!("{file}: {}", e.message))
+}
+
+/// The number of folders above a fixture file, as `check` counts depth.
+fn depth(file: &str) -> usize {
+    file.split('/').count() - 1
+}
+
+/// A case judged with its transform and its parents: the bundle `check` would build (the
+/// judged file, its parents outermost first, its transform last).
+#[allow(clippy::too_many_arguments)]
+fn check_bundle_case(
+    rule: &'static Rule,
+    dir: &Path,
+    case: &Case,
+    source: &SourceText,
+    facts: &FileFacts,
+    rules: &RuleSet,
+    settings: &Settings,
+) -> Result<(), String> {
+    use iislint::resolve::{ParentLevel, ParentSections, inherited};
+    let shown = display(rule, &case.file);
+    let mut names = vec![case.file.clone()];
+    let mut texts: Vec<std::sync::Arc<str>> = vec![source.text.as_str().into()];
+    let parents: Vec<SourceText> = case
+        .parents
+        .iter()
+        .map(|p| read_source(dir, p))
+        .collect::<Result<_, _>>()?;
+    let sections: Vec<ParentSections> = parents
+        .iter()
+        .map(|p| {
+            iislint::document::parse(&p.text)
+                .map(|doc| ParentSections::of(&doc))
+                .map_err(|e| format!("{shown}: a parent does not parse: {}", e.message))
+        })
+        .collect::<Result<_, _>>()?;
+    let levels: Vec<ParentLevel> = case
+        .parents
+        .iter()
+        .zip(&sections)
+        .map(|(path, sections)| {
+            let folder = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+            let below = case
+                .file
+                .strip_prefix(folder)
+                .ok_or_else(|| format!("{shown}: parent {path} is not above the file"))?;
+            Ok(ParentLevel {
+                depth: depth(path),
+                application_root: false,
+                sections,
+                below: below
+                    .split('/')
+                    .collect::<Vec<_>>()
+                    .split_last()
+                    .map(|(_, folders)| folders.iter().map(|f| f.to_ascii_lowercase()).collect())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let mut used: Vec<(usize, usize)> = Vec::new();
+    let mut inherited_sections = Vec::new();
+    for (level, section) in inherited(&levels, depth(&case.file), facts.application_root, false) {
+        let file = match used.iter().find(|(l, _)| *l == level) {
+            Some((_, file)) => *file,
+            None => {
+                texts.push(parents[level].text.as_str().into());
+                names.push(case.parents[level].clone());
+                used.push((level, texts.len() - 1));
+                texts.len() - 1
+            }
+        };
+        inherited_sections.push((file, section));
+    }
+    let transform = match &case.transform {
+        Some(path) => {
+            let transform = read_source(dir, path)?;
+            texts.push(transform.text.as_str().into());
+            names.push(path.clone());
+            Some((texts.len() - 1, transform))
+        }
+        None => None,
+    };
+    let bundle = iislint::lint::Bundle {
+        texts,
+        editable: 1,
+        inherited: inherited_sections,
+        transform: transform.as_ref().map(|(file, _)| *file),
+        environment: transform.as_ref().map(|_| "Release".to_owned()),
+        ..Default::default()
+    };
+    let place = |d: &iislint::diagnostic::Diagnostic, texts: &[std::sync::Arc<str>]| {
+        let text = &texts[d.file];
+        let (line, column) = LineIndex::new(text).line_col(text, d.range.start);
+        format!("{}:{line}:{column}", names[d.file])
+    };
+    let linted = iislint::lint::lint_bundle(&bundle, facts, rules, settings)
+        .map_err(|err| format!("{shown}:{}:{}: {}", err.line, err.column, err.message))?;
+    let found: Vec<String> = linted
+        .diagnostics
+        .iter()
+        .map(|d| place(d, &bundle.texts))
+        .collect();
+    if found != case.expect {
+        let detail: Vec<String> = linted
+            .diagnostics
+            .iter()
+            .zip(&found)
+            .map(|(d, at)| format!("    {at}: {}", d.message))
+            .collect();
+        return Err(format!(
+            "{shown}: `{}` expected at {:?}, found at {:?}\n{}",
+            rule.meta.name,
+            case.expect,
+            found,
+            detail.join("\n")
+        ));
+    }
+    if let Some(expected) = &case.severity
+        && let Some(d) = linted
+            .diagnostics
+            .iter()
+            .find(|d| d.severity.as_str() != expected)
+    {
+        return Err(format!(
+            "{shown}: expected severity {expected}, found {} ({})",
+            d.severity.as_str(),
+            d.message
+        ));
+    }
+    if case.fixed.is_none() && case.fixed_transform.is_none() && case.after.is_none() {
+        return Ok(());
+    }
+    let required = if case.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    let outcome =
+        iislint::lint::fix_linted(bundle.clone(), linted, facts, rules, settings, required);
+    if let Some(problem) = &outcome.problem {
+        return Err(format!("{shown}: fixing reported a problem: {problem}"));
+    }
+    let mut compare = vec![(0, case.fixed.as_deref(), source)];
+    if let Some((file, transform_source)) = &transform {
+        compare.push((*file, case.fixed_transform.as_deref(), transform_source));
+    }
+    for (file, expected, original) in compare {
+        let actual = original.encode(&outcome.texts[file]);
+        let expected = match expected {
+            Some(path) => std::fs::read(dir.join(path)).map_err(|e| format!("{path}: {e}"))?,
+            None => original.encode(&original.text),
+        };
+        if actual != expected {
+            return Err(format!(
+                "{shown}: fixed {} differs from {}\n{}",
+                names[file],
+                if file == 0 {
+                    case.fixed.as_deref().unwrap_or("the input")
+                } else {
+                    case.fixed_transform.as_deref().unwrap_or("the input")
+                },
+                first_difference(&actual, &expected)
+            ));
+        }
+    }
+    let remaining: Vec<String> = outcome
+        .remaining
+        .iter()
+        .map(|d| place(d, &outcome.texts))
+        .collect();
+    if let Some(after) = &case.after
+        && &remaining != after
+    {
+        return Err(format!(
+            "{shown}: after fixing, `{}` expected at {after:?}, found at {remaining:?}",
+            rule.meta.name
+        ));
+    }
+    // Fixing again changes nothing.
+    let mut again = bundle;
+    again.texts = outcome.texts.clone();
+    let relinted = iislint::lint::lint_bundle(&again, facts, rules, settings)
+        .map_err(|err| format!("{shown}: the fixed files do not parse: {}", err.message))?;
+    let second = iislint::lint::fix_linted(again, relinted, facts, rules, settings, required);
+    if second.texts != outcome.texts {
+        return Err(format!(
+            "{shown}: a second fix run changed the fixed files again"
+        ));
     }
     Ok(())
 }

@@ -6,9 +6,11 @@
 //! recorded once in [`Model::invalid`] and reaches rules only as [`Setting::Invalid`].
 
 pub mod app_host;
+pub(crate) mod chain;
 pub mod features;
 pub mod sections;
 pub mod session_switch;
+pub mod settings;
 pub mod values;
 pub mod web;
 
@@ -110,6 +112,9 @@ pub struct Model {
     /// Connection strings, application settings, passwords, AppContext switches, custom
     /// headers and WCF behaviours, for the security rules.
     pub sections: sections::Sections,
+    /// The watched attributes' deciding values per scope, and the `appSettings` (see
+    /// [`settings`]): what the security rules read.
+    pub settings: settings::EffectiveSettings,
 }
 
 /// The namespace of `xdt:Transform` and `xdt:Locator`; compared exactly, as XDT does.
@@ -152,6 +157,7 @@ impl Model {
             blocks_every_request: blocks_every_request(root),
             features: features::read(root),
             sections: sections::read(root),
+            settings: settings::read(root),
         }
     }
 }

@@ -179,6 +179,31 @@ pub fn parse_net_bool(raw: &str) -> Result<bool, String> {
     }
 }
 
+/// A `System.Version` as `new Version(string)` reads it: two to four components separated by
+/// `.`, each an `int.Parse` number (surrounding white space and a `+` allowed) of at least 0.
+/// Missing components are -1, as `Version.Build` and `Version.Revision` are, so versions compare
+/// as .NET compares them (`4.0` < `4.0.0`).
+pub fn parse_version(raw: &str) -> Result<[i64; 4], String> {
+    let bad = || format!("`{raw}` is not a version such as `4.0`");
+    let parts: Vec<&str> = raw.split('.').collect();
+    if !(2..=4).contains(&parts.len()) {
+        return Err(bad());
+    }
+    let mut version = [-1; 4];
+    for (slot, part) in version.iter_mut().zip(&parts) {
+        let trimmed = part.trim_matches(|c| matches!(c, '\t'..='\r' | ' '));
+        let digits = trimmed.strip_prefix('+').unwrap_or(trimmed);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        *slot = digits
+            .parse::<i32>()
+            .map_err(|_| bad())
+            .map(i64::from)?;
+    }
+    Ok(version)
+}
+
 /// An IIS native unsigned integer (`uint` in the IIS schema).
 pub fn parse_uint(raw: &str) -> Result<u32, String> {
     raw.trim()
@@ -252,6 +277,17 @@ mod tests {
         let err = parse_enum("inproc", names).unwrap_err();
         assert!(err.contains("write `InProc`"), "{err}");
         assert!(parse_enum(" InProc", names).is_err());
+    }
+
+    #[test]
+    fn versions_compare_as_dotnet_compares_them() {
+        assert_eq!(parse_version("2.0"), Ok([2, 0, -1, -1]));
+        assert_eq!(parse_version(" 4 . 5 "), Ok([4, 5, -1, -1]));
+        assert!(parse_version("4.0").unwrap() < parse_version("4.0.0").unwrap());
+        assert!(parse_version("3.5").unwrap() < parse_version("4.0").unwrap());
+        for bad in ["4", "4.x", "-1.0", "1.2.3.4.5", "", "4.0."] {
+            assert!(parse_version(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

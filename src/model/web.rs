@@ -3,9 +3,8 @@
 //! Facts from `../shared/research/iis-semantics.md` §1–3 (.NET reference source and the ASP.NET
 //! schema): defaults, units, and which values the runtime rejects.
 
+use super::chain::{Decisive, SectionSpec, location_chains};
 use super::values::{Minutes, parse_enum, parse_minutes, parse_net_bool, quoted_list};
-use std::collections::HashMap;
-
 use super::{Reader, Setting};
 use crate::document::{Element, config_children};
 
@@ -249,11 +248,11 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
             .any(|name| config_children(*sw, name).next().is_some())
     });
     let inherited_and_own: Vec<_> = inherited.iter().chain(&own_level).copied().collect();
-    let own = Decisive::of(&inherited_and_own, reader);
+    let own = Decisive::of(&SECTIONS, &inherited_and_own, Some(&mut *reader));
     if let Some(&innermost) = inherited_and_own.last() {
         web.scopes.push(read_scope(None, &own, innermost, reader));
     }
-    let chains = location_chains(&own, &locations, reader);
+    let chains = location_chains(&own, &locations, Some(&mut *reader));
     for ((location, path, system_webs), chain) in locations.iter().zip(&chains) {
         let innermost = *system_webs
             .last()
@@ -268,219 +267,39 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebCon
     web
 }
 
-/// A section a scope reads, and where its elements are in a `system.web`.
-struct Section {
-    /// Its attributes: the only names a scope may read from it (see [`Decisive`]).
-    known: &'static [&'static str],
-    /// The element's name, and its parent's when it is not a child of `system.web`.
-    name: &'static str,
-    parent: Option<&'static str>,
-}
-
-impl Section {
-    fn for_each<'a, 'i>(
-        &self,
-        system_web: roxmltree::Node<'a, 'i>,
-        f: impl FnMut(roxmltree::Node<'a, 'i>),
-    ) {
-        match self.parent {
-            None => config_children(system_web, self.name).for_each(f),
-            Some(parent) => config_children(system_web, parent)
-                .flat_map(|p| config_children(p, self.name))
-                .for_each(f),
-        }
-    }
-}
-
 // Indexes into SECTIONS.
 const AUTHENTICATION: usize = 0;
 const FORMS: usize = 1;
 const SESSION_STATE: usize = 2;
 const MACHINE_KEY: usize = 3;
 
-static SECTIONS: [Section; 4] = [
-    Section {
+/// The sections a scope reads, below `system.web`.
+static SECTIONS: [SectionSpec; 4] = [
+    SectionSpec {
+        container: "system.web",
+        path: &["authentication"],
         known: AUTHENTICATION_ATTRIBUTES,
-        name: "authentication",
-        parent: None,
+        collect: None,
     },
-    Section {
+    SectionSpec {
+        container: "system.web",
+        path: &["authentication", "forms"],
         known: FORMS_ATTRIBUTES,
-        name: "forms",
-        parent: Some("authentication"),
+        collect: None,
     },
-    Section {
+    SectionSpec {
+        container: "system.web",
+        path: &["sessionState"],
         known: SESSION_ATTRIBUTES,
-        name: "sessionState",
-        parent: None,
+        collect: None,
     },
-    Section {
+    SectionSpec {
+        container: "system.web",
+        path: &["machineKey"],
         known: MACHINE_KEY_ATTRIBUTES,
-        name: "machineKey",
-        parent: None,
+        collect: None,
     },
 ];
-
-/// The section elements of a chain of `system.web` elements (outermost first) that can decide
-/// what a scope reads: per section, its last element and the last one to write each of the
-/// section's known attributes, in chain order. A setting comes from the innermost element of the
-/// chain that writes it, so reading along these few gives what reading along the whole chain
-/// gives, and joining two of them costs their size, not their chains'. Each `<location>`'s chain
-/// is then built from its enclosing path's, instead of from every location above it: 20,000
-/// `<location>` elements, or 4,000 for one path, made model building quadratic.
-#[derive(Clone, Default)]
-struct Decisive<'a, 'i> {
-    /// Per section (indexed like [`SECTIONS`]): elements, each with a bit per known attribute
-    /// it writes.
-    sections: [Vec<(roxmltree::Node<'a, 'i>, u32)>; 4],
-}
-
-impl<'a, 'i> Decisive<'a, 'i> {
-    /// The decisive elements of `system_webs`. Each `system.web` comes here once, so its
-    /// section elements are also checked here for wrongly cased attribute names.
-    fn of(system_webs: &[roxmltree::Node<'a, 'i>], reader: &mut Reader) -> Decisive<'a, 'i> {
-        let mut decisive = Decisive::default();
-        for (list, section) in decisive.sections.iter_mut().zip(&SECTIONS) {
-            for system_web in system_webs {
-                section.for_each(*system_web, |node| {
-                    let mut writes = 0u32;
-                    let mut miscased = false;
-                    for attr in node.attributes().filter(|a| a.namespace().is_none()) {
-                        let name = attr.name();
-                        if let Some(i) = section
-                            .known
-                            .iter()
-                            .position(|k| k.eq_ignore_ascii_case(name))
-                        {
-                            if section.known[i] == name {
-                                writes |= 1 << i;
-                            } else {
-                                miscased = true;
-                            }
-                        }
-                    }
-                    if miscased {
-                        reader.check_name_case(&Element::from_node(node), section.known);
-                    }
-                    list.push((node, writes));
-                });
-            }
-            keep_decisive(list);
-        }
-        decisive
-    }
-
-    /// This chain followed by `inner`.
-    fn then(&self, inner: &Decisive<'a, 'i>) -> Decisive<'a, 'i> {
-        let mut joined = self.clone();
-        for (list, more) in joined.sections.iter_mut().zip(&inner.sections) {
-            if !more.is_empty() {
-                list.extend_from_slice(more);
-                keep_decisive(list);
-            }
-        }
-        joined
-    }
-
-    fn elements(&self, section: usize) -> Vec<Element> {
-        self.sections[section]
-            .iter()
-            .map(|(node, _)| Element::from_node(*node))
-            .collect()
-    }
-}
-
-/// Drops the elements that decide nothing: neither the last nor the last to write a known
-/// attribute.
-fn keep_decisive(list: &mut Vec<(roxmltree::Node<'_, '_>, u32)>) {
-    let mut written_later = 0u32;
-    let mut keep = vec![false; list.len()];
-    for (i, (_, writes)) in list.iter().enumerate().rev() {
-        keep[i] = i + 1 == list.len() || writes & !written_later != 0;
-        written_later |= writes;
-    }
-    let mut keep = keep.into_iter();
-    list.retain(|_| keep.next().unwrap_or(false));
-}
-
-/// A `<location>` with a path: the element, its path, its `system.web` children.
-type Location<'a, 'i> = (
-    roxmltree::Node<'a, 'i>,
-    String,
-    Vec<roxmltree::Node<'a, 'i>>,
-);
-
-/// The decisive chain of each location (in the order given): the file's own level, then the
-/// locations whose path encloses its path (shorter paths first: `Admin` before `Admin/Reports`),
-/// then the other locations for the same path in document order, then the location itself. Paths
-/// compare case-insensitively, segment by segment, without leading or trailing `/`.
-fn location_chains<'a, 'i>(
-    own: &Decisive<'a, 'i>,
-    locations: &[Location<'a, 'i>],
-    reader: &mut Reader,
-) -> Vec<Decisive<'a, 'i>> {
-    // A trie of the paths by segment; a node that is a location path holds its locations.
-    #[derive(Default)]
-    struct PathNode {
-        children: HashMap<String, usize>,
-        locations: Vec<usize>,
-    }
-    let mut trie = vec![PathNode::default()];
-    for (index, (_, path, _)) in locations.iter().enumerate() {
-        let mut at = 0;
-        for segment in crate::resolve::location_segments(path) {
-            at = match trie[at].children.get(&segment) {
-                Some(&child) => child,
-                None => {
-                    trie.push(PathNode::default());
-                    let child = trie.len() - 1;
-                    trie[at].children.insert(segment, child);
-                    child
-                }
-            };
-        }
-        trie[at].locations.push(index);
-    }
-
-    let mut chains: Vec<Decisive<'a, 'i>> = vec![Decisive::default(); locations.len()];
-    // Depth first, each path with what the paths enclosing it decide; a stack rather than
-    // recursion, as paths may be deep.
-    let mut pending = vec![(0usize, own.clone())];
-    while let Some((at, enclosing)) = pending.pop() {
-        let inner = match trie[at].locations.as_slice() {
-            [] => enclosing,
-            &[only] => {
-                let chain = enclosing.then(&Decisive::of(&locations[only].2, reader));
-                chains[only] = chain.clone();
-                chain
-            }
-            group => {
-                let each: Vec<Decisive> = group
-                    .iter()
-                    .map(|&i| Decisive::of(&locations[i].2, reader))
-                    .collect();
-                // before[k] joins the group's locations before the k-th, after[k] those after it.
-                let mut before = vec![Decisive::default()];
-                for decisive in &each[..each.len() - 1] {
-                    before.push(before.last().expect("not empty").then(decisive));
-                }
-                let mut after = vec![Decisive::default(); each.len()];
-                for k in (0..each.len() - 1).rev() {
-                    after[k] = each[k + 1].then(&after[k + 1]);
-                }
-                for (k, &i) in group.iter().enumerate() {
-                    chains[i] = enclosing.then(&before[k]).then(&after[k]).then(&each[k]);
-                }
-                let last = each.len() - 1;
-                enclosing.then(&before[last]).then(&each[last])
-            }
-        };
-        for &child in trie[at].children.values() {
-            pending.push((child, inner.clone()));
-        }
-    }
-    chains
-}
 
 /// `name`, a known attribute of the section: [`Decisive`] keeps, per section, the elements that
 /// decide its known attributes only, so a setting read under another name could be wrong.
@@ -564,8 +383,11 @@ fn read_scope(
         mode.value(),
         Some(SessionMode::InProc | SessionMode::StateServer)
     );
-    let providers_node = chain.sections[SESSION_STATE]
-        .last()
+    let providers_node = chain
+        .nodes(SESSION_STATE)
+        .iter()
+        .rev()
+        .find(|(_, mask)| mask & super::chain::STAND_IN == 0)
         .and_then(|(s, _)| config_children(*s, "providers").last());
     let session = SessionState {
         element: session_elements.last().cloned(),

@@ -408,6 +408,35 @@ pub struct Context<'a> {
     /// The ranges of `text` copied from the judged file's `configSource` and `<appSettings
     /// file>` files, sorted: content the file moved out of itself (see [`Context::is_included`]).
     pub included: &'a [std::ops::Range<usize>],
+    /// The view `text` is, and where its bytes come from (see [`Context::origin`]).
+    pub composed: &'a crate::resolve::Composed,
+    /// When the view is a deployed environment: the `Web.<Environment>.config` it was deployed
+    /// with. A fix may edit it directly: an [`crate::fix::Edit`] whose `file` is
+    /// [`Transform::file`], with a range in [`Transform::text`], is applied as it is.
+    pub transform: Option<Transform<'a>>,
+}
+
+/// The transform a deployed view was made with.
+#[derive(Debug, Clone, Copy)]
+pub struct Transform<'a> {
+    /// Its index among the bundle's files.
+    pub file: crate::view::FileIndex,
+    pub text: &'a str,
+}
+
+impl Context<'_> {
+    /// The file a range of the view comes from, and the range there (see
+    /// [`crate::resolve::Composed::origin`]); for a view of one file alone, file 0 and the
+    /// range itself.
+    pub fn origin(
+        &self,
+        range: &std::ops::Range<usize>,
+    ) -> Option<(crate::view::FileIndex, std::ops::Range<usize>)> {
+        if self.composed.view.is_single() && self.composed.deployed.is_none() {
+            return Some((0, range.clone()));
+        }
+        self.composed.origin(range)
+    }
 }
 
 impl Context<'_> {
@@ -627,6 +656,80 @@ pub fn anchor(
         .flatten()
         .next()
         .map_or(0..0, |e| e.start_tag.clone())
+}
+
+// What the security rules share: which scopes they judge, and facts several of them weigh.
+
+/// The scopes of watched settings a security rule judges: every scope of a web.config (its own
+/// level, then each `<location path>`); none of an applicationHost.config (ASP.NET does not read
+/// `system.web` from it, see README) or of a transform (judged through the deployed view).
+pub fn security_scopes<'c>(ctx: &'c Context<'_>) -> &'c [crate::model::settings::SettingsScope] {
+    if ctx.kind == FileKind::WebConfig && !ctx.model.is_transform {
+        &ctx.model.settings.scopes
+    } else {
+        &[]
+    }
+}
+
+/// The own level of an application's root web.config: where a setting ASP.NET reads once per
+/// application (`RuntimeConfig.GetAppConfig()`: `trace`, `httpRuntime enableHeaderChecking`,
+/// `appSettings`) takes effect. The same setting in a sub-folder's web.config or a `<location
+/// path>` is never read.
+pub fn application_settings<'c>(
+    ctx: &'c Context<'_>,
+) -> Option<&'c crate::model::settings::SettingsScope> {
+    if ctx.is_application_root() && !ctx.model.is_transform {
+        ctx.model.settings.own()
+    } else {
+        None
+    }
+}
+
+/// Do the `pages` settings of this scope reach pages it serves, which post back to themselves?
+/// Not in a folder that refuses every request (an MVC `Views` folder), nor where `<pages>` parses
+/// pages as MVC views (`pageParserFilterType="System.Web.Mvc.ViewTypeParserFilter, …"`): views
+/// run after their controller, never receive postbacks, and MVC validates input in its own
+/// pipeline; MVC's templates write `validateRequest="false"` there on purpose.
+pub fn serves_pages(ctx: &Context<'_>, scope: &crate::model::settings::SettingsScope) -> bool {
+    use crate::model::settings::Section;
+    let mvc_views = scope
+        .attr(Section::Pages, "pageParserFilterType")
+        .is_some_and(|a| {
+            a.value
+                .split(',')
+                .next()
+                .is_some_and(|t| t.trim() == "System.Web.Mvc.ViewTypeParserFilter")
+        });
+    !ctx.model.blocks_every_request && !mvc_views
+}
+
+/// Does the application protect forms tickets and view state with the .NET 4.5 cryptography
+/// (`AspNetCryptoServiceProvider.IsDefaultProvider`: machineKey `compatibilityMode` is
+/// `Framework45`, written or, when not written, raised by `<httpRuntime targetFramework>` 4.5 or
+/// later, RS `ConfigUtil.SetFX45DefaultValue`)? Read at the file's own level; `None` when a
+/// deciding section is in another file or a value is invalid.
+pub fn framework45_crypto(ctx: &Context<'_>) -> Option<bool> {
+    use crate::model::settings::{Decided, Section};
+    let own = ctx.model.settings.own()?;
+    match own.decided(Section::MachineKey, "compatibilityMode") {
+        Decided::Written(attr) => {
+            return match attr.value.as_str() {
+                "Framework45" => Some(true),
+                "Framework20SP1" | "Framework20SP2" => Some(false),
+                _ => None,
+            };
+        }
+        Decided::Unknown => return None,
+        Decided::Default => {}
+    }
+    match own.decided(Section::HttpRuntime, "targetFramework") {
+        Decided::Written(attr) if attr.value.trim().is_empty() => Some(false),
+        Decided::Written(attr) => crate::model::values::parse_version(&attr.value)
+            .ok()
+            .map(|v| v >= [4, 5, -1, -1]),
+        Decided::Unknown => None,
+        Decided::Default => Some(false),
+    }
 }
 
 #[cfg(test)]
