@@ -43,8 +43,6 @@ impl Item {
 pub struct AppSetting {
     pub item: Item,
     pub element: Element,
-    /// In the file's own level (the root or `<location path=".">`), not another path's.
-    pub own_level: bool,
     /// The section has `configBuilders` (which may replace its values at run time).
     pub built: bool,
 }
@@ -143,7 +141,6 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>) -> Sections {
                     sections.app_settings.push(AppSetting {
                         item,
                         element: Element::from_node(child),
-                        own_level,
                         built,
                     });
                 }
@@ -290,7 +287,6 @@ mod tests {
         assert_eq!(s.connection_strings.len(), 2);
         assert!(s.connection_strings.iter().all(|(_, built)| !built));
         assert_eq!(s.app_settings.len(), 2);
-        assert!(s.app_settings.iter().all(|a| !a.own_level));
         assert_eq!(s.app_settings[1].item, super::Item::Clear);
     }
 

@@ -1,10 +1,7 @@
-use std::collections::HashMap;
-
 use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::document::{Attr, Element};
+use crate::document::Attr;
 use crate::model::FileKind;
-use crate::model::sections::Item;
 
 pub const META: RuleMeta = RuleMeta {
     name: "tls-weakening-switch",
@@ -76,45 +73,18 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// `<add key="AppContext.SetSwitch:Switch.…" value="true" />` in the application's own-level
-/// `appSettings`: the switches ASP.NET sets. The collection's keys are compared ignoring case,
-/// `<remove>` and `<clear>` apply, and a later `<add>` of the same key wins.
+/// `appSettings` as the runtime merges them (`model.settings.app_settings`: `<add>`, `<remove>`
+/// and `<clear/>`, keys compared ignoring case, a later `<add>` of a key replacing the earlier).
 fn app_settings_switches(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut effective: HashMap<String, &Element> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
-    for setting in ctx
-        .model
-        .sections
-        .app_settings
-        .iter()
-        .filter(|s| s.own_level)
-    {
-        let key = setting.element.attr("key").map(|a| a.value.to_lowercase());
-        match (setting.item, key) {
-            (Item::Clear, _) => effective.clear(),
-            (Item::Remove, Some(key)) => {
-                effective.remove(&key);
-            }
-            (Item::Add, Some(key)) => {
-                if !order.contains(&key) {
-                    order.push(key.clone());
-                }
-                effective.insert(key, &setting.element);
-            }
-            _ => {}
-        }
-    }
-    for key in &order {
-        let Some(element) = effective.get(key) else {
+    for setting in &ctx.model.settings.app_settings {
+        let Some(value) = &setting.value else {
             continue;
         };
-        let (Some(key), Some(value)) = (element.attr("key"), element.attr("value")) else {
-            continue;
-        };
-        let Some(name) = key
-            .value
+        let Some(name) = setting
+            .key
             .get(..APP_SETTINGS_PREFIX.len())
             .filter(|p| p.eq_ignore_ascii_case(APP_SETTINGS_PREFIX))
-            .map(|_| &key.value[APP_SETTINGS_PREFIX.len()..])
+            .map(|_| &setting.key[APP_SETTINGS_PREFIX.len()..])
         else {
             continue;
         };
@@ -128,7 +98,7 @@ fn app_settings_switches(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "`{name}` is on: it {what}; remove the setting (if a server needs old TLS, fix that server)"
             ),
         );
-        if !ctx.application_root {
+        if !ctx.is_application_root() {
             diagnostic.message = format!(
                 "`{name}` is turned on here, in a folder's web.config: ASP.NET reads AppContext switches from the application root's configuration only, so this does nothing, but it {what}; remove it"
             );
