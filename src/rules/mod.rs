@@ -4,6 +4,7 @@
 mod app_pool_idle_timeout_drops_sessions;
 mod config_source_invalid;
 mod cors_any_origin;
+mod detailed_errors_remote;
 mod farm_without_session_affinity;
 mod forms_sliding_expiration_disabled;
 mod forms_timeout_too_low;
@@ -119,6 +120,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &wcf_exception_details::META,
         check: wcf_exception_details::check,
+    },
+    Rule {
+        meta: &detailed_errors_remote::META,
+        check: detailed_errors_remote::check,
     },
 ];
 
