@@ -5,6 +5,7 @@ mod app_pool_idle_timeout_drops_sessions;
 mod config_source_invalid;
 mod cors_any_origin;
 mod detailed_errors_remote;
+mod directory_browsing_enabled;
 mod farm_without_session_affinity;
 mod forms_sliding_expiration_disabled;
 mod forms_timeout_too_low;
@@ -124,6 +125,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &detailed_errors_remote::META,
         check: detailed_errors_remote::check,
+    },
+    Rule {
+        meta: &directory_browsing_enabled::META,
+        check: directory_browsing_enabled::check,
     },
 ];
 
