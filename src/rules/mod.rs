@@ -6,6 +6,7 @@ mod config_source_invalid;
 mod cors_any_origin;
 mod detailed_errors_remote;
 mod directory_browsing_enabled;
+mod double_escaping_allowed;
 mod farm_without_session_affinity;
 mod forms_sliding_expiration_disabled;
 mod forms_timeout_too_low;
@@ -129,6 +130,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &directory_browsing_enabled::META,
         check: directory_browsing_enabled::check,
+    },
+    Rule {
+        meta: &double_escaping_allowed::META,
+        check: double_escaping_allowed::check,
     },
 ];
 
