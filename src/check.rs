@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::application::{ApplicationFacts, Role};
 use crate::discover::{Discovery, FolderIndex, Target, discover};
 use crate::fix::Applicability;
-use crate::lint::{Bundle, FileFacts, RuleSet, fix_linted, lint_bundle};
+use crate::lint::{Bundle, FileFacts, RuleSet, fix_linted, lint_bundle, lint_bundle_parsed};
 use crate::model::FileKind;
 use crate::report::excerpt::{Excerpt, Positions, reported_offsets};
 use crate::report::redact::Redactor;
@@ -337,10 +337,12 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
             .chain(result.suppressed.iter().map(|s| &s.diagnostic));
         result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter());
         if options.excerpts && !result.diagnostics.is_empty() {
-            // Masking keeps every byte offset, so the ranges still point at the same lines.
-            let masked = redactor.mask(&text);
+            // Masking keeps every byte offset, so the ranges still point at the same lines; a
+            // secret never spans lines, so the lines shown are masked alone.
             let ranges = result.diagnostics.iter().map(|d| d.range.clone());
-            result.excerpt = Some(Excerpt::new(&masked, &index, ranges));
+            result.excerpt = Some(Excerpt::masked(&text, &index, ranges, |lines| {
+                redactor.mask(lines)
+            }));
         }
     }
     Some(result)
@@ -445,7 +447,8 @@ type Parent = Arc<Result<ParentFile, FileError>>;
 pub(crate) struct ParentFile {
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub sections: ParentSections,
+    /// Shared: every file below holds its parents (a parent may have thousands of locations).
+    pub sections: Arc<ParentSections>,
     pub application_root: bool,
 }
 
@@ -466,7 +469,8 @@ fn application_root_at(folders: &FolderIndex, path: &Path) -> bool {
 /// Parent web.config files, each read and parsed once per run, whichever thread needs it first.
 #[derive(Default)]
 pub(crate) struct ParentCache {
-    files: RwLock<HashMap<PathBuf, Parent>>,
+    /// Keyed by the path's bytes, hashed with FxHash (a `Path` hashes component by component).
+    files: RwLock<HashMap<std::ffi::OsString, Parent, rustc_hash::FxBuildHasher>>,
 }
 
 impl ParentCache {
@@ -476,7 +480,7 @@ impl ParentCache {
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .entry(parent.path.clone())
+            .entry(parent.path.clone().into_os_string())
             .or_insert_with(|| Arc::new(Ok(parent)));
     }
 
@@ -485,7 +489,7 @@ impl ParentCache {
             .files
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .get(path)
+            .get(path.as_os_str())
         {
             return known.clone();
         }
@@ -503,13 +507,13 @@ impl ParentCache {
         let loaded = Arc::new(read.map(|(text, sections)| ParentFile {
             path: path.to_owned(),
             text,
-            sections,
+            sections: Arc::new(sections),
             application_root: application_root_at(folders, path),
         }));
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .entry(path.to_owned())
+            .entry(path.as_os_str().to_owned())
             .or_insert(loaded)
             .clone()
     }
@@ -534,8 +538,10 @@ fn folders_between(parent: &Path, child: &Path) -> Vec<String> {
 
 /// The files a file's view is made of, read: its `configSource` files (editable with it), and
 /// its parents' web.config files (read-only), with the errors of those that cannot be read.
-pub(crate) struct Gathered {
+pub(crate) struct Gathered<'t> {
     pub bundle: Bundle,
+    /// The judged file's parse, when finding the files it names needed one.
+    pub parsed: Option<roxmltree::Document<'t>>,
     /// The `configSource` files, in bundle order (from index 1).
     pub sources: Vec<Loaded>,
     /// Every parent folder's web.config that could be read, outermost first.
@@ -544,25 +550,26 @@ pub(crate) struct Gathered {
     others: Vec<Checked>,
 }
 
-impl Gathered {
+impl<'t> Gathered<'t> {
     /// Reads what `text` (the file at `target`) needs; its own parse error when it has
     /// `configSource` sections and does not parse.
     pub(crate) fn read(
         target: &Target,
-        text: &str,
+        text: &'t str,
         kind: FileKind,
         settings: &Settings,
         folders: &FolderIndex,
         parents: &ParentCache,
-    ) -> Result<Gathered, crate::document::ParseError> {
+    ) -> Result<Gathered<'t>, crate::document::ParseError> {
         let mut others: Vec<Checked> = Vec::new();
         let mut read_sources: Vec<(PathBuf, String)> = Vec::new();
         let mut bundle = Bundle::single(text);
         let mut sources = vec![];
+        let mut parsed = None;
         if crate::resolve::may_reference_files(text) {
-            let references = Arc::new(crate::resolve::References::of(
-                &crate::document::parse(text)?,
-            ));
+            let doc = crate::document::parse(text)?;
+            let references = Arc::new(crate::resolve::References::of(&doc));
+            parsed = Some(doc);
             bundle.references = Some((bundle.texts[0].clone(), references.clone()));
             let folder = target.path.parent().unwrap_or(Path::new(""));
             // `appSettings file`: merged when it can be read; a missing file is no error.
@@ -649,6 +656,7 @@ impl Gathered {
         }
         Ok(Gathered {
             bundle,
+            parsed,
             sources,
             parent_files,
             others,
@@ -863,10 +871,12 @@ fn check_file_text(
     };
     let Gathered {
         mut bundle,
+        parsed,
         sources,
         parent_files,
         others,
     } = gathered;
+    let parsed = parsed.as_ref();
     let mut parents_used = inherit_into(
         &mut bundle,
         &parent_files,
@@ -875,14 +885,14 @@ fn check_file_text(
         false,
     );
 
-    let mut linted = lint_bundle(&bundle, &facts, &rules, settings);
+    let mut linted = lint_bundle_parsed(&bundle, &facts, &rules, settings, parsed);
     if may_set_sections
         && let Ok(l) = &linted
         && l.model.web.sets_application_sections
     {
         facts.application_root = true;
         parents_used = inherit_into(&mut bundle, &parent_files, &target.path, true, false);
-        linted = lint_bundle(&bundle, &facts, &rules, settings);
+        linted = lint_bundle_parsed(&bundle, &facts, &rules, settings, parsed);
     }
     let mut linted = match linted {
         Ok(linted) => linted,
@@ -898,7 +908,7 @@ fn check_file_text(
         );
         if !mapped.is_empty() {
             facts.mapped_sessions = Arc::new(mapped);
-            linted = match lint_bundle(&bundle, &facts, &rules, settings) {
+            linted = match lint_bundle_parsed(&bundle, &facts, &rules, settings, parsed) {
                 Ok(linted) => linted,
                 Err(err) => {
                     return fail(result, err.message, err.line, err.column, Some(source.text));
@@ -910,12 +920,12 @@ fn check_file_text(
     // fixing, they read it from disk, fixed).
     if options.fix == FixMode::Off
         && folders.has_checked_below(&target.path)
-        && let Some(sections) = linted.sections.clone()
+        && let Some(sections) = linted.sections.take()
     {
         parents.offer(ParentFile {
             path: file_key(&target.path),
             text: bundle.texts[0].clone(),
-            sections,
+            sections: Arc::new(sections),
             application_root: facts.application_root,
         });
     }

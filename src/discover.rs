@@ -285,27 +285,29 @@ pub struct FolderIndex {
     web_config_names: std::sync::OnceLock<crate::sites::FolderNames>,
     // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in profiles.
     /// Per folder, its web.config (any letter case).
-    has_web_config: RwLock<HashMap<OsString, Option<PathBuf>>>,
+    has_web_config: RwLock<FolderMap<Option<PathBuf>>>,
     /// Folders above the walked trees, looked at on disk.
-    has_git: RwLock<HashMap<OsString, bool>>,
+    has_git: RwLock<FolderMap<bool>>,
     /// The walked folders (absolute): every folder below them was seen by the walk.
     walked: Vec<PathBuf>,
     /// The folders below `walked` that hold a `.git`, as the walk saw them.
-    walked_git: HashSet<OsString>,
+    walked_git: HashSet<OsString, rustc_hash::FxBuildHasher>,
     /// Application evidence of the folders below `walked`, as the walk saw it (folders without
     /// any are absent).
-    walked_evidence: HashMap<OsString, Arc<FolderEvidence>>,
+    walked_evidence: FolderMap<Arc<FolderEvidence>>,
     /// Application evidence of folders outside the walked trees, read once each.
-    evidence: RwLock<HashMap<OsString, Arc<FolderEvidence>>>,
+    evidence: RwLock<FolderMap<Arc<FolderEvidence>>>,
     /// Project files, parsed once each.
-    projects: RwLock<HashMap<OsString, Option<Arc<Project>>>>,
+    projects: RwLock<FolderMap<Option<Arc<Project>>>>,
     /// Source scans by folder, shared by the applications that read the same sources.
-    source_scans: RwLock<HashMap<OsString, Arc<FolderScan>>>,
+    source_scans: RwLock<FolderMap<Arc<FolderScan>>>,
     /// Per repository top: the project files web projects reference (lower-cased paths).
-    referenced_by_web: RwLock<HashMap<OsString, Arc<HashMap<String, PathBuf>>>>,
+    referenced_by_web: RwLock<FolderMap<Arc<HashMap<String, PathBuf>>>>,
     /// Per folder as a target's path spells it: where it is (see [`Place`]). A file's role,
     /// parents and transforms are asked for several times per check.
-    places: RwLock<HashMap<OsString, Arc<Place>>>,
+    places: RwLock<FolderMap<Arc<Place>>>,
+    /// The evidence of the many folders that have none, shared.
+    no_evidence: Arc<FolderEvidence>,
 }
 
 /// Where a folder is: its absolute, normalized path, and the top of the search upwards for
@@ -325,16 +327,18 @@ fn within(path: &Path, root: &Path) -> bool {
     );
     path.starts_with(root)
         && (path.len() == root.len()
-            || root.last().is_some_and(|&b| std::path::is_separator(b as char))
+            || root
+                .last()
+                .is_some_and(|&b| std::path::is_separator(b as char))
             || std::path::is_separator(path[root.len()] as char))
 }
 
+/// Answers per folder, keyed by the path's bytes. Looked up several times for every file (and
+/// every folder above it): hashed with FxHash, as SipHash over long paths showed in profiles.
+type FolderMap<V> = HashMap<OsString, V, rustc_hash::FxBuildHasher>;
+
 /// A cached answer per folder; computed outside the lock (two threads may both compute it).
-fn cached<V: Clone>(
-    map: &RwLock<HashMap<OsString, V>>,
-    key: &Path,
-    compute: impl FnOnce() -> V,
-) -> V {
+fn cached<V: Clone>(map: &RwLock<FolderMap<V>>, key: &Path, compute: impl FnOnce() -> V) -> V {
     let key = key.as_os_str();
     if let Some(known) = map.read().unwrap_or_else(|e| e.into_inner()).get(key) {
         return known.clone();
@@ -350,7 +354,7 @@ impl FolderIndex {
     /// An index that already knows the folders of the discovered web.config files and the
     /// repository tops inside the walked trees.
     pub fn new(discovery: &Discovery) -> FolderIndex {
-        let known: HashMap<OsString, Option<PathBuf>> = discovery
+        let known: FolderMap<Option<PathBuf>> = discovery
             .targets
             .iter()
             .filter(|t| {
@@ -434,10 +438,13 @@ impl FolderIndex {
         };
         // The folders below `folder` are those spelled `folder/…`: a run of the byte order.
         let mut below = place.folder.as_os_str().as_encoded_bytes().to_vec();
-        if !below.last().is_some_and(|&b| std::path::is_separator(b as char)) {
+        if !below
+            .last()
+            .is_some_and(|&b| std::path::is_separator(b as char))
+        {
             below.extend_from_slice(std::path::MAIN_SEPARATOR_STR.as_bytes());
         }
-        fn bytes(f: &PathBuf) -> &[u8] {
+        fn bytes(f: &Path) -> &[u8] {
             f.as_os_str().as_encoded_bytes()
         }
         let first = self
@@ -495,9 +502,7 @@ impl FolderIndex {
         let Some(place) = self.place(&target.path) else {
             return Vec::new();
         };
-        let mut parents: Vec<PathBuf> = place
-            .folder
-            .ancestors()
+        let mut parents: Vec<PathBuf> = crate::paths::ancestors(&place.folder)
             .skip(1)
             .take_while(|dir| within(dir, &place.top))
             .filter_map(|dir| self.web_config_in(dir))
@@ -538,7 +543,7 @@ impl FolderIndex {
         let Some(place) = self.place(&target.path) else {
             return true;
         };
-        let mut above = place.folder.parent();
+        let mut above = crate::paths::parent(&place.folder);
         while let Some(dir) = above {
             if !within(dir, &place.top) {
                 break;
@@ -546,7 +551,7 @@ impl FolderIndex {
             if self.has_web_config(dir) {
                 return false;
             }
-            above = dir.parent();
+            above = crate::paths::parent(dir);
         }
         true
     }
@@ -585,7 +590,7 @@ impl FolderIndex {
         };
         let (folder, top) = (&place.folder, &place.top);
         // A folder inside a project belongs to it: any folder above with evidence decides.
-        let mut above = folder.parent();
+        let mut above = crate::paths::parent(folder);
         while let Some(dir) = above.filter(|dir| within(dir, top)) {
             if !self.evidence(dir).is_empty() {
                 return Role::NotApplication(format!(
@@ -593,7 +598,7 @@ impl FolderIndex {
                     crate::report::display_path(dir)
                 ));
             }
-            above = dir.parent();
+            above = crate::paths::parent(dir);
         }
         self.folder_role(folder, &self.evidence(folder), top)
     }
@@ -721,12 +726,12 @@ impl FolderIndex {
 
     /// The application evidence of one folder (absolute).
     fn evidence(&self, dir: &Path) -> Arc<FolderEvidence> {
-        if self.walked.iter().any(|root| dir.starts_with(root)) {
+        if self.walked.iter().any(|root| within(dir, root)) {
             return self
                 .walked_evidence
                 .get(dir.as_os_str())
-                .cloned()
-                .unwrap_or_default();
+                .unwrap_or(&self.no_evidence)
+                .clone();
         }
         cached(&self.evidence, dir, || {
             let mut evidence = FolderEvidence::default();
@@ -804,13 +809,16 @@ impl FolderIndex {
     /// How far up to look for a parent web.config or project evidence: the repository's top
     /// (the nearest folder with `.git`), else the file system's root.
     fn search_top(&self, folder: &Path) -> PathBuf {
-        if let Some(repo) = folder.ancestors().find(|dir| self.has_git(dir)) {
+        if let Some(repo) = crate::paths::ancestors(folder).find(|dir| self.has_git(dir)) {
             return repo.to_owned();
         }
         // Outside a repository (a deployed site, a copied folder), the current directory or the
         // path on the command line says nothing about where the site begins: every folder up to
         // the file system's root is looked at (each read once).
-        folder.ancestors().last().unwrap_or(folder).to_owned()
+        crate::paths::ancestors(folder)
+            .last()
+            .unwrap_or(folder)
+            .to_owned()
     }
 }
 

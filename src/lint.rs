@@ -136,32 +136,57 @@ pub fn lint_bundle(
     rules: &RuleSet,
     settings: &Settings,
 ) -> Result<Linted, ParseError> {
+    lint_bundle_parsed(bundle, facts, rules, settings, None)
+}
+
+/// [`lint_bundle`], with a parse of the judged file already made (to find the files it names):
+/// when the view is that file alone, it is not parsed again.
+pub fn lint_bundle_parsed(
+    bundle: &Bundle,
+    facts: &FileFacts,
+    rules: &RuleSet,
+    settings: &Settings,
+    parsed: Option<&roxmltree::Document<'_>>,
+) -> Result<Linted, ParseError> {
     let mut composed = bundle.compose();
-    let doc = match document::parse(&composed.view.text) {
-        Ok(doc) => Some(doc),
-        Err(err) if composed.view.is_single() && composed.deployed.is_none() => return Err(err),
-        Err(_) => None,
-    };
-    // The pieces parse alone but not together (a parent's section uses a prefix only its own
-    // root declares): the file is judged as written.
-    let doc = match doc {
+    let reusable = parsed.filter(|doc| {
+        composed.view.is_single()
+            && composed.deployed.is_none()
+            && doc.input_text() == composed.view.text
+    });
+    let parsed_here;
+    let doc = match reusable {
         Some(doc) => doc,
         None => {
-            composed = Composed {
-                view: View::single(&bundle.texts[0]),
-                ..Composed::default()
+            let doc = match document::parse(&composed.view.text) {
+                Ok(doc) => Some(doc),
+                Err(err) if composed.view.is_single() && composed.deployed.is_none() => {
+                    return Err(err);
+                }
+                Err(_) => None,
             };
-            document::parse(&composed.view.text)?
+            // The pieces parse alone but not together (a parent's section uses a prefix only
+            // its own root declares): the file is judged as written.
+            parsed_here = match doc {
+                Some(doc) => doc,
+                None => {
+                    composed = Composed {
+                        view: View::single(&bundle.texts[0]),
+                        ..Composed::default()
+                    };
+                    document::parse(&composed.view.text)?
+                }
+            };
+            &parsed_here
         }
     };
     let view = &composed.view;
     let text = view.text.as_str();
-    let model = Model::build(&doc);
-    let directives = crate::suppress::collect(&doc);
+    let model = Model::build(doc);
+    let directives = crate::suppress::collect(doc);
     let sections = (facts.kind == FileKind::WebConfig)
-        .then(|| crate::resolve::ParentSections::of_view(&doc, &composed.view))
+        .then(|| crate::resolve::ParentSections::of_view(doc, &composed.view))
         .flatten();
-    drop(doc);
     // The files the judged file moved sections to: indices 1 to `editable` (a transform and the
     // parents come after them).
     let included: Vec<Range<usize>> = view
@@ -184,12 +209,10 @@ pub fn lint_bundle(
         mapped_sessions: &facts.mapped_sessions,
         included: &included,
         composed: &composed,
-        transform: bundle
-            .transform
-            .map(|file| crate::rules::Transform {
-                file,
-                text: &bundle.texts[file],
-            }),
+        transform: bundle.transform.map(|file| crate::rules::Transform {
+            file,
+            text: &bundle.texts[file],
+        }),
     };
     let mut diagnostics = Vec::new();
     for (rule, severity) in &rules.rules {

@@ -45,6 +45,31 @@ pub fn is_plain(path: &Path) -> bool {
     components.all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
+/// `path.parent()`, without the component walk for a path in normal form (see [`is_plain`]):
+/// the folder loops above every file (parents, project evidence, the repository's top) ask it
+/// tens of times per file.
+pub fn parent(path: &Path) -> Option<&Path> {
+    #[cfg(unix)]
+    if is_plain(path) {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        return match bytes.iter().rposition(|&b| b == b'/') {
+            // `/a` → `/`; `/` has none.
+            Some(0) if bytes.len() > 1 => Some(Path::new("/")),
+            Some(0) => None,
+            Some(at) => Some(Path::new(std::ffi::OsStr::from_bytes(&bytes[..at]))),
+            // `a` → ``, as `Path::parent` answers.
+            None => Some(Path::new("")),
+        };
+    }
+    path.parent()
+}
+
+/// `path.ancestors()` by [`parent`]: the path itself, then each folder above it.
+pub fn ancestors(path: &Path) -> impl Iterator<Item = &Path> {
+    std::iter::successors(Some(path), |p| parent(p))
+}
+
 /// Turns `path` into the form every output uses: relative to the current directory when it is
 /// below it, always with `/` separators.
 pub fn display_path(path: &std::path::Path) -> String {
@@ -83,6 +108,20 @@ pub fn display_path(path: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parents_match_std() {
+        for path in [
+            "/a/b/c", "/a", "/", "a/b", "a", "", "a/./b", "/a//b", "a/b/", "../x", "/a/..",
+        ] {
+            let path = Path::new(path);
+            assert_eq!(
+                ancestors(path).collect::<Vec<_>>(),
+                path.ancestors().collect::<Vec<_>>(),
+                "{path:?}"
+            );
+        }
+    }
 
     #[test]
     fn matches_std_absolute() {

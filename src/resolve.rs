@@ -277,18 +277,21 @@ impl Include {
 /// How each `configSource` value of the judged file resolves: the file, or why it cannot be read.
 pub type Includes = HashMap<String, Result<Include, String>>;
 
-/// The `system.web` sections a parent folder's web.config holds, and where.
+/// The `system.web` and `system.webServer` sections a parent folder's web.config holds, and
+/// where.
 #[derive(Debug, Clone, Default)]
 pub struct ParentSections {
     pub sections: Vec<ParentSection>,
 }
 
-/// One `system.web` of a parent, reduced to what the model reads from it.
+/// One `system.web` (or `system.webServer`) of a parent, reduced to what the model reads from it.
 #[derive(Debug, Clone)]
 pub struct ParentSection {
+    /// `system.web` or `system.webServer`: the element the view wraps the pieces in.
+    pub container: &'static str,
     /// The children the model reads, in document order.
     pub pieces: Vec<InheritedPiece>,
-    /// The whole `system.web` element (what `explain` reads).
+    /// The whole container element (what `explain` reads).
     pub whole: Range<usize>,
     /// Its `<location path>`, lower-cased segments (`None`: the file's own level).
     pub location: Option<Vec<String>>,
@@ -302,50 +305,84 @@ pub struct ParentSection {
 pub struct InheritedPiece {
     pub range: Range<usize>,
     pub start_tag_only: bool,
+    /// The element between the container and this one (`security` for `requestFiltering`),
+    /// which the view writes around it.
+    pub within: Option<&'static str>,
 }
 
-/// The `system.web` children the model reads whole: their settings and their own children
-/// (`forms`, `providers`).
-const INHERITED_WHOLE: &[&str] = &["authentication", "sessionState", "machineKey"];
-/// The children whose attributes alone the model reads (`pages enableSessionState`, the role
-/// manager's and anonymous identification's cookies) or whose presence it notes: a parent's
-/// `<pages>` with its namespaces and controls is not parsed again for every file below it.
-const INHERITED_START_TAG: &[&str] = &[
-    "pages",
-    "membership",
-    "roleManager",
-    "profile",
-    "anonymousIdentification",
+/// A section a parent gives: the element it sits in (`None`: the container), its name, and
+/// whether it is copied whole.
+type InheritedSectionName = (Option<&'static str>, &'static str, bool);
+
+/// What a parent gives the files below it: per container, the sections the model and the rules
+/// read, as (parent element or `None` for a child of the container, name, whole element or start
+/// tag only). Whole: the settings and their own children (`forms`, `credentials`, `providers`,
+/// a collection's `add`/`remove`). Start tag: the rules read only the attributes (`pages
+/// enableSessionState`, `compilation debug`); a parent's `<pages>` with its namespaces and
+/// controls is not parsed again for every file below it.
+const INHERITED: &[(&str, &[InheritedSectionName])] = &[
+    (
+        "system.web",
+        &[
+            (None, "authentication", true),
+            (None, "sessionState", true),
+            (None, "machineKey", true),
+            (None, "pages", false),
+            (None, "membership", false),
+            (None, "roleManager", false),
+            (None, "profile", false),
+            (None, "anonymousIdentification", false),
+            (None, "compilation", false),
+            (None, "trace", false),
+            (None, "customErrors", false),
+            (None, "httpRuntime", false),
+            (None, "httpCookies", false),
+        ],
+    ),
+    (
+        "system.webServer",
+        &[
+            (None, "httpErrors", false),
+            (None, "directoryBrowse", false),
+            (Some("security"), "requestFiltering", false),
+            (Some("httpProtocol"), "customHeaders", true),
+        ],
+    ),
 ];
 
-fn inherited_pieces(system_web: roxmltree::Node<'_, '_>) -> Vec<InheritedPiece> {
-    let text = system_web.document().input_text();
-    system_web
-        .children()
-        .filter(|n| n.is_element())
-        .filter_map(|child| {
-            if INHERITED_WHOLE
-                .iter()
-                .any(|name| is_config_element(child, name))
-            {
-                Some(InheritedPiece {
-                    range: child.range(),
-                    start_tag_only: false,
-                })
-            } else if INHERITED_START_TAG
-                .iter()
-                .any(|name| is_config_element(child, name))
-            {
-                let start = child.range().start;
-                Some(InheritedPiece {
-                    range: start..crate::document::start_tag_end(text, start),
-                    start_tag_only: true,
-                })
-            } else {
-                None
+/// The sections of `container` (a `system.web` or `system.webServer` element named `name`)
+/// that the files below inherit, in document order.
+fn inherited_pieces(container: roxmltree::Node<'_, '_>, name: &str) -> Vec<InheritedPiece> {
+    let text = container.document().input_text();
+    let Some((_, sections)) = INHERITED.iter().find(|(c, _)| *c == name) else {
+        return Vec::new();
+    };
+    let mut pieces = Vec::new();
+    for child in container.children().filter(|n| n.is_element()) {
+        for (within, section, whole) in sections.iter() {
+            let nodes: Vec<roxmltree::Node<'_, '_>> = match within {
+                None if is_config_element(child, section) => vec![child],
+                Some(parent) if is_config_element(child, parent) => {
+                    config_children(child, section).collect()
+                }
+                _ => continue,
+            };
+            for node in nodes {
+                let range = if *whole {
+                    node.range()
+                } else {
+                    let start = node.range().start;
+                    start..crate::document::start_tag_end(text, start)
+                };
+                pieces.push(InheritedPiece {
+                    range,
+                    start_tag_only: !*whole,
+                    within: *within,
+                });
             }
-        })
-        .collect()
+        }
+    }
+    pieces
 }
 
 impl ParentSections {
@@ -355,10 +392,12 @@ impl ParentSections {
         if !is_config_element(root, "configuration") {
             return ParentSections { sections };
         }
+        let containers = || INHERITED.iter().map(|(container, _)| *container);
         for child in root.children().filter(|n| n.is_element()) {
-            if is_config_element(child, "system.web") {
+            if let Some(container) = containers().find(|c| is_config_element(child, c)) {
                 sections.push(ParentSection {
-                    pieces: inherited_pieces(child),
+                    container,
+                    pieces: inherited_pieces(child, container),
                     whole: child.range(),
                     location: None,
                     not_in_child_applications: false,
@@ -369,10 +408,15 @@ impl ParentSections {
                 let not_in_child_applications = child
                     .attribute("inheritInChildApplications")
                     .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
-                for system_web in config_children(child, "system.web") {
+                // In document order, whichever container each child is.
+                for inner in child.children().filter(|n| n.is_element()) {
+                    let Some(container) = containers().find(|c| is_config_element(inner, c)) else {
+                        continue;
+                    };
                     sections.push(ParentSection {
-                        pieces: inherited_pieces(system_web),
-                        whole: system_web.range(),
+                        container,
+                        pieces: inherited_pieces(inner, container),
+                        whole: inner.range(),
                         location: Some(segments.clone()),
                         not_in_child_applications,
                     });
@@ -400,7 +444,7 @@ impl ParentSections {
                     .map(|p| {
                         Some(InheritedPiece {
                             range: locate(&p.range)?,
-                            start_tag_only: p.start_tag_only,
+                            ..p.clone()
                         })
                     })
                     .collect::<Option<Vec<_>>>()?;
@@ -457,10 +501,11 @@ pub struct ParentLevel<'a> {
     pub below: Vec<String>,
 }
 
-/// An inherited `system.web`: the children the model reads (the view wraps them in a
-/// `system.web` of its own), or the whole element.
+/// An inherited `system.web` or `system.webServer`: the children the model reads (the view wraps
+/// them in a container of its own), or the whole element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InheritedSection {
+    pub container: &'static str,
     pub pieces: Vec<InheritedPiece>,
     pub whole: bool,
 }
@@ -496,6 +541,7 @@ pub fn inherited(
                 vec![InheritedPiece {
                     range: section.whole.clone(),
                     start_tag_only: false,
+                    within: None,
                 }]
             } else {
                 section.pieces.clone()
@@ -507,7 +553,14 @@ pub fn inherited(
             let own_level = usize::from(location == 0);
             applying.push((
                 (target, own_level, level_index, order),
-                (level_index, InheritedSection { pieces, whole }),
+                (
+                    level_index,
+                    InheritedSection {
+                        container: section.container,
+                        pieces,
+                        whole,
+                    },
+                ),
             ));
         }
     }
@@ -625,7 +678,9 @@ pub fn compose_with(
     // here, only once, as a view.
     let (sources, settings_files) = match known {
         Some(known) => (known.sources.clone(), known.settings_files.clone()),
-        None if text.contains("configSource") || !includes.is_empty() => {
+        None if memchr::memmem::find(text.as_bytes(), b"configSource").is_some()
+            || !includes.is_empty() =>
+        {
             match crate::document::parse(text) {
                 Ok(doc) => (config_sources(&doc), app_settings_files(&doc)),
                 Err(_) => {
@@ -672,19 +727,25 @@ pub fn compose_with(
         ));
         for (file, section) in inherited {
             if !section.whole {
-                view.write("<system.web>");
+                view.write(&format!("<{}>", section.container));
             }
             for piece in &section.pieces {
                 let text = texts[*file];
+                if let Some(within) = piece.within {
+                    view.write(&format!("<{within}>"));
+                }
                 if piece.start_tag_only && !text[..piece.range.end].ends_with("/>") {
                     view.copy(*file, text, piece.range.start..piece.range.end - 1);
                     view.write("/>");
                 } else {
                     view.copy(*file, text, piece.range.clone());
                 }
+                if let Some(within) = piece.within {
+                    view.write(&format!("</{within}>"));
+                }
             }
             if !section.whole {
-                view.write("</system.web>");
+                view.write(&format!("</{}>", section.container));
             }
         }
         view.write("</location>");
@@ -884,7 +945,7 @@ mod tests {
 
     #[test]
     fn inherited_sections_come_first_and_respect_child_applications() {
-        let parent = "<configuration><system.web><machineKey a=\"1\"/><compilation debug=\"true\"/></system.web>\
+        let parent = "<configuration><system.web><machineKey a=\"1\"/><globalization culture=\"fr\"/></system.web>\
             <location path=\"Shop\" inheritInChildApplications=\"false\"><system.web><machineKey a=\"2\"/></system.web></location>\
             <location path=\"shop/api\"><system.web><machineKey a=\"3\"/></system.web></location>\
             <location path=\".\" inheritInChildApplications=\"false\"><system.web><machineKey a=\"4\"/></system.web></location>\
@@ -932,7 +993,7 @@ mod tests {
         ];
         assert_eq!(names(inherited(&levels, 3, false, false)), ["1", "3"]);
 
-        // Only what the model reads is copied: `compilation` stays behind; `pages` keeps its
+        // Only what the model reads is copied: `globalization` stays behind; `pages` keeps its
         // start tag, closed by the view.
         let child = "<?xml version=\"1.0\"?><!-- c --><configuration><system.web><sessionState timeout=\"9\"/></system.web></configuration>";
         let composed = compose(
@@ -941,6 +1002,7 @@ mod tests {
             &[(
                 1,
                 InheritedSection {
+                    container: "system.web",
                     pieces: sections.sections[0].pieces.clone(),
                     whole: false,
                 },
@@ -960,6 +1022,7 @@ mod tests {
             &[(
                 1,
                 InheritedSection {
+                    container: "system.web",
                     pieces: sections.sections[0].pieces.clone(),
                     whole: false,
                 },
@@ -986,6 +1049,7 @@ mod tests {
             &[(
                 1,
                 InheritedSection {
+                    container: "system.web",
                     pieces: inherited.sections[0].pieces.clone(),
                     whole: false,
                 },
@@ -1011,5 +1075,40 @@ mod tests {
         };
         assert_eq!(ranges(&from_view), ranges(&alone));
         assert_eq!(from_view.sections.len(), 2);
+    }
+
+    #[test]
+    fn web_server_sections_are_inherited_inside_their_own_elements() {
+        let parent = "<configuration><system.webServer><handlers><add name=\"h\"/></handlers>\
+            <httpErrors errorMode=\"Detailed\"><error statusCode=\"404\"/></httpErrors>\
+            <security><authentication/><requestFiltering allowDoubleEscaping=\"true\"><fileExtensions/></requestFiltering></security>\
+            <httpProtocol allowKeepAlive=\"true\"><customHeaders><add name=\"X\" value=\"1\"/></customHeaders></httpProtocol>\
+            </system.webServer><system.web><trace enabled=\"true\"></trace></system.web></configuration>";
+        let sections = ParentSections::of(&crate::document::parse(parent).unwrap());
+        let containers: Vec<&str> = sections.sections.iter().map(|s| s.container).collect();
+        assert_eq!(containers, ["system.webServer", "system.web"]);
+        let levels = [ParentLevel {
+            depth: 0,
+            application_root: true,
+            sections: &sections,
+            below: vec!["app".to_owned()],
+        }];
+        let child = "<configuration><system.webServer/></configuration>";
+        let composed = compose(&[child, parent], &Includes::new(), &{
+            inherited(&levels, 1, true, false)
+                .into_iter()
+                .map(|(_, section)| (1, section))
+                .collect::<Vec<_>>()
+        });
+        let text = &composed.view.text;
+        // Handlers and the other security sections stay behind; requestFiltering and
+        // customHeaders keep the element they sit in; start tags are closed by the view.
+        assert!(
+            text.contains(
+                "<system.webServer><httpErrors errorMode=\"Detailed\"/><security><requestFiltering allowDoubleEscaping=\"true\"/></security><httpProtocol><customHeaders><add name=\"X\" value=\"1\"/></customHeaders></httpProtocol></system.webServer><system.web><trace enabled=\"true\"/></system.web></location>"
+            ),
+            "{text}"
+        );
+        crate::document::parse(text).expect("the view parses");
     }
 }

@@ -466,7 +466,7 @@ const XDT: &str = "xmlns:xdt=\"http://schemas.microsoft.com/XML-Document-Transfo
 const APP_BASE: &str = "<?xml version=\"1.0\"?>
 <configuration>
   <system.web>
-    <compilation debug=\"true\" targetFramework=\"4.8\" />
+    <compilation debug=\"false\" targetFramework=\"4.8\" />
     <authentication mode=\"Forms\">
       <forms loginUrl=\"~/Login\" timeout=\"30\" />
     </authentication>

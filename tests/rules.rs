@@ -17,7 +17,14 @@
 //! config = "[rules.forms-timeout-too-low]\nmin-minutes = 45"   # iislint.toml text
 //! detect-application = true   # application-root and sources from the case's project files
 //! severity = "info"            # every finding's severity (a rule may lower its own)
+//! transform = "app/Web.Release.config"   # judge the file as this transform deploys it
+//! parents = ["site/web.config"]          # parent folders' web.config files, outermost first
+//! fixed-transform = "app/Web.Release.fixed.config"   # the transform as the fixes leave it
+//! after = []                   # where the rule still reports after fixing
 //! ```
+//!
+//! With `transform` or `parents`, positions are `path:line:col` (the base, a parent or the
+//! transform), and `fixed` is the base as fixed (unchanged when not given).
 //!
 //! With `detect-application`, the case's folder (the first component of `file`) is a small
 //! repository: project files, `Global.asax`, pages and sources beside the configuration.

@@ -196,10 +196,7 @@ pub fn parse_version(raw: &str) -> Result<[i64; 4], String> {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        *slot = digits
-            .parse::<i32>()
-            .map_err(|_| bad())
-            .map(i64::from)?;
+        *slot = digits.parse::<i32>().map_err(|_| bad()).map(i64::from)?;
     }
     Ok(version)
 }

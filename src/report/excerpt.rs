@@ -100,6 +100,17 @@ impl Excerpt {
         index: &LineIndex,
         ranges: impl Iterator<Item = Range<usize>>,
     ) -> Excerpt {
+        Excerpt::masked(text, index, ranges, |lines| lines.to_owned())
+    }
+
+    /// [`Excerpt::new`], each block's lines passed through `mask` (which keeps byte lengths):
+    /// masking secrets is line by line, so only the lines shown need it.
+    pub fn masked(
+        text: &str,
+        index: &LineIndex,
+        ranges: impl Iterator<Item = Range<usize>>,
+        mask: impl Fn(&str) -> String,
+    ) -> Excerpt {
         let last_line = index.line_count() - 1;
         let mut spans: Vec<(usize, usize)> = ranges
             .map(|r| {
@@ -129,7 +140,7 @@ impl Excerpt {
                 } else {
                     text.len()
                 };
-                let text = lone_cr_as_lf(&text[start..end]);
+                let text = lone_cr_as_lf(&mask(&text[start..end]));
                 let line_starts = (first..=last)
                     .map(|l| index.line_start(l) - start)
                     .collect();

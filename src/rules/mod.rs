@@ -4,24 +4,36 @@
 mod app_pool_idle_timeout_drops_sessions;
 mod config_source_invalid;
 mod cors_any_origin;
+mod credentials_in_config;
+mod custom_errors_off;
+mod debug_compilation;
 mod detailed_errors_remote;
 mod directory_browsing_enabled;
 mod double_escaping_allowed;
+mod event_validation_disabled;
 mod farm_without_session_affinity;
+mod forms_cross_app_redirects;
+mod forms_protection_weakened;
 mod forms_sliding_expiration_disabled;
 mod forms_timeout_too_low;
+mod header_checking_disabled;
 mod inproc_session_on_farm;
 pub(crate) mod invalid_transform;
 mod invalid_value;
 mod machine_key_missing_on_farm;
+mod machine_key_weak_algorithm;
+mod request_validation_disabled;
 mod secret_in_config;
 mod session_expires_before_forms_auth;
+mod session_id_in_url;
 mod session_timeout_too_low;
 mod state_server_local_on_farm;
 mod tls_weakening_switch;
+mod trace_enabled;
 pub(crate) mod transform_matches_nothing;
 pub(crate) mod transform_namespace_wrong;
 pub(crate) mod unused_suppression;
+mod view_state_mac_disabled;
 mod wcf_exception_details;
 mod web_garden_inproc_session;
 
@@ -106,6 +118,54 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &unused_suppression::META,
         check: unused_suppression::check,
+    },
+    Rule {
+        meta: &debug_compilation::META,
+        check: debug_compilation::check,
+    },
+    Rule {
+        meta: &trace_enabled::META,
+        check: trace_enabled::check,
+    },
+    Rule {
+        meta: &custom_errors_off::META,
+        check: custom_errors_off::check,
+    },
+    Rule {
+        meta: &request_validation_disabled::META,
+        check: request_validation_disabled::check,
+    },
+    Rule {
+        meta: &event_validation_disabled::META,
+        check: event_validation_disabled::check,
+    },
+    Rule {
+        meta: &view_state_mac_disabled::META,
+        check: view_state_mac_disabled::check,
+    },
+    Rule {
+        meta: &forms_protection_weakened::META,
+        check: forms_protection_weakened::check,
+    },
+    Rule {
+        meta: &forms_cross_app_redirects::META,
+        check: forms_cross_app_redirects::check,
+    },
+    Rule {
+        meta: &credentials_in_config::META,
+        check: credentials_in_config::check,
+    },
+    Rule {
+        meta: &session_id_in_url::META,
+        check: session_id_in_url::check,
+    },
+    Rule {
+        meta: &header_checking_disabled::META,
+        check: header_checking_disabled::check,
+    },
+    Rule {
+        meta: &machine_key_weak_algorithm::META,
+        check: machine_key_weak_algorithm::check,
     },
     Rule {
         meta: &secret_in_config::META,

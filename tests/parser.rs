@@ -1,0 +1,172 @@
+//! The vendored parser (vendor/roxmltree, patched for speed) against the published roxmltree
+//! 0.21.2: the same tree or the same error, at the same position, for every fixture, XDT
+//! conformance file and corpus file (`../shared/corpus`, when present) and for mutations of them
+//! near markup (vendor/roxmltree/PATCHES.md).
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// Everything a parse gives that iislint could read: each node's kind, name, text, range,
+/// attributes (name, value, range) and namespaces; or the error and its position.
+macro_rules! dump {
+    ($krate:ident, $text:expr) => {{
+        let options = $krate::ParsingOptions {
+            allow_dtd: false,
+            ..Default::default()
+        };
+        match $krate::Document::parse_with_options($text, options) {
+            Err(error) => format!("error {error} at {:?}", error.pos()),
+            Ok(doc) => {
+                let mut out = String::new();
+                for node in doc.descendants() {
+                    let _ = write!(
+                        out,
+                        "{:?} {:?} {:?} {:?}",
+                        node.node_type(),
+                        node.tag_name(),
+                        node.text(),
+                        node.range()
+                    );
+                    for attr in node.attributes() {
+                        let _ = write!(
+                            out,
+                            " @{:?}={:?} {:?}",
+                            attr.name(),
+                            attr.value(),
+                            attr.range()
+                        );
+                    }
+                    for ns in node.namespaces() {
+                        let _ = write!(out, " ns {:?}={:?}", ns.name(), ns.uri());
+                    }
+                    out.push('\n');
+                }
+                out
+            }
+        }
+    }};
+}
+
+fn text_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            text_files(&path, out);
+        } else if let Ok(text) = std::fs::read_to_string(&path) {
+            // UTF-16 files are decoded by iislint before parsing; their UTF-8 twins are covered.
+            out.push((path, text));
+        }
+    }
+}
+
+/// The pieces mutations insert: what the patched loops look for or must refuse.
+const PIECES: &[&str] = &[
+    "\r",
+    "\n",
+    "\r\n",
+    "<",
+    ">",
+    "-",
+    "--",
+    "-->",
+    "<!--",
+    "&",
+    "&amp;",
+    "&#1;",
+    "&#xD;",
+    "\u{1}",
+    "\u{FFFE}",
+    "é",
+    "\u{10000}",
+    ":",
+    "a:b",
+    "]]>",
+    "<![CDATA[",
+    "\"",
+    "=",
+    " ",
+    "\t",
+    "\u{85}",
+];
+
+/// A small deterministic generator (xorshift), so a failure is reproducible.
+struct Mutator(u64);
+
+impl Mutator {
+    fn next(&mut self) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 as usize
+    }
+
+    fn boundary(text: &str, mut at: usize) -> usize {
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    }
+
+    fn mutate(&mut self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for _ in 0..1 + self.next() % 4 {
+            let at = Self::boundary(&out, self.next() % (out.len() + 1));
+            let piece = PIECES[self.next() % PIECES.len()];
+            let end = Self::boundary(&out, (at + 1 + self.next() % 8).min(out.len()));
+            match self.next() % 3 {
+                0 => out.insert_str(at, piece),
+                1 => out.replace_range(at..end, ""),
+                _ => out.replace_range(at..end, piece),
+            }
+        }
+        out
+    }
+}
+
+#[test]
+fn the_vendored_parser_reads_every_document_as_the_published_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    text_files(&root.join("fixtures"), &mut files);
+    text_files(&root.join("tests/xdt"), &mut files);
+    let fixtures = files.len();
+    let corpus = root.join("../shared/corpus/files");
+    if corpus.is_dir() {
+        text_files(&corpus, &mut files);
+    } else {
+        eprintln!("the corpus is not at {}: fixtures only", corpus.display());
+    }
+    assert!(
+        fixtures > 100,
+        "fixtures not found under {}",
+        root.display()
+    );
+    let mut mutator = Mutator(0x9e37_79b9_7f4a_7c15);
+    let mut documents = 0;
+    let mut errors = 0;
+    for (index, (path, text)) in files.iter().enumerate() {
+        // Fixtures are small: more mutations each.
+        let mutations = if index < fixtures { 30 } else { 3 };
+        for round in 0..=mutations {
+            let input = if round == 0 {
+                text.clone()
+            } else {
+                mutator.mutate(text)
+            };
+            let published = dump!(roxmltree_published, &input);
+            let vendored = dump!(roxmltree, &input);
+            documents += 1;
+            errors += usize::from(published.starts_with("error "));
+            assert!(
+                published == vendored,
+                "{} (mutation {round}) parses differently:\n{input}\n--- published\n{published}\n--- vendored\n{vendored}",
+                path.display()
+            );
+        }
+    }
+    // The mutations reach the error paths, not only the happy ones.
+    assert!(errors * 10 > documents, "{errors} errors in {documents}");
+}
