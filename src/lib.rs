@@ -27,6 +27,7 @@ pub mod paths;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod secrets;
 pub mod settings;
 pub mod sites;
 pub mod source;

@@ -187,6 +187,14 @@ pub fn lint_bundle_parsed(
     let sections = (facts.kind == FileKind::WebConfig)
         .then(|| crate::resolve::ParentSections::of_view(doc, &composed.view))
         .flatten();
+    // The files the judged file moved sections to: indices 1 to `editable` (a transform and the
+    // parents come after them).
+    let included: Vec<Range<usize>> = view
+        .pieces
+        .iter()
+        .filter(|p| p.file != 0 && p.file < bundle.editable)
+        .map(|p| p.view.clone())
+        .collect();
     let ctx = Context {
         text,
         style: crate::edits::Style::new(text),
@@ -199,6 +207,7 @@ pub fn lint_bundle_parsed(
         fix: &settings.fix,
         config_source_problems: &composed.problems,
         mapped_sessions: &facts.mapped_sessions,
+        included: &included,
         composed: &composed,
         transform: bundle.transform.map(|file| crate::rules::Transform {
             file,

@@ -8,6 +8,7 @@
 pub mod app_host;
 pub(crate) mod chain;
 pub mod features;
+pub mod sections;
 pub mod session_switch;
 pub mod settings;
 pub mod values;
@@ -108,6 +109,9 @@ pub struct Model {
     pub blocks_every_request: bool,
     /// Cookies the machine key protects, and whether `system.web` configures users at all.
     pub features: features::Features,
+    /// Connection strings, application settings, passwords, AppContext switches, custom
+    /// headers and WCF behaviours, for the security rules.
+    pub sections: sections::Sections,
     /// The watched attributes' deciding values per scope, and the `appSettings` (see
     /// [`settings`]): what the security rules read.
     pub settings: settings::EffectiveSettings,
@@ -152,6 +156,7 @@ impl Model {
             session,
             blocks_every_request: blocks_every_request(root),
             features: features::read(root),
+            sections: sections::read(root),
             settings: settings::read(root),
         }
     }

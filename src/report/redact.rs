@@ -7,10 +7,15 @@
 //! - the value after a secret's name (`password`, `pwd`, `accesskey`, `validationKey`,
 //!   `decryptionKey`), with or without spaces around `=`, quoted with `"`, `'`, `&quot;` or
 //!   `&apos;` or unquoted up to `;`: `Password = "x"`, `Password=&quot;a;b&quot;`;
+//! - the value of an entry whose key names a secret (`<add key="SmtpPassword" value="…" />`,
+//!   `<setting name="ApiKey"><value>…</value></setting>`), as [`crate::secrets::secret_key`]
+//!   decides for `secret-in-config`, and the password of a URL (`mongodb://user:…@host`);
 //! - any run of 32 or more hexadecimal digits (a machine key), keeping its first four digits;
 //! - every other occurrence of a secret value found that way in the file or in the settings a
 //!   fix writes (a machine key quoted in a message, the password of `[fix] sql-connection-string`),
-//!   when it is at least [`MIN_KNOWN_SECRET`] bytes long (shorter ones would mask ordinary text).
+//!   when it is at least [`MIN_KNOWN_SECRET`] bytes long (shorter ones would mask ordinary text);
+//!   a shorter one is masked where it stands whole between quotes or as an element's text
+//!   (`value="Zq7"`, `>Zq7<`): a diff's context line that shows it without its name.
 //!
 //! Masking keeps the length in bytes, so byte ranges into the masked text still hold and snippet
 //! labels stay aligned. Paths and diff headers are never masked. A key's `AutoGenerate`,
@@ -66,6 +71,8 @@ const KEY_OPTIONS: &[&str] = &["AutoGenerate", "IsolateApps", "IsolateByAppId"];
 pub struct Redactor {
     /// Secret values seen in the file or the settings.
     known: Known,
+    /// Shorter secret values, each between its delimiters (`"v"`, `'v'`, `>v<`).
+    short: Known,
 }
 
 /// How the known secret values are looked for: a few (the usual case) each with its own
@@ -82,48 +89,31 @@ enum Known {
 /// Up to this many known values are searched one by one.
 const FEW_KNOWN: usize = 16;
 
-impl Redactor {
-    /// A redactor for text about a file whose content is `file_text`, with `extra` texts (the
-    /// settings a fix may write) searched for secrets too.
-    pub fn new<'a>(file_text: &'a str, extra: impl IntoIterator<Item = &'a str>) -> Redactor {
-        let mut known = Vec::new();
-        for text in std::iter::once(file_text).chain(extra) {
-            for value in named_values(text) {
-                let value = &text[value];
-                known.extend(
-                    secret_parts(value)
-                        .filter(|part| part.len() >= MIN_KNOWN_SECRET)
-                        .map(str::to_owned),
-                );
-            }
-        }
-        known.sort();
-        known.dedup();
-        let known = match known.len() {
+impl Known {
+    fn of(mut values: Vec<String>) -> Known {
+        values.sort();
+        values.dedup();
+        match values.len() {
             0 => Known::None,
             n if n <= FEW_KNOWN => Known::Few(
-                known
+                values
                     .iter()
-                    .map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned())
+                    .map(|v| memchr::memmem::Finder::new(v.as_bytes()).into_owned())
                     .collect(),
             ),
             _ => aho_corasick::AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::Standard)
-                .build(&known)
+                .build(&values)
                 .map_or(Known::None, Known::Many),
-        };
-        Redactor { known }
+        }
     }
 
-    /// `text` with every secret masked, byte for byte the same length.
-    pub fn mask(&self, text: &str) -> String {
-        let masked = mask_named_values(&mask_hex_runs(text));
-        // Every occurrence, overlapping ones too (`abcdefgh` and `efghijkl` in `abcdefghijkl`,
-        // `abab` twice in `ababab`): the union of them is masked, so no secret's tail is left.
-        let mut found: Vec<(usize, usize)> = match &self.known {
-            Known::None => return masked,
+    /// Every occurrence in `hay`, overlapping ones too (`abab` twice in `ababab`).
+    fn find_all(&self, hay: &str) -> Vec<(usize, usize)> {
+        match self {
+            Known::None => Vec::new(),
             Known::Few(finders) => {
-                let hay = masked.as_bytes();
+                let hay = hay.as_bytes();
                 let mut found = Vec::new();
                 for finder in finders {
                     let mut from = 0;
@@ -135,10 +125,57 @@ impl Redactor {
                 found
             }
             Known::Many(automaton) => automaton
-                .find_overlapping_iter(&masked)
+                .find_overlapping_iter(hay)
                 .map(|m| (m.start(), m.end()))
                 .collect(),
-        };
+        }
+    }
+}
+
+impl Redactor {
+    /// A redactor for text about a file whose content is `file_text`, with `extra` texts (the
+    /// settings a fix may write) searched for secrets too.
+    pub fn new<'a>(file_text: &'a str, extra: impl IntoIterator<Item = &'a str>) -> Redactor {
+        let mut known = Vec::new();
+        let mut short = Vec::new();
+        for text in std::iter::once(file_text).chain(extra) {
+            for value in named_values(text).into_iter().chain(keyed_values(text)) {
+                let value = &text[value];
+                for part in secret_parts(value) {
+                    if part.len() >= MIN_KNOWN_SECRET {
+                        known.push(part.to_owned());
+                    } else {
+                        short.extend([
+                            format!("\"{part}\""),
+                            format!("'{part}'"),
+                            format!(">{part}<"),
+                        ]);
+                    }
+                }
+            }
+        }
+        Redactor {
+            known: Known::of(known),
+            short: Known::of(short),
+        }
+    }
+
+    /// `text` with every secret masked, byte for byte the same length.
+    pub fn mask(&self, text: &str) -> String {
+        let masked = mask_keyed_values(&mask_named_values(&mask_hex_runs(text)));
+        // Every occurrence, overlapping ones too (`abcdefgh` and `efghijkl` in `abcdefghijkl`,
+        // `abab` twice in `ababab`): the union of them is masked, so no secret's tail is left.
+        // A short value is masked inside its delimiters.
+        let mut found = self.known.find_all(&masked);
+        found.extend(
+            self.short
+                .find_all(&masked)
+                .into_iter()
+                .map(|(start, end)| (start + 1, end - 1)),
+        );
+        if found.is_empty() {
+            return masked;
+        }
         found.sort_unstable();
         let mut out = String::with_capacity(masked.len());
         let mut copied = 0;
@@ -155,17 +192,23 @@ impl Redactor {
         out
     }
 
-    /// Masks a unified diff's content lines, never its `---`/`+++` file headers.
+    /// Masks a unified diff's content lines, never its `---`/`+++` file headers. The content is
+    /// masked as one text, so an entry whose name and value are on different lines is seen whole.
     pub fn mask_diff(&self, diff: &str) -> String {
-        diff.split_inclusive('\n')
-            .map(|line| {
-                if line.starts_with("--- ") || line.starts_with("+++ ") {
-                    line.to_owned()
-                } else {
-                    self.mask(line)
-                }
-            })
-            .collect()
+        let masked = self.mask(diff);
+        // Masking keeps every byte offset: the headers are put back as they were.
+        let mut out = String::with_capacity(diff.len());
+        let mut at = 0;
+        for line in diff.split_inclusive('\n') {
+            let end = at + line.len();
+            if line.starts_with("--- ") || line.starts_with("+++ ") {
+                out.push_str(line);
+            } else {
+                out.push_str(&masked[at..end]);
+            }
+            at = end;
+        }
+        out
     }
 }
 
@@ -264,11 +307,151 @@ fn value_end(text: &str, start: usize) -> usize {
     let end = rest
         .find([';', '"', '\'', '\r', '\n', '<', '>'])
         .unwrap_or(rest.len());
+    // The `;` of a closing `&quot;` ends the search: look for the entity up to just past it.
+    let window = &rest.as_bytes()[..rest.len().min(end + "&quot;".len())];
     ["&quot;", "&apos;"]
         .into_iter()
-        .filter_map(|entity| rest[..end].find(entity))
+        .filter_map(|entity| memchr::memmem::find(window, entity.as_bytes()))
         .fold(end, usize::min)
         + start
+}
+
+/// The byte ranges of values whose entry's name says they are secret (see the module
+/// documentation): the `value` attribute of a start tag whose `key` or `name` names a secret,
+/// the text of the `<value>` after `<setting name="…">` naming one, and a URL's password.
+fn keyed_values(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut values = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, b"://") {
+        values.extend(url_password_at(text, at));
+    }
+    for at in memchr::memchr_iter(b'<', bytes) {
+        let rest = &text[at + 1..];
+        let name_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':'))
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let tag_name = &rest[..name_len];
+        let attrs = tag_attributes(text, at + 1 + name_len);
+        let named_secret = attrs.iter().any(|(name, value)| {
+            (text[name.clone()] == *"key" || text[name.clone()] == *"name")
+                && matches!(
+                    crate::secrets::secret_key(&text[value.clone()]),
+                    Some(crate::secrets::SecretKey::Secret(_))
+                )
+        });
+        if !named_secret {
+            continue;
+        }
+        if let Some((_, value)) = attrs
+            .iter()
+            .find(|(name, _)| text[name.clone()] == *"value")
+        {
+            values.push(value.clone());
+        }
+        if tag_name == "setting" {
+            let after = attrs.last().map_or(at, |(_, v)| v.end);
+            let window = &text[after..text.len().min(after + 4096)];
+            let end_of_setting = window.find("</setting").unwrap_or(window.len());
+            if let Some(open) = window[..end_of_setting].find("<value>") {
+                let start = after + open + "<value>".len();
+                let len = text[start..]
+                    .find("</value")
+                    .unwrap_or(text.len() - start)
+                    .min(end_of_setting.saturating_sub(open + "<value>".len()));
+                values.push(start..start + len);
+            }
+        }
+    }
+    values.sort_by_key(|r| (r.start, r.end));
+    values.retain(|r| !r.is_empty());
+    values
+}
+
+/// The attributes of the start tag whose name ends at `at`: name and value ranges (quotes
+/// excluded), up to the tag's `>` or an unquoted `<`; white space, line breaks included,
+/// between them.
+fn tag_attributes(
+    text: &str,
+    mut at: usize,
+) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let bytes = text.as_bytes();
+    let mut attrs = Vec::new();
+    loop {
+        while bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
+            at += 1;
+        }
+        let name_start = at;
+        while bytes
+            .get(at)
+            .is_some_and(|b| is_name_byte(*b) || matches!(b, b':' | b'-' | b'.'))
+        {
+            at += 1;
+        }
+        if at == name_start {
+            return attrs;
+        }
+        let name = name_start..at;
+        while bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
+            at += 1;
+        }
+        if bytes.get(at) != Some(&b'=') {
+            return attrs;
+        }
+        at += 1;
+        while bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
+            at += 1;
+        }
+        let Some(&quote @ (b'"' | b'\'')) = bytes.get(at) else {
+            return attrs;
+        };
+        let start = at + 1;
+        let Some(len) = memchr::memchr(quote, &bytes[start..]) else {
+            return attrs;
+        };
+        attrs.push((name, start..start + len));
+        at = start + len + 1;
+    }
+}
+
+/// The password of the URL whose `://` is at `at` (`scheme://user:password@host`).
+fn url_password_at(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    let start = at + 3;
+    let rest = &text[start..];
+    let authority_len = rest
+        .find(|c: char| {
+            matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | ';' | ',') || c.is_whitespace()
+        })
+        .unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    let userinfo = &authority[..authority.rfind('@')?];
+    let colon = userinfo.find(':')?;
+    let password = start + colon + 1..start + userinfo.len();
+    (!password.is_empty()).then_some(password)
+}
+
+/// Masks [`keyed_values`] (keeping the byte length).
+fn mask_keyed_values(text: &str) -> String {
+    let values = keyed_values(text);
+    if values.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for value in values {
+        let start = value.start.max(copied);
+        if value.end <= start {
+            continue;
+        }
+        out.push_str(&text[copied..start]);
+        out.extend(std::iter::repeat_n('*', text[start..value.end].len()));
+        copied = value.end;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -417,6 +600,17 @@ mod tests {
     }
 
     #[test]
+    fn an_unquoted_value_stops_at_a_closing_entity() {
+        let text = "<add cs=\"x;provider connection string=&quot;ds=a;password=ef-pw&quot;\" />";
+        assert_eq!(
+            mask_secrets(text),
+            "<add cs=\"x;provider connection string=&quot;ds=a;password=*****&quot;\" />"
+        );
+        // The search past the `;` never splits a character.
+        assert_eq!(mask_secrets("pwd=ab;é"), "pwd=**;é");
+    }
+
+    #[test]
     fn an_unclosed_quoted_value_stops_at_its_line() {
         let text = "<add cs=\"Password=&quot;abc\" />\n<next line=\"1\" />";
         let masked = mask_secrets(text);
@@ -466,6 +660,37 @@ mod tests {
         let many = Redactor::new(&many, []);
         assert!(matches!(many.known, Known::Many(_)));
         assert_eq!(many.mask("x ababab secret0003 y"), "x ****** ********** y");
+    }
+
+    #[test]
+    fn entries_whose_key_names_a_secret_are_masked() {
+        let file = concat!(
+            "<add key=\"SmtpPassword\" value=\"jumP4000c\" />\n",
+            "<add value=\"AIzaSyA\"\n     key=\"GoogleMapsAPIKey\" />\n",
+            "<add key=\"PasswordResetUrl\" value=\"https://x/reset\" />\n",
+            "<setting name=\"SendGridApiKey\" serializeAs=\"String\">\n  <value>SG.abc.def</value>\n</setting>\n",
+            "<add name=\"m\" connectionString=\"mongodb://svc:!svc-pw@localhost:27017\" />\n",
+        );
+        let masked = mask_secrets(file);
+        assert_eq!(masked.len(), file.len());
+        for secret in ["jumP4000c", "AIzaSyA", "SG.abc.def", "!svc-pw"] {
+            assert!(!masked.contains(secret), "{secret} in {masked}");
+        }
+        assert!(masked.contains("https://x/reset") && masked.contains("mongodb://svc:"));
+        // A diff line alone is masked too; the value learnt from the file anywhere.
+        let redactor = Redactor::new(file, []);
+        let diff = "--- a/web.config\n+++ b/web.config\n@@ -1,3 +1,3 @@\n <setting name=\"SendGridApiKey\">\n-  <value>SG.abc.def</value>\n quoted jumP4000c\n";
+        let masked = redactor.mask_diff(diff);
+        assert!(
+            !masked.contains("SG.abc.def") && !masked.contains("jumP4000c"),
+            "{masked}"
+        );
+        assert!(masked.starts_with("--- a/web.config\n+++ b/web.config\n"));
+        // A short secret, on a line without its key: masked between its quotes only.
+        let file = "<add key=\"SmtpPassword\"\n     value=\"Zq7\" />\n";
+        let redactor = Redactor::new(file, []);
+        assert_eq!(redactor.mask(" value=\"Zq7\" />"), " value=\"***\" />");
+        assert_eq!(redactor.mask("Zq7 elsewhere"), "Zq7 elsewhere");
     }
 
     #[test]

@@ -3,9 +3,13 @@
 
 mod app_pool_idle_timeout_drops_sessions;
 mod config_source_invalid;
+mod cors_any_origin;
 mod credentials_in_config;
 mod custom_errors_off;
 mod debug_compilation;
+mod detailed_errors_remote;
+mod directory_browsing_enabled;
+mod double_escaping_allowed;
 mod event_validation_disabled;
 mod farm_without_session_affinity;
 mod forms_cross_app_redirects;
@@ -19,15 +23,18 @@ mod invalid_value;
 mod machine_key_missing_on_farm;
 mod machine_key_weak_algorithm;
 mod request_validation_disabled;
+mod secret_in_config;
 mod session_expires_before_forms_auth;
 mod session_id_in_url;
 mod session_timeout_too_low;
 mod state_server_local_on_farm;
+mod tls_weakening_switch;
 mod trace_enabled;
 pub(crate) mod transform_matches_nothing;
 pub(crate) mod transform_namespace_wrong;
 pub(crate) mod unused_suppression;
 mod view_state_mac_disabled;
+mod wcf_exception_details;
 mod web_garden_inproc_session;
 
 use std::collections::BTreeMap;
@@ -159,6 +166,34 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &machine_key_weak_algorithm::META,
         check: machine_key_weak_algorithm::check,
+    },
+    Rule {
+        meta: &secret_in_config::META,
+        check: secret_in_config::check,
+    },
+    Rule {
+        meta: &tls_weakening_switch::META,
+        check: tls_weakening_switch::check,
+    },
+    Rule {
+        meta: &cors_any_origin::META,
+        check: cors_any_origin::check,
+    },
+    Rule {
+        meta: &wcf_exception_details::META,
+        check: wcf_exception_details::check,
+    },
+    Rule {
+        meta: &detailed_errors_remote::META,
+        check: detailed_errors_remote::check,
+    },
+    Rule {
+        meta: &directory_browsing_enabled::META,
+        check: directory_browsing_enabled::check,
+    },
+    Rule {
+        meta: &double_escaping_allowed::META,
+        check: double_escaping_allowed::check,
     },
 ];
 
@@ -445,6 +480,9 @@ pub struct Context<'a> {
     pub config_source_problems: &'a [(std::ops::Range<usize>, String)],
     /// applicationHost.config applications mapped to their web.config (see [`crate::sites`]).
     pub mapped_sessions: &'a std::collections::HashMap<String, crate::sites::MappedSession>,
+    /// The ranges of `text` copied from the judged file's `configSource` and `<appSettings
+    /// file>` files, sorted: content the file moved out of itself (see [`Context::is_included`]).
+    pub included: &'a [std::ops::Range<usize>],
     /// The view `text` is, and where its bytes come from (see [`Context::origin`]).
     pub composed: &'a crate::resolve::Composed,
     /// When the view is a deployed environment: the `Web.<Environment>.config` it was deployed
@@ -477,6 +515,15 @@ impl Context<'_> {
 }
 
 impl Context<'_> {
+    /// Is `range` content of a `configSource` or `<appSettings file>` file rather than of the
+    /// file itself?
+    pub fn is_included(&self, range: &std::ops::Range<usize>) -> bool {
+        let at = self.included.partition_point(|r| r.end <= range.start);
+        self.included
+            .get(at)
+            .is_some_and(|r| r.start <= range.start && range.end <= r.end)
+    }
+
     /// A rule's option, or its default.
     pub fn option(&self, meta: &RuleMeta, name: &str) -> i64 {
         let declared = meta
