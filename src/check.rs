@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use rayon::prelude::*;
 
@@ -108,7 +108,9 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
                 checked[index] = finished;
             }
         }
-        merge(checked, options.fix != FixMode::Off)
+        let deployed =
+            std::mem::take(&mut *parents.deployed.lock().unwrap_or_else(|e| e.into_inner()));
+        merge(checked, options.fix != FixMode::Off, &deployed)
     };
     let files = match options.fix {
         // Writing a fixed file (a new inode, a rename over the old one) blocks in the file
@@ -238,7 +240,15 @@ struct Finished {
 /// found in it, each finding once (with the environments of every view that found it). When
 /// fixing rewrote a file, the others' findings in it point into its old text and are dropped:
 /// its own check has the findings of its new text.
-fn merge(checked: Vec<Vec<Finished>>, fixing: bool) -> Vec<FileResult> {
+///
+/// A file judged only as its transforms deploy it (`deployed`) keeps its own findings only: the
+/// files below it inherit its sections as written (a `debug="true"` its `Web.Release.config`
+/// removes), which is not what runs.
+fn merge(
+    checked: Vec<Vec<Finished>>,
+    fixing: bool,
+    deployed: &std::collections::HashSet<PathBuf>,
+) -> Vec<FileResult> {
     let mut order: Vec<PathBuf> = Vec::new();
     let mut by_file: HashMap<PathBuf, Vec<Finished>> = HashMap::new();
     for one in checked.into_iter().flatten() {
@@ -253,6 +263,12 @@ fn merge(checked: Vec<Vec<Finished>>, fixing: bool) -> Vec<FileResult> {
         .into_iter()
         .filter_map(|key| {
             let mut group = by_file.remove(&key)?;
+            if deployed.contains(&key) {
+                for other in group.iter_mut().filter(|c| !c.own) {
+                    other.result.diagnostics.clear();
+                    other.result.suppressed.clear();
+                }
+            }
             // The file's own check first: its findings, fixes and path win.
             group.sort_by_key(|c| !c.own);
             let mut group = group.into_iter();
@@ -310,7 +326,7 @@ fn merge(checked: Vec<Vec<Finished>>, fixing: bool) -> Vec<FileResult> {
                     &b.message,
                 ))
             });
-            Some(merged)
+            (!merged.is_clean()).then_some(merged)
         })
         .collect()
 }
@@ -469,6 +485,10 @@ fn application_root_at(folders: &FolderIndex, path: &Path) -> bool {
 /// Parent web.config files, each read and parsed once per run, whichever thread needs it first.
 #[derive(Default)]
 pub(crate) struct ParentCache {
+    /// The checked files judged only as their transforms deploy them (by `file_key`): what the
+    /// files below see of them as written is not what runs, so their own check alone reports
+    /// their values (see [`merge`]).
+    deployed: Mutex<std::collections::HashSet<PathBuf>>,
     /// Keyed by the path's bytes, hashed with FxHash (a `Path` hashes component by component).
     files: RwLock<HashMap<std::ffi::OsString, Parent, rustc_hash::FxBuildHasher>>,
 }
@@ -482,6 +502,13 @@ impl ParentCache {
             .unwrap_or_else(|e| e.into_inner())
             .entry(parent.path.clone().into_os_string())
             .or_insert_with(|| Arc::new(Ok(parent)));
+    }
+
+    fn note_deployed(&self, path: PathBuf) {
+        self.deployed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path);
     }
 
     fn get(&self, path: &Path, settings: &Settings, folders: &FolderIndex) -> Parent {
@@ -942,6 +969,9 @@ fn check_file_text(
         let (environments, as_written) =
             environments_of(&target.path, &options.environments, settings, folders);
         as_written_view = as_written;
+        if !as_written && !environments.is_empty() {
+            parents.note_deployed(file_key(&target.path));
+        }
         for (name, path) in environments {
             let loaded =
                 load_parsed(&path, settings, |_| ()).and_then(

@@ -143,3 +143,40 @@ fn an_inherited_value_is_reported_once_at_the_parent() {
     // Checking everything reports each once.
     assert_eq!(check(dir.path(), &["."]), (1, expected));
 }
+
+#[test]
+fn a_parent_value_its_release_transform_removes_is_not_reported_through_a_child() {
+    // The site's web.config sets debug="true" and customErrors Off; its Release transform removes
+    // both. A module's web.config below inherits the parent's sections as written: what it sees
+    // is not what runs, so the parent's own (deployed) check alone reports the parent's values.
+    let dir = repository();
+    write(
+        dir.path(),
+        "Site/web.config",
+        "<?xml version=\"1.0\"?>\n<configuration>\n  <system.web>\n    <compilation debug=\"true\" targetFramework=\"4.8\" />\n    <customErrors mode=\"Off\" />\n  </system.web>\n</configuration>\n",
+    );
+    write(
+        dir.path(),
+        "Site/Web.Release.config",
+        format!(
+            "<configuration {XDT}>\n  <system.web>\n    <compilation xdt:Transform=\"RemoveAttributes(debug)\" />\n    <customErrors mode=\"RemoteOnly\" xdt:Transform=\"SetAttributes\" />\n  </system.web>\n</configuration>\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "Site/Modules/Blog/web.config",
+        "<?xml version=\"1.0\"?>\n<configuration>\n  <system.web>\n    <pages validateRequest=\"true\" />\n  </system.web>\n</configuration>\n",
+    );
+    assert_eq!(check(dir.path(), &["Site"]), (0, vec![]));
+    // As written, the site's own check reports both, once each.
+    assert_eq!(
+        check(dir.path(), &["Site", "--environment", "none"]),
+        (
+            1,
+            vec![
+                "Site/web.config:4:18 debug-compilation".to_owned(),
+                "Site/web.config:5:19 custom-errors-off".to_owned()
+            ]
+        )
+    );
+}
