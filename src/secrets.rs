@@ -276,6 +276,24 @@ const SECRET_KEY_KINDS: &[&str] = &[
 /// `twitterConsumerSecret`, `api_key` do; `PasswordResetUrl`, `TokenLifetimeMinutes`,
 /// `PasswordGeneratorChars`, `reCaptchaPublicKey`, `AccessKeyId` do not.
 pub fn secret_key(key: &str) -> Option<SecretKey> {
+    // Every name below ends in a word holding one of these: most keys (every `<add name>` of a
+    // file is asked when its findings are masked) are dismissed without splitting them into
+    // words. A non-ASCII key is split anyway (`K`, the Kelvin sign, lower-cases to `k`).
+    const STEMS: &[&str] = &[
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "credential",
+        "string",
+    ];
+    if key.is_ascii() {
+        let lower = key.to_ascii_lowercase();
+        if !STEMS.iter().any(|stem| lower.contains(stem)) {
+            return None;
+        }
+    }
     let mut words = key_words(key);
     while words
         .last()

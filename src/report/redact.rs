@@ -336,6 +336,14 @@ fn keyed_values(text: &str) -> Vec<std::ops::Range<usize>> {
         }
         let tag_name = &rest[..name_len];
         let attrs = tag_attributes(text, at + 1 + name_len);
+        let value = attrs
+            .iter()
+            .find(|(name, _)| text[name.clone()] == *"value");
+        // Only an entry with a value (or a Settings.settings `<setting>`) can hold a secret:
+        // the names of the others (handlers, modules, providers) are not asked about.
+        if value.is_none() && tag_name != "setting" {
+            continue;
+        }
         let named_secret = attrs.iter().any(|(name, value)| {
             (text[name.clone()] == *"key" || text[name.clone()] == *"name")
                 && matches!(
@@ -346,10 +354,7 @@ fn keyed_values(text: &str) -> Vec<std::ops::Range<usize>> {
         if !named_secret {
             continue;
         }
-        if let Some((_, value)) = attrs
-            .iter()
-            .find(|(name, _)| text[name.clone()] == *"value")
-        {
+        if let Some((_, value)) = value {
             values.push(value.clone());
         }
         if tag_name == "setting" {
