@@ -740,7 +740,7 @@ fn errors_appear_in_every_format() {
     assert!(check("human").contains("error: bad/web.config:3:1: unexpected end of file"));
     let concise = check("concise");
     assert!(
-        concise.contains("bad/web.config:3:1: error: unexpected end of file"),
+        concise.contains("bad/web.config:3:1: error unexpected end of file"),
         "{concise}"
     );
     assert!(concise.contains("good/web.config:4:14: forms-timeout-too-low"));

@@ -33,14 +33,14 @@ pub enum Command {
     /// List every rule, one per line: name, code, group, whether it runs by default (`default`)
     /// or only when selected (`opt-in`), summary.
     Rules {
-        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
     /// Print a rule's documentation.
     Rule {
         /// The rule's name (or code).
         name: String,
-        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
     /// Show the effective value of a setting for a file and where it comes from:
@@ -80,7 +80,7 @@ pub struct ExplainArgs {
     /// The deployed configuration of this environment (`Web.NAME.config` beside the file).
     #[arg(long, value_name = "NAME")]
     pub environment: Option<String>,
-    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
     /// Use this configuration file instead of searching for iislint.toml.
     #[arg(long, value_name = "FILE")]
@@ -117,8 +117,8 @@ pub struct CheckArgs {
     /// Use this configuration file instead of searching for iislint.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format (`--format` is an alias).
+    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "PATH")]
@@ -166,6 +166,12 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: annotations on the pull request.
     Github,
+    /// `path(line,col): warning IIS101: message`, MSBuild's format: Visual Studio's Error List,
+    /// Rider, VS Code's `$msCompile` problem matcher.
+    Msbuild,
+    /// Azure Pipelines logging commands (`##vso[task.logissue …]`): errors and warnings of the
+    /// pipeline step.
+    Azure,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -396,6 +402,8 @@ fn check(args: &CheckArgs) -> u8 {
         }
         Format::Concise => crate::report::concise::render(&run),
         Format::Github => crate::report::github::render(&run),
+        Format::Msbuild => crate::report::msbuild::render(&run),
+        Format::Azure => crate::report::azure::render(&run),
         Format::Sarif => crate::report::sarif::render(
             &run,
             &crate::report::sarif::SarifOptions {

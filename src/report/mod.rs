@@ -1,10 +1,12 @@
 //! Output formats. Every format reads the same [`FileResult`]s, in the same (sorted) order.
 
+pub mod azure;
 pub mod concise;
 pub mod excerpt;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod msbuild;
 pub mod redact;
 pub mod sarif;
 
