@@ -335,7 +335,16 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
             .diagnostics
             .iter()
             .chain(result.suppressed.iter().map(|s| &s.diagnostic));
-        result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter());
+        result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter())
+            .with_line_hashes(
+                &text,
+                result
+                    .diagnostics
+                    .iter()
+                    .chain(result.suppressed.iter().map(|s| &s.diagnostic))
+                    .map(|d| d.range.start),
+                |line| redactor.mask(line),
+            );
         if options.excerpts && !result.diagnostics.is_empty() {
             // Masking keeps every byte offset, so the ranges still point at the same lines; a
             // secret never spans lines, so the lines shown are masked alone.

@@ -6,8 +6,10 @@
 
 use std::path::Path;
 
+use serde_json::Value;
+
 mod support;
-use support::{iislint, stdout_of, write};
+use support::{iislint, json_of, stdout_of, write};
 
 const LOW_FORMS: &str = "<configuration>\n  <system.web>\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n  </system.web>\n</configuration>\n";
 const BROKEN: &str = "<configuration>\n  <system.web>\n";
@@ -172,4 +174,124 @@ fn concise_errors_have_the_shape_of_findings() {
             "missing error"
         ]
     );
+}
+
+fn sarif(dir: &Path, args: &[&str]) -> Value {
+    let (_, sarif) = json_of(
+        iislint(dir)
+            .args(["check", "--output-format", "sarif"])
+            .args(args),
+    );
+    sarif
+}
+
+/// Each result's `partialFingerprints["iislint/v1"]`, by `path:line rule`.
+fn fingerprints(sarif: &Value) -> Vec<(String, String)> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            (
+                format!(
+                    "{}:{} {}",
+                    location["artifactLocation"]["uri"].as_str().unwrap(),
+                    location["region"]["startLine"],
+                    r["ruleId"].as_str().unwrap()
+                ),
+                r["partialFingerprints"]["iislint/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_rules_have_help_uris_tags_and_security_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web.config", LOW_FORMS);
+    let sarif = sarif(dir.path(), &[]);
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let mut security = 0;
+    for rule in rules {
+        let name = rule["id"].as_str().unwrap();
+        let uri = rule["helpUri"].as_str().unwrap();
+        // GitHub's default, as no repository URL is named elsewhere; the file exists.
+        assert_eq!(
+            uri,
+            format!("https://github.com/iislint/iislint/blob/main/rules/{name}.md")
+        );
+        assert!(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("rules/{name}.md"))
+                .is_file(),
+            "{uri}"
+        );
+        let tags = rule["properties"]["tags"].as_array().unwrap();
+        assert_eq!(tags.len(), 1, "{rule}");
+        let group = tags[0].as_str().unwrap();
+        let severity = &rule["properties"]["security-severity"];
+        if group == "security" {
+            security += 1;
+            // A number in a string, as GitHub code scanning reads it (0.1 to 10.0).
+            let score: f64 = severity.as_str().unwrap().parse().unwrap();
+            assert!((0.1..=10.0).contains(&score), "{rule}");
+            let expected = match rule["defaultConfiguration"]["level"].as_str().unwrap() {
+                "error" => "7.5",
+                "warning" => "5.0",
+                _ => "2.0",
+            };
+            assert_eq!(severity, expected, "{name}");
+        } else {
+            assert!(severity.is_null(), "{rule}");
+        }
+    }
+    assert!(security > 0, "the security group has rules");
+}
+
+#[test]
+fn sarif_fingerprints_follow_the_line_content_not_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/web.config", LOW_FORMS);
+    write(dir.path(), "b/web.config", LOW_FORMS);
+    let before = fingerprints(&sarif(dir.path(), &[]));
+    assert_eq!(before.len(), 2, "{before:?}");
+    // Same rule and line content in two files: two fingerprints.
+    assert_ne!(before[0].1, before[1].1);
+    for (_, print) in &before {
+        assert!(print.len() == 16 && print.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+    // Lines added above a finding move it, not its fingerprint.
+    write(
+        dir.path(),
+        "a/web.config",
+        LOW_FORMS.replace("<configuration>\n", "<configuration>\n  <!-- a -->\n\n  <appSettings />\n"),
+    );
+    let after = fingerprints(&sarif(dir.path(), &[]));
+    assert_eq!(after[0].0, "a/web.config:7 forms-timeout-too-low");
+    assert_eq!(after[0].1, before[0].1);
+    assert_eq!(after[1], before[1]);
+    // The same again, stable from run to run.
+    assert_eq!(fingerprints(&sarif(dir.path(), &[])), after);
+    // A change of the line itself is another finding.
+    write(
+        dir.path(),
+        "b/web.config",
+        LOW_FORMS.replace("<forms timeout=\"5\" />", "<forms timeout=\"6\" />"),
+    );
+    let changed = fingerprints(&sarif(dir.path(), &[]));
+    assert_ne!(changed[1].1, before[1].1);
+
+    // The same rule on two lines of the same content (indentation aside): told apart by order.
+    let twice = "<configuration>\n  <system.web>\n    <compilation debug=\"true\" />\n  </system.web>\n  <location path=\"a\">\n    <system.web>\n      <compilation debug=\"true\" />\n    </system.web>\n  </location>\n</configuration>\n";
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), "web.config", twice);
+    let prints = fingerprints(&sarif(other.path(), &["--select", "debug-compilation"]));
+    assert_eq!(prints.len(), 2, "{prints:?}");
+    assert_ne!(prints[0].1, prints[1].1);
 }

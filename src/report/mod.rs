@@ -90,6 +90,17 @@ impl Run {
 
 pub use crate::paths::display_path;
 
+/// FNV-1a, 64 bits: a hash that is the same in every run, version and platform (the standard
+/// library's hashers promise no such thing), for fingerprints that must not change.
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
 /// Text for a terminal: control characters (an escape sequence in a file's name could rewrite
 /// the screen or hide a line) are written escaped, as Rust writes them (`\t`, `\u{1b}`).
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
@@ -110,6 +121,14 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::{display_path, terminal_safe};
+
+    #[test]
+    fn the_stable_hash_is_fnv_1a() {
+        // The published test vectors of FNV-1a 64.
+        assert_eq!(super::stable_hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(super::stable_hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(super::stable_hash(b"foobar"), 0x8594_4171_f739_67e8);
+    }
 
     #[test]
     fn control_characters_are_escaped_for_terminals() {
