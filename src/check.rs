@@ -1046,6 +1046,17 @@ fn check_file_text(
     let mut current = originals.clone();
     let mut fixed: Vec<(PathBuf, &'static str)> = Vec::new();
     let mut problem = None;
+    // The findings `check` reports for these files (each once, whatever the views that found
+    // it): "Fixed N" counts the fixes of these, not those of findings a fix brought about.
+    let mut found: std::collections::HashSet<(PathBuf, &'static str, std::ops::Range<usize>)> =
+        std::collections::HashSet::new();
+    let mut note_found = |linted: &crate::lint::Linted, paths: &[PathBuf]| {
+        for d in &linted.diagnostics {
+            if let Some(path) = paths.get(d.file) {
+                found.insert((path.clone(), d.rule.name, d.range.clone()));
+            }
+        }
+    };
     for view in &views {
         let (judged, judged_paths) = view_bundle(*view, &current);
         let first = match (view, as_written.take()) {
@@ -1057,6 +1068,13 @@ fn check_file_text(
                 }
             },
         };
+        if current == originals {
+            note_found(&first, &judged_paths);
+        } else if let Ok(as_read) =
+            lint_bundle(&view_bundle(*view, &originals).0, &facts, &rules, settings)
+        {
+            note_found(&as_read, &judged_paths);
+        }
         let editable = judged.editable_files();
         let outcome = fix_linted(judged, first, &facts, &rules, settings, required);
         for file in editable {
@@ -1070,6 +1088,7 @@ fn check_file_text(
         );
         problem = problem.or(outcome.problem);
     }
+    let fixed = fixes_of_found(fixed, &found);
     let mut changed: Vec<&PathBuf> = current
         .iter()
         .filter(|(path, text)| originals[*path] != **text)
@@ -1181,6 +1200,29 @@ fn check_file_text(
     }
     checked.extend(others);
     checked
+}
+
+/// The fixes applied (file and rule, one entry per fix), as many per file and rule as `check`
+/// found there at most: a fix of a finding that an earlier fix brought about (a longer forms
+/// time-out makes the session shorter than the login) is not counted, so "Fixed N" counts the
+/// findings `check` reported.
+fn fixes_of_found(
+    applied: Vec<(PathBuf, &'static str)>,
+    found: &std::collections::HashSet<(PathBuf, &'static str, std::ops::Range<usize>)>,
+) -> Vec<(PathBuf, &'static str)> {
+    let mut left: HashMap<(PathBuf, &str), usize> = HashMap::new();
+    for (path, rule, _) in found {
+        *left.entry((path.clone(), *rule)).or_default() += 1;
+    }
+    applied
+        .into_iter()
+        .filter(|(path, rule)| {
+            left.get_mut(&(path.clone(), *rule))
+                .filter(|n| **n > 0)
+                .map(|n| *n -= 1)
+                .is_some()
+        })
+        .collect()
 }
 
 /// Puts each finding in the result of the file it is in.

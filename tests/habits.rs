@@ -270,7 +270,10 @@ fn sarif_fingerprints_follow_the_line_content_not_its_number() {
     write(
         dir.path(),
         "a/web.config",
-        LOW_FORMS.replace("<configuration>\n", "<configuration>\n  <!-- a -->\n\n  <appSettings />\n"),
+        LOW_FORMS.replace(
+            "<configuration>\n",
+            "<configuration>\n  <!-- a -->\n\n  <appSettings />\n",
+        ),
     );
     let after = fingerprints(&sarif(dir.path(), &[]));
     assert_eq!(after[0].0, "a/web.config:7 forms-timeout-too-low");
@@ -294,4 +297,213 @@ fn sarif_fingerprints_follow_the_line_content_not_its_number() {
     let prints = fingerprints(&sarif(other.path(), &["--select", "debug-compilation"]));
     assert_eq!(prints.len(), 2, "{prints:?}");
     assert_ne!(prints[0].1, prints[1].1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. ruff's habits: exit codes, statistics, quiet and silent
+
+/// Standard output and standard error, and the exit code.
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = iislint(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn exit_zero_and_info_findings_do_not_fail_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web.config", LOW_FORMS);
+    assert_eq!(run(dir.path(), &["check"]).0, 1);
+    let (code, out, _) = run(dir.path(), &["check", "--exit-zero"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Found 1 warning"), "{out}");
+    assert_eq!(run(dir.path(), &["check", "--exit-zero", "--diff"]).0, 0);
+    // --exit-zero never hides a file that could not be read.
+    write(dir.path(), "b/web.config", BROKEN);
+    assert_eq!(run(dir.path(), &["check", "--exit-zero"]).0, 2);
+    std::fs::remove_dir_all(dir.path().join("b")).unwrap();
+
+    // The rule at `info`: reported, and the exit code is 0.
+    write(
+        dir.path(),
+        "iislint.toml",
+        "[rules.forms-timeout-too-low]\nlevel = \"info\"\n",
+    );
+    let (code, out, _) = run(dir.path(), &["check", "--color", "never"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("forms-timeout-too-low"), "{out}");
+    assert!(
+        out.contains("No errors or warnings; 1 info finding (1 file checked)."),
+        "{out}"
+    );
+    for format in ["json", "sarif", "github", "concise", "msbuild", "azure"] {
+        assert_eq!(
+            run(dir.path(), &["check", "--output-format", format]).0,
+            0,
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn the_summary_counts_errors_and_warnings_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/web.config", LOW_FORMS);
+    write(
+        dir.path(),
+        "b/web.config",
+        "<configuration>\n  <system.web>\n    <sessionState mode=\"inproc\" />\n  </system.web>\n</configuration>\n",
+    );
+    let (code, out, _) = run(dir.path(), &["check", "--color", "never"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Found 1 error and 1 warning (2 files checked)."),
+        "{out}"
+    );
+    write(dir.path(), "c/web.config", BROKEN);
+    let (_, out, _) = run(dir.path(), &["check", "--color", "never"]);
+    assert!(
+        out.contains("Found 1 error and 1 warning; 1 file could not be checked (3 files checked)."),
+        "{out}"
+    );
+}
+
+#[test]
+fn no_configuration_file_is_a_warning_not_all_checks_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/app.config", "<configuration />");
+    let (code, out, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("All checks passed"), "{out}");
+    assert_eq!(
+        err,
+        "warning: No configuration files found under the given path(s)\n"
+    );
+    // -q and -s leave the warning out.
+    for quiet in ["-q", "-s", "--quiet", "--silent"] {
+        let (code, out, err) = run(dir.path(), &["check", quiet]);
+        assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""), "{quiet}");
+    }
+}
+
+#[test]
+fn fixes_are_counted_as_check_counted_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    // Raising the forms time-out to 60 makes the 30-minute session shorter than the login:
+    // a second fix, of a finding `check` did not report.
+    let text = "<configuration>\n  <system.web>\n    <authentication mode=\"Forms\"><forms timeout=\"5\" /></authentication>\n    <sessionState mode=\"SQLServer\" sqlConnectionString=\"Data Source=db\" timeout=\"30\" />\n  </system.web>\n</configuration>\n";
+    let path = write(dir.path(), "web.config", text);
+    let (code, out, _) = run(dir.path(), &["check", "--color", "never"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("Found 1 warning (1 file checked)."), "{out}");
+    let (code, out, _) = run(dir.path(), &["check", "--fix", "--color", "never"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, "Fixed 1 problem.\n");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        fixed.contains("<forms timeout=\"60\" />")
+            && fixed.contains("timeout=\"60\" />\n  </system.web>"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn statistics_count_each_rule_as_ruff_prints_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/web.config", LOW_FORMS);
+    write(dir.path(), "b/web.config", LOW_FORMS);
+    write(
+        dir.path(),
+        "c/web.config",
+        "<configuration>\n  <system.web>\n    <sessionState mode=\"inproc\" />\n  </system.web>\n</configuration>\n",
+    );
+    let (code, out, _) = run(dir.path(), &["check", "--statistics", "--color", "never"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "2\tIIS101\t[*] forms-timeout-too-low\n1\tIIS201\t[ ] invalid-value\nFound 1 error and 2 warnings (3 files checked).\n2 problems fixable with `--fix`.\n"
+    );
+    let (_, out, _) = run(dir.path(), &["check", "--statistics", "-q"]);
+    assert_eq!(
+        out,
+        "2\tIIS101\t[*] forms-timeout-too-low\n1\tIIS201\t[ ] invalid-value\n"
+    );
+    let (_, json) =
+        json_of(iislint(dir.path()).args(["check", "--statistics", "--output-format", "json"]));
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"code": "IIS101", "name": "forms-timeout-too-low", "count": 2, "fixable": true},
+            {"code": "IIS201", "name": "invalid-value", "count": 1, "fixable": false},
+        ])
+    );
+    let (code, _, err) = run(
+        dir.path(),
+        &["check", "--statistics", "--output-format", "sarif"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--statistics prints text"), "{err}");
+}
+
+#[test]
+fn quiet_prints_only_findings_and_silent_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web.config", LOW_FORMS);
+    let (code, out, _) = run(dir.path(), &["check", "-q", "--color", "never"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("forms-timeout-too-low"), "{out}");
+    assert!(!out.contains("Found"), "{out}");
+    let (code, out, err) = run(dir.path(), &["check", "-s"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", ""));
+    // A report asked for in a file is still written.
+    let (code, out, _) = run(
+        dir.path(),
+        &[
+            "check",
+            "-s",
+            "--output-format",
+            "json",
+            "--output-file",
+            "out.json",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (1, ""));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 1);
+    // --fix -s writes the fix and says nothing.
+    let (code, out, err) = run(dir.path(), &["check", "--fix", "-s"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Fixes to what exists
+
+#[test]
+fn help_is_wrapped_at_word_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    for columns in ["60", "100"] {
+        let out = iislint(dir.path())
+            .args(["check", "--help"])
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let width: usize = columns.parse().unwrap();
+        for line in help.lines() {
+            assert!(line.chars().count() <= width, "{columns}: {line:?}");
+        }
+        // Every long sentence is still whole once line breaks are taken for spaces.
+        let words = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        for sentence in [
+            "Judge the deployed configuration of this environment (`Web.NAME.config` beside each web.config); repeatable; `none` for the file as written. Default: every transform but Debug",
+            "Run only these rules, replacing the configuration's selection: comma-separated rule names, codes (IIS101), code prefixes (IIS1), groups (session, correctness, security, hardening) or ALL",
+        ] {
+            assert!(words.contains(sentence), "{columns}: {help}");
+        }
+    }
 }

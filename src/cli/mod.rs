@@ -152,6 +152,20 @@ pub struct CheckArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Exit with 0 even when findings remain (2 still means a file or the configuration could
+    /// not be read).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each rule has (`[*]`: all fixable) instead of the findings;
+    /// human, concise or json.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the findings and nothing else: no summary, no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print nothing; the exit code tells (a report still goes to --output-file).
+    #[arg(short, long)]
+    pub silent: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -315,6 +329,13 @@ fn emit(text: &str, output_file: Option<&std::path::Path>) -> Result<(), String>
 }
 
 fn check(args: &CheckArgs) -> u8 {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise | Format::Json) {
+        eprintln!(
+            "error: --statistics prints text (human, concise) or json, not {}",
+            format_name(args.format)
+        );
+        return EXIT_ERROR;
+    }
     let settings = match load_settings(args.config.as_deref()) {
         Ok(settings) => settings,
         Err(message) => {
@@ -366,62 +387,103 @@ fn check(args: &CheckArgs) -> u8 {
         }
     };
 
+    // Nothing to check (ruff's words): a warning, not "All checks passed".
+    if run.checked == 0 && !args.quiet && !args.silent {
+        eprintln!("warning: No configuration files found under the given path(s)");
+    }
+    let found = |found: bool| {
+        if found && !args.exit_zero {
+            EXIT_FOUND
+        } else {
+            EXIT_CLEAN
+        }
+    };
     if let FixMode::Diff(_) = fix {
         // Each file's diff was masked with its result: a diff of the machine-key fix would
         // show the new keys; `--fix` writes them, nothing prints them.
         let diffs: String = run.files.iter().filter_map(|f| f.diff.as_deref()).collect();
-        if let Err(message) = emit(&diffs, args.output_file.as_deref()) {
+        if let Err(message) = report_out(&diffs, args) {
             eprintln!("error: {message}");
             return EXIT_ERROR;
         }
         // The diff is the output; what could not be checked goes to stderr, as `check` reports
         // it, so an exit code 2 always comes with its reason.
-        eprint!("{}", crate::report::human::errors(&run));
+        if !args.silent {
+            eprint!("{}", crate::report::human::errors(&run));
+        }
         return if run.error_count() > 0 {
             EXIT_ERROR
-        } else if diffs.is_empty() {
-            EXIT_CLEAN
         } else {
-            EXIT_FOUND
+            found(!diffs.is_empty())
         };
     }
     let mut render_failures = 0;
-    let output = match args.format {
-        Format::Json => crate::report::json::render_with(&run, args.show_suppressed),
-        Format::Human => {
-            let rendered = crate::report::human::render(
-                &run,
-                &HumanOptions {
-                    // Colour codes never go to a file unless asked for.
-                    color: use_color(args.color)
-                        && (args.output_file.is_none() || args.color == ColorChoice::Always),
-                },
-            );
-            render_failures = rendered.failures;
-            rendered.text
+    let output = if args.statistics {
+        let text = match args.format {
+            Format::Json => crate::report::statistics::render_json(&run, applicability),
+            Format::Human | Format::Concise => {
+                crate::report::statistics::render_text(&run, applicability)
+            }
+            _ => unreachable!("refused before the check"),
+        };
+        if args.format == Format::Human && !args.quiet {
+            text + &crate::report::human::summary(&run)
+        } else {
+            text
         }
-        Format::Concise => crate::report::concise::render(&run),
-        Format::Github => crate::report::github::render(&run),
-        Format::Msbuild => crate::report::msbuild::render(&run),
-        Format::Azure => crate::report::azure::render(&run),
-        Format::Sarif => crate::report::sarif::render(
-            &run,
-            &crate::report::sarif::SarifOptions {
-                show_suppressed: args.show_suppressed,
-            },
-        ),
+    } else {
+        match args.format {
+            Format::Json => crate::report::json::render_with(&run, args.show_suppressed),
+            Format::Human => {
+                let rendered = crate::report::human::render(
+                    &run,
+                    &HumanOptions {
+                        // Colour codes never go to a file unless asked for.
+                        color: use_color(args.color)
+                            && (args.output_file.is_none() || args.color == ColorChoice::Always),
+                        summary: !args.quiet,
+                    },
+                );
+                render_failures = rendered.failures;
+                rendered.text
+            }
+            Format::Concise => crate::report::concise::render(&run),
+            Format::Github => crate::report::github::render(&run),
+            Format::Msbuild => crate::report::msbuild::render(&run),
+            Format::Azure => crate::report::azure::render(&run),
+            Format::Sarif => crate::report::sarif::render(
+                &run,
+                &crate::report::sarif::SarifOptions {
+                    show_suppressed: args.show_suppressed,
+                },
+            ),
+        }
     };
-    if let Err(message) = emit(&output, args.output_file.as_deref()) {
+    if let Err(message) = report_out(&output, args) {
         eprintln!("error: {message}");
         return EXIT_ERROR;
     }
     if run.error_count() > 0 || render_failures > 0 {
         EXIT_ERROR
-    } else if run.diagnostic_count() > 0 {
-        EXIT_FOUND
     } else {
-        EXIT_CLEAN
+        // An info finding alone never fails a run.
+        found(run.severity_counts().problems() > 0)
     }
+}
+
+/// The report goes to `--output-file` when given, else to stdout unless `--silent`.
+fn report_out(text: &str, args: &CheckArgs) -> Result<(), String> {
+    if args.silent && args.output_file.is_none() {
+        return Ok(());
+    }
+    emit(text, args.output_file.as_deref())
+}
+
+/// A format's name on the command line.
+fn format_name(format: Format) -> String {
+    format
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned())
 }
 
 /// `--select`, `--extend-select` and `--ignore`; an empty `--select` (`--select ""`) selects

@@ -33,7 +33,12 @@ pub fn render(run: &Run) -> String {
         }
     }
     for (path, message) in &run.path_errors {
-        let _ = writeln!(out, "{}:1:1: error {}", terminal_safe(path), one_line(message));
+        let _ = writeln!(
+            out,
+            "{}:1:1: error {}",
+            terminal_safe(path),
+            one_line(message)
+        );
     }
     out
 }

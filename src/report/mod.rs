@@ -9,6 +9,7 @@ pub mod json;
 pub mod msbuild;
 pub mod redact;
 pub mod sarif;
+pub mod statistics;
 
 use std::path::PathBuf;
 
@@ -85,6 +86,34 @@ impl Run {
 
     pub fn fixed_count(&self) -> usize {
         self.files.iter().map(|f| f.fixed.len()).sum()
+    }
+
+    /// The findings by severity.
+    pub fn severity_counts(&self) -> SeverityCounts {
+        let mut counts = SeverityCounts::default();
+        for d in self.files.iter().flat_map(|f| &f.diagnostics) {
+            match d.severity {
+                crate::diagnostic::Severity::Error => counts.error += 1,
+                crate::diagnostic::Severity::Warning => counts.warning += 1,
+                crate::diagnostic::Severity::Info => counts.info += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// How many findings of each severity a run has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeverityCounts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl SeverityCounts {
+    /// The findings that make the exit code 1: errors and warnings (info never does).
+    pub fn problems(&self) -> usize {
+        self.error + self.warning
     }
 }
 

@@ -95,12 +95,7 @@ impl Serialize for Results<'_> {
                         suppression["justification"] = Value::String(reason.clone());
                     }
                     let print = next_fingerprint(&s.diagnostic);
-                    seq.serialize_element(&result(
-                        file,
-                        &s.diagnostic,
-                        Some(suppression),
-                        print,
-                    ))?;
+                    seq.serialize_element(&result(file, &s.diagnostic, Some(suppression), print))?;
                 }
             }
         }
