@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use rayon::prelude::*;
 
 use crate::application::{ApplicationFacts, Role};
-use crate::discover::{Discovery, FolderIndex, Target, discover};
+use crate::discover::{Discovery, FolderIndex, Target, discover_with};
 use crate::fix::Applicability;
 use crate::lint::{Bundle, FileFacts, RuleSet, fix_linted, lint_bundle, lint_bundle_parsed};
 use crate::model::FileKind;
@@ -16,6 +16,7 @@ use crate::report::redact::Redactor;
 use crate::report::{FileError, FileResult, Run, display_path};
 use crate::resolve::{Include, ParentSections};
 use crate::settings::Settings;
+use crate::settings_tree::SettingsTree;
 use crate::source::{LineIndex, SourceText};
 use crate::write::{WriteOptions, replace_file};
 
@@ -45,10 +46,59 @@ pub struct CheckOptions {
     /// `--environment`: the deployed views to judge (`none`: the file as written); empty for
     /// the settings' `environments`, else every transform but `Debug`.
     pub environments: Vec<String>,
+    /// `--force-exclude`: a file named on the command line is left out too when `exclude`
+    /// names it (pre-commit names every staged file).
+    pub force_exclude: bool,
 }
 
-pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
-    let discovery = discover(&options.paths, settings);
+/// What a run checks, and with which settings: the files found (and left after `exclude`), the
+/// paths that could not be walked, and the settings of each file.
+pub struct Plan {
+    discovery: Discovery,
+    pub settings: SettingsTree,
+}
+
+impl Plan {
+    /// The files the run checks, in path order.
+    pub fn targets(&self) -> &[Target] {
+        &self.discovery.targets
+    }
+}
+
+/// Finds the files to check and their settings: `settings` gets the `iislint.toml` files the
+/// walk saw and answers with every file's settings (see [`SettingsTree`]). A walked file its
+/// settings' `exclude` names is left out; so is a file named on the command line, with
+/// `--force-exclude`.
+pub fn plan(
+    options: &CheckOptions,
+    settings: impl FnOnce(&[PathBuf]) -> Result<SettingsTree, String>,
+) -> Result<Plan, String> {
+    let mut discovery = discover_with(&options.paths, &|_| false);
+    let settings = settings(&discovery.config_files)?;
+    discovery.targets.retain(|target| {
+        let named = target.root == target.path;
+        (named && !options.force_exclude) || !settings.is_excluded(&target.path)
+    });
+    Ok(Plan {
+        discovery,
+        settings,
+    })
+}
+
+/// [`plan`], then [`run_plan`].
+pub fn run(
+    options: &CheckOptions,
+    settings: impl FnOnce(&[PathBuf]) -> Result<SettingsTree, String>,
+) -> Result<Run, String> {
+    run_plan(options, plan(options, settings)?)
+}
+
+/// Checks (and fixes) the files of `plan`.
+pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
+    let Plan {
+        discovery,
+        settings: tree,
+    } = plan;
     if let Some(output) = &options.output_file
         && let Some(input) = crate::discover::same_file_among(output, &discovery.targets)
     {
@@ -92,6 +142,7 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
             let done: Vec<(usize, Vec<Finished>)> = level
                 .par_iter()
                 .map(|&(_, index)| {
+                    let settings = &**tree.for_file(&targets[index].path);
                     let finished =
                         check_file_isolated(&targets[index], options, settings, &folders, &parents)
                             .into_iter()

@@ -28,6 +28,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod settings;
+pub mod settings_tree;
 pub mod sites;
 pub mod source;
 pub mod suggest;

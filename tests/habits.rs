@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 mod support;
-use support::{iislint, json_of, stdout_of, write};
+use support::{findings, iislint, json_of, stdout_of, write};
 
 const LOW_FORMS: &str = "<configuration>\n  <system.web>\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n  </system.web>\n</configuration>\n";
 const BROKEN: &str = "<configuration>\n  <system.web>\n";
@@ -506,4 +506,220 @@ fn help_is_wrapped_at_word_boundaries() {
             assert!(words.contains(sentence), "{columns}: {help}");
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. ruff's habits: the nearest iislint.toml, --config, --show-files, --show-settings,
+// --force-exclude
+
+/// `path:line:col rule` of each finding.
+fn found(dir: &Path, args: &[&str]) -> (i32, Vec<String>) {
+    let (code, json) = json_of(
+        iislint(dir)
+            .args(["check", "--output-format", "json"])
+            .args(args),
+    );
+    (code, findings(&json))
+}
+
+#[test]
+fn each_file_takes_the_nearest_iislint_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "iislint.toml",
+        "[rules]\nforms-timeout-too-low = \"off\"\n",
+    );
+    write(root, "shop/web.config", LOW_FORMS);
+    // A nested file wins whole for the files below it (no inheritance): the rule is back on,
+    // and its `exclude` is relative to its own folder.
+    write(root, "api/iislint.toml", "exclude = [\"legacy/**\"]\n");
+    write(root, "api/web.config", LOW_FORMS);
+    write(root, "api/legacy/web.config", LOW_FORMS);
+    let (code, findings) = found(root, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings, ["api/web.config:4:14 forms-timeout-too-low"]);
+    // The same from a sub-folder, and from outside the tree: the current directory's iislint.toml
+    // no longer decides.
+    let (_, from_shop) = found(&root.join("shop"), &[".", "../api"]);
+    assert_eq!(from_shop, ["../api/web.config:4:14 forms-timeout-too-low"]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    write(
+        elsewhere.path(),
+        "iislint.toml",
+        "[rules]\nforms-timeout-too-low = \"error\"\n",
+    );
+    let shop = root.join("shop").to_string_lossy().into_owned();
+    assert_eq!(found(elsewhere.path(), &[&shop]), (0, vec![]));
+    // A file named on the command line takes its own nearest file too.
+    let (_, named) = found(root, &["shop/web.config", "api/legacy/web.config"]);
+    assert_eq!(named, ["api/legacy/web.config:4:14 forms-timeout-too-low"]);
+
+    // --config names one file for every file.
+    write(
+        root,
+        "strict.toml",
+        "[rules.forms-timeout-too-low]\nlevel = \"error\"\n",
+    );
+    let (code, json) = json_of(iislint(root).args([
+        "check",
+        "--output-format",
+        "json",
+        "--config",
+        "strict.toml",
+    ]));
+    assert_eq!(code, 1);
+    let severities: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities, ["error", "error", "error"], "{json}");
+
+    // A mistake in any of them stops the run.
+    write(root, "api/iislint.toml", "exclude = 3\n");
+    let (code, _, err) = run(root, &["check"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("api/iislint.toml:1:11: expected a list of strings"),
+        "{err}"
+    );
+}
+
+#[test]
+fn show_files_lists_what_would_be_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "iislint.toml", "exclude = [\"legacy/**\"]\n");
+    write(root, "b/web.config", LOW_FORMS);
+    write(root, "a/applicationHost.config", "<configuration />");
+    write(root, "legacy/web.config", LOW_FORMS);
+    write(root, "a/Web.Release.config", "<configuration />");
+    let (code, out, _) = run(root, &["check", "--show-files"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "a/applicationHost.config\nb/web.config\n");
+    // A file named on the command line is always checked, unless --force-exclude.
+    let (_, out, _) = run(root, &["check", "--show-files", "legacy/web.config"]);
+    assert_eq!(out, "legacy/web.config\n");
+    let (code, out, _) = run(
+        root,
+        &[
+            "check",
+            "--show-files",
+            "--force-exclude",
+            "legacy/web.config",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+    let (code, _, err) = run(root, &["check", "--force-exclude", "legacy/web.config"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("No configuration files found"), "{err}");
+}
+
+#[test]
+fn show_settings_prints_the_resolved_settings_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "site/iislint.toml",
+        "farm = true\nexclude = [\"old/**\"]\nignore = [\"IIS104\"]\n[rules.forms-timeout-too-low]\nlevel = \"error\"\nmin-minutes = 30\n[per-file-ignores]\n\"tools/**\" = [\"session\"]\n[fix]\nsession-store = \"sqlserver\"\nsql-connection-string = \"Server=sql;User Id=sa;Password=t0ml-secret\"\n",
+    );
+    write(root, "site/web.config", LOW_FORMS);
+    let (code, out, _) = run(root, &["check", "--show-settings", "--select", "session"]);
+    assert_eq!(code, 0, "{out}");
+    for line in [
+        "# Resolved settings for: site/web.config",
+        "# Settings path: site/iislint.toml",
+        "farm = true",
+        "exclude = [\"old/**\"]",
+        "ignore = [\"forms-sliding-expiration-disabled\"]",
+        "# --select [\"session\"]",
+        "forms-timeout-too-low = \"error\"  # IIS101",
+        "# forms-timeout-too-low.min-minutes = 30",
+        "\"tools/**\" = [\"session\"]",
+        "session-store = \"sqlserver\"",
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line}:\n{out}");
+    }
+    // --select session: no other group's rule runs, and the file's `ignore` is replaced with
+    // the rest of its selection (the documented precedence).
+    assert!(!out.contains("invalid-value ="), "{out}");
+    assert!(
+        out.contains("forms-sliding-expiration-disabled = \"warning\""),
+        "{out}"
+    );
+    let (_, out, _) = run(root, &["check", "--show-settings"]);
+    assert!(
+        !out.contains("forms-sliding-expiration-disabled ="),
+        "{out}"
+    );
+    assert!(out.contains("invalid-value = \"error\""), "{out}");
+    assert!(!out.contains("t0ml-secret"), "{out}");
+    assert!(out.contains("Password=*"), "{out}");
+    // Nothing to show: exit 2.
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(run(empty.path(), &["check", "--show-settings"]).0, 2);
+}
+
+/// git in `dir`, with the built binary first on PATH (for the hook) and no global configuration.
+#[cfg(unix)]
+fn git(dir: &Path, args: &[&str]) -> std::process::Output {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_iislint"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let mut paths = vec![bin_dir];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("PATH", std::env::join_paths(paths).unwrap())
+        .output()
+        .unwrap()
+}
+
+/// The hook passes --force-exclude and takes the staged iislint.toml files, nested ones too: a
+/// commit is judged as a run over the repository judges it.
+#[cfg(unix)]
+#[test]
+fn the_hook_applies_exclude_and_nested_configuration_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    assert!(git(repo, &["init", "-q"]).status.success());
+    git(repo, &["config", "user.email", "test@example.com"]);
+    git(repo, &["config", "user.name", "test"]);
+    git(repo, &["config", "commit.gpgsign", "false"]);
+    iislint(repo).args(["hook", "install"]).assert().success();
+    let hook = std::fs::read_to_string(repo.join(".git/hooks/pre-commit")).unwrap();
+    assert!(hook.contains("check --force-exclude -- $files"), "{hook}");
+
+    write(repo, "iislint.toml", "exclude = [\"legacy/**\"]\n");
+    write(repo, "legacy/web.config", LOW_FORMS);
+    write(
+        repo,
+        "api/iislint.toml",
+        "[rules]\nforms-timeout-too-low = \"off\"\n",
+    );
+    write(repo, "api/web.config", LOW_FORMS);
+    git(repo, &["add", "."]);
+    let commit = git(repo, &["commit", "-q", "-m", "excluded and configured"]);
+    assert!(
+        commit.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&commit.stdout),
+        String::from_utf8_lossy(&commit.stderr)
+    );
+    // `iislint check` over the repository agrees.
+    assert_eq!(run(repo, &["check"]).0, 0);
+    // Another file is checked as usual.
+    write(repo, "shop/web.config", LOW_FORMS);
+    git(repo, &["add", "."]);
+    assert!(!git(repo, &["commit", "-q", "-m", "bad"]).status.success());
 }

@@ -10,9 +10,11 @@ mod transform;
 
 use crate::check::{CheckOptions, FixMode};
 use crate::fix::Applicability;
+use crate::report::display_path;
 use crate::report::human::HumanOptions;
 use crate::rules::{RULES, Selection, Selector};
 use crate::settings::{SessionStore, Settings};
+use crate::settings_tree::SettingsTree;
 use crate::write::WriteOptions;
 
 #[derive(Parser, Debug)]
@@ -82,7 +84,7 @@ pub struct ExplainArgs {
     pub environment: Option<String>,
     #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
-    /// Use this configuration file instead of searching for iislint.toml.
+    /// Use this configuration file instead of the iislint.toml nearest to the file.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -114,7 +116,8 @@ pub struct CheckArgs {
     /// The site runs on several servers behind a load balancer.
     #[arg(long)]
     pub farm: bool,
-    /// Use this configuration file instead of searching for iislint.toml.
+    /// Use this configuration file for every file, instead of the iislint.toml nearest to each
+    /// (in its folder or above).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format (`--format` is an alias).
@@ -166,6 +169,16 @@ pub struct CheckArgs {
     /// Print nothing; the exit code tells (a report still goes to --output-file).
     #[arg(short, long)]
     pub silent: bool,
+    /// Print the files that would be checked, one per line, and exit.
+    #[arg(long, conflicts_with = "show_settings")]
+    pub show_files: bool,
+    /// Print the settings that apply to the first file that would be checked (from its
+    /// iislint.toml and the command line), and exit.
+    #[arg(long)]
+    pub show_settings: bool,
+    /// Apply `exclude` to files named on the command line too (pre-commit names each file).
+    #[arg(long)]
+    pub force_exclude: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,7 +269,7 @@ pub fn main() -> ExitCode {
 
 /// `iislint explain`: 0 with the answer, 2 when the file or the setting cannot be explained.
 fn explain(args: &ExplainArgs) -> u8 {
-    let settings = match load_settings(args.config.as_deref()) {
+    let settings = match load_settings(args.config.as_deref(), &args.file) {
         Ok(settings) => settings,
         Err(message) => {
             eprintln!("iislint: {message}");
@@ -336,20 +349,6 @@ fn check(args: &CheckArgs) -> u8 {
         );
         return EXIT_ERROR;
     }
-    let settings = match load_settings(args.config.as_deref()) {
-        Ok(settings) => settings,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_ERROR;
-        }
-    };
-    let mut settings = settings;
-    if let Some(store) = args.session_store {
-        settings.fix.session_store = Some(match store {
-            StoreArg::Sqlserver => SessionStore::SqlServer,
-            StoreArg::Redis => SessionStore::Redis,
-        });
-    }
     let selection = match cli_selection(args) {
         Ok(selection) => selection,
         Err(message) => {
@@ -378,8 +377,38 @@ fn check(args: &CheckArgs) -> u8 {
         },
         output_file: args.output_file.clone(),
         environments: args.environments.clone(),
+        force_exclude: args.force_exclude,
     };
-    let run = match crate::check::run(&options, &settings) {
+    // The command line's overrides of every iislint.toml.
+    let adjust = |settings: &mut Settings| {
+        if let Some(store) = args.session_store {
+            settings.fix.session_store = Some(match store {
+                StoreArg::Sqlserver => SessionStore::SqlServer,
+                StoreArg::Redis => SessionStore::Redis,
+            });
+        }
+    };
+    let settings = |found: &[PathBuf]| match &args.config {
+        Some(file) => crate::settings_tree::load(file).map(|mut settings| {
+            adjust(&mut settings);
+            SettingsTree::fixed(settings)
+        }),
+        None => SettingsTree::discover(found, &options.paths, &adjust),
+    };
+    let plan = match crate::check::plan(&options, settings) {
+        Ok(plan) => plan,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    if args.show_files {
+        return show_files(&plan);
+    }
+    if args.show_settings {
+        return show_settings(&plan, args);
+    }
+    let run = match crate::check::run_plan(&options, plan) {
         Ok(run) => run,
         Err(message) => {
             eprintln!("error: {message}");
@@ -471,6 +500,42 @@ fn check(args: &CheckArgs) -> u8 {
     }
 }
 
+/// `--show-files`: the files the run would check, one per line, as the reports name them.
+fn show_files(plan: &crate::check::Plan) -> u8 {
+    let list: String = plan
+        .targets()
+        .iter()
+        .map(|t| format!("{}\n", crate::report::terminal_safe(&display_path(&t.path))))
+        .collect();
+    print_or_fail(list.as_bytes())
+}
+
+/// `--show-settings`: the settings that apply to the first file the run would check (ruff's
+/// choice), resolved with the command line's, as TOML-ish text; the configuration file and the
+/// rules that run come first.
+fn show_settings(plan: &crate::check::Plan, args: &CheckArgs) -> u8 {
+    let Some(target) = plan.targets().first() else {
+        eprintln!("error: no configuration file to show the settings of");
+        return EXIT_ERROR;
+    };
+    let settings = plan.settings.for_file(&target.path);
+    let selection = match cli_selection(args) {
+        Ok(selection) => selection,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    let text = crate::settings::describe(
+        settings,
+        &target.path,
+        &selection,
+        args.farm,
+        &args.environments,
+    );
+    print_or_fail(text.as_bytes())
+}
+
 /// The report goes to `--output-file` when given, else to stdout unless `--silent`.
 fn report_out(text: &str, args: &CheckArgs) -> Result<(), String> {
     if args.silent && args.output_file.is_none() {
@@ -503,24 +568,20 @@ fn cli_selection(args: &CheckArgs) -> Result<Selection, String> {
     })
 }
 
-fn load_settings(explicit: Option<&std::path::Path>) -> Result<Settings, String> {
+/// The settings for `file`: `--config`'s, else the nearest iislint.toml in its folder or above.
+fn load_settings(
+    explicit: Option<&std::path::Path>,
+    file: &std::path::Path,
+) -> Result<Settings, String> {
     let path = match explicit {
         Some(path) => Some(path.to_owned()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|cwd| Settings::discover(&cwd)),
+        None => crate::paths::absolute(file)
+            .parent()
+            .and_then(Settings::discover),
     };
     match path {
         None => Ok(Settings::default()),
-        Some(path) => Settings::load(&path).map_err(|e| {
-            format!(
-                "{}:{}:{}: {}",
-                crate::report::display_path(&e.path),
-                e.line,
-                e.column,
-                e.message
-            )
-        }),
+        Some(path) => crate::settings_tree::load(&path),
     }
 }
 
@@ -788,9 +849,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/iislint-hook.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 # Every staged web.config comes along, so that a nested file still sees its parent's and is not
 # mistaken for an application's root; and so do the project files, Global.asax, pages and sources
-# that tell iislint which folders are applications and what they use. The copy is a repository
-# of its own (.git), as the real one is.
-{ printf '%s\n' "$files"; git -c core.quotePath=false ls-files | grep -iE '(^|/)web\.config$|\.(csproj|vbproj|asax|aspx|ascx|master|cshtml|vbhtml|asmx|ashx|cs|vb)$'; } |
+# that tell iislint which folders are applications and what they use, and the iislint.toml
+# files (each file is judged by the nearest one above it). The copy is a repository of its own
+# (.git), as the real one is.
+{ printf '%s\n' "$files"; git -c core.quotePath=false ls-files | grep -iE '(^|/)web\.config$|(^|/)iislint\.toml$|\.(csproj|vbproj|asax|aspx|ascx|master|cshtml|vbhtml|asmx|ashx|cs|vb)$'; } |
     sort -u | git checkout-index --stdin -f --prefix="$tmp/" || exit 1
 mkdir "$tmp/.git" || exit 1
 if [ -f iislint.toml ]; then
@@ -801,7 +863,9 @@ cd "$tmp" || exit 1
 IFS='
 '
 set -f
-"$IISLINT" check -- $files
+# --force-exclude: a staged file that iislint.toml's `exclude` names is skipped, as a run over
+# the whole repository skips it.
+"$IISLINT" check --force-exclude -- $files
 status=$?
 if [ "$status" -ne 0 ]; then
     echo "iislint: commit refused; fix the problems above (iislint check --fix) and stage the files again" >&2
