@@ -49,6 +49,43 @@ pub struct CheckOptions {
     /// `--force-exclude`: a file named on the command line is left out too when `exclude`
     /// names it (pre-commit names every staged file).
     pub force_exclude: bool,
+    /// `--stdin-filename PATH -`: the one file checked is PATH, its bytes from standard input.
+    pub stdin: Option<Stdin>,
+}
+
+/// A file whose text comes from standard input (an editor's unsaved buffer) rather than from
+/// disk. It is checked as the file at `path` would be: its `iislint.toml`, parents,
+/// `configSource` files and transforms are read from `path`'s folder on disk. Nothing is ever
+/// written: with `--fix`, its fixed text is kept in `fixed` (for standard output), and fixes of
+/// the other files of its view are dropped; with `--diff`, only its own diff is shown.
+#[derive(Debug)]
+pub struct Stdin {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    /// With `--fix`: the fixed text, in the input's encoding (unset when nothing was fixed or
+    /// the text could not be checked: the input is then the output).
+    pub fixed: std::sync::OnceLock<Vec<u8>>,
+}
+
+impl Stdin {
+    /// What `--fix` prints: the fixed text, else the input unchanged.
+    pub fn output(&self) -> &[u8] {
+        self.fixed.get().map_or(&self.bytes, Vec::as_slice)
+    }
+}
+
+/// The bytes of the file a check starts from: standard input's for `--stdin-filename`, else
+/// the file's on disk.
+fn read_target(
+    target: &Target,
+    options: &CheckOptions,
+    settings: &Settings,
+) -> Result<Vec<u8>, String> {
+    match options.stdin.as_ref().filter(|s| s.path == target.path) {
+        Some(stdin) => crate::load::check_size(stdin.bytes.len() as u64, settings.max_file_bytes)
+            .map(|()| stdin.bytes.clone()),
+        None => crate::load::read_config_file(&target.path, settings.max_file_bytes),
+    }
 }
 
 /// What a run checks, and with which settings: the files found (and left after `exclude`), the
@@ -73,7 +110,17 @@ pub fn plan(
     options: &CheckOptions,
     settings: impl FnOnce(&[PathBuf]) -> Result<SettingsTree, String>,
 ) -> Result<Plan, String> {
-    let mut discovery = discover_with(&options.paths, &|_| false);
+    let mut discovery = match &options.stdin {
+        // The file from standard input, as if named on the command line (it need not exist).
+        Some(stdin) => Discovery {
+            targets: vec![Target {
+                path: stdin.path.clone(),
+                root: stdin.path.clone(),
+            }],
+            ..Discovery::default()
+        },
+        None => discover_with(&options.paths, &|_| false),
+    };
     let settings = settings(&discovery.config_files)?;
     discovery.targets.retain(|target| {
         let named = target.root == target.path;
@@ -886,7 +933,7 @@ fn check_file_text(
             own: true,
         }]
     };
-    let bytes = match crate::load::read_config_file(&target.path, settings.max_file_bytes) {
+    let bytes = match read_target(target, options, settings) {
         Ok(bytes) => bytes,
         Err(message) => return fail(result, message, 1, 1, None),
     };
@@ -1140,6 +1187,19 @@ fn check_file_text(
         problem = problem.or(outcome.problem);
     }
     let fixed = fixes_of_found(fixed, &found);
+    // From standard input, only the judged file's fixes count: the others' are not written.
+    let stdin = options.stdin.as_ref().filter(|s| s.path == target.path);
+    if stdin.is_some() {
+        for (path, text) in current.iter_mut() {
+            if *path != target.path {
+                *text = originals[path].clone();
+            }
+        }
+    }
+    let fixed: Vec<(PathBuf, &'static str)> = fixed
+        .into_iter()
+        .filter(|(path, _)| stdin.is_none() || *path == target.path)
+        .collect();
     let mut changed: Vec<&PathBuf> = current
         .iter()
         .filter(|(path, text)| originals[*path] != **text)
@@ -1161,6 +1221,15 @@ fn check_file_text(
                 diffs.push(((*path).clone(), diff));
             }
             &originals
+        }
+        // Nothing is written: the fixed text goes to standard output.
+        _ if stdin.is_some() => {
+            if changed.contains(&&target.path)
+                && let Some(stdin) = stdin
+            {
+                let _ = stdin.fixed.set(source.encode(&current[&target.path]));
+            }
+            &current
         }
         _ => {
             let encoders: HashMap<&PathBuf, &SourceText> = std::iter::once((&target.path, &source))

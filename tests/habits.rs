@@ -723,3 +723,173 @@ fn the_hook_applies_exclude_and_nested_configuration_files() {
     git(repo, &["add", "."]);
     assert!(!git(repo, &["commit", "-q", "-m", "bad"]).status.success());
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. Reading from stdin
+
+/// Runs the binary in `dir` with `input` on standard input.
+fn run_stdin(dir: &Path, args: &[&str], input: &str) -> (i32, String, String) {
+    let out = iislint(dir).args(args).write_stdin(input).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A site on disk around the file that comes from stdin: its iislint.toml, a `configSource`
+/// file, and a transform.
+fn site_around_stdin() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "site/iislint.toml",
+        "[rules.forms-timeout-too-low]\nlevel = \"error\"\n",
+    );
+    write(
+        root,
+        "site/session.config",
+        "<sessionState mode=\"SQLServer\" sqlConnectionString=\"Data Source=db\" timeout=\"5\" />\n",
+    );
+    write(
+        root,
+        "site/Web.Release.config",
+        "<configuration xmlns:xdt=\"http://schemas.microsoft.com/XML-Document-Transform\">\n  <system.web>\n    <compilation xdt:Transform=\"RemoveAttributes(debug)\" />\n  </system.web>\n</configuration>\n",
+    );
+    dir
+}
+
+const STDIN_TEXT: &str = "<configuration>\n  <system.web>\n    <compilation debug=\"true\" />\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n    <sessionState configSource=\"session.config\" />\n  </system.web>\n</configuration>\n";
+
+#[test]
+fn stdin_is_checked_as_the_file_it_names() {
+    let dir = site_around_stdin();
+    let root = dir.path();
+    let (code, json) = json_of(
+        iislint(root)
+            .args([
+                "check",
+                "--output-format",
+                "json",
+                "--stdin-filename",
+                "site/web.config",
+                "-",
+            ])
+            .write_stdin(STDIN_TEXT),
+    );
+    assert_eq!(code, 1, "{json}");
+    // The nearest iislint.toml (the rule at error), the configSource file (its own finding),
+    // and the Release transform (debug removed when deployed: no debug-compilation finding).
+    assert_eq!(
+        findings(&json),
+        [
+            "site/web.config:5:14 forms-timeout-too-low",
+            "site/session.config:1:69 session-timeout-too-low"
+        ]
+    );
+    assert_eq!(json["diagnostics"][0]["severity"], "error");
+    assert_eq!(json["diagnostics"][0]["environments"][0], "Release");
+    assert!(!root.join("site/web.config").exists());
+
+    // Without the transform, the debug attribute is judged as written.
+    std::fs::remove_file(root.join("site/Web.Release.config")).unwrap();
+    let (_, out, _) = run_stdin(
+        root,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "site/web.config",
+        ],
+        STDIN_TEXT,
+    );
+    assert!(
+        out.contains("site/web.config:3:18: debug-compilation"),
+        "{out}"
+    );
+
+    // `-` needs a name; a name takes no other path.
+    assert_eq!(run_stdin(root, &["check", "-"], STDIN_TEXT).0, 2);
+    assert_eq!(
+        run_stdin(
+            root,
+            &["check", "--stdin-filename", "site/web.config", "other"],
+            STDIN_TEXT
+        )
+        .0,
+        2
+    );
+}
+
+#[test]
+fn stdin_fix_prints_the_fixed_text_and_writes_nothing() {
+    let dir = site_around_stdin();
+    let root = dir.path();
+    let session = std::fs::read_to_string(root.join("site/session.config")).unwrap();
+    let on_disk = STDIN_TEXT.replace("timeout=\"5\"", "timeout=\"9\"");
+    write(root, "site/web.config", &on_disk);
+    let crlf = STDIN_TEXT.replace('\n', "\r\n");
+    let (code, out, err) = run_stdin(
+        root,
+        &["check", "--fix", "--stdin-filename", "site/web.config", "-"],
+        &crlf,
+    );
+    // The forms fix applies to the text from stdin (line endings kept); the session fix would
+    // edit session.config, which is not written, so that finding remains (exit 1).
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        out,
+        crlf.replace("<forms timeout=\"5\" />", "<forms timeout=\"60\" />")
+    );
+    assert!(err.contains("Fixed 1 problem."), "{err}");
+    assert!(err.contains("session-timeout-too-low"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("site/session.config")).unwrap(),
+        session
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("site/web.config")).unwrap(),
+        on_disk
+    );
+
+    // --diff: the diff of the text from stdin only.
+    let (code, out, _) = run_stdin(
+        root,
+        &["check", "--diff", "--stdin-filename", "site/web.config"],
+        STDIN_TEXT,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("--- a/site/web.config\n+++ b/site/web.config\n"),
+        "{out}"
+    );
+    assert_eq!(out.matches("--- a/").count(), 1, "{out}");
+    assert!(out.contains("+      <forms timeout=\"60\" />"), "{out}");
+
+    // Text that cannot be checked comes back unchanged, with the error on stderr.
+    let (code, out, err) = run_stdin(
+        root,
+        &["check", "--fix", "--stdin-filename", "site/web.config"],
+        "<configuration>\n  <system.web>\n",
+    );
+    assert_eq!(code, 2);
+    assert_eq!(out, "<configuration>\n  <system.web>\n");
+    assert!(err.contains("site/web.config:3:1"), "{err}");
+
+    // Excluded with --force-exclude: nothing is checked, and the text comes back as it was.
+    write(root, "site/iislint.toml", "exclude = [\"web.config\"]\n");
+    let (code, out, _) = run_stdin(
+        root,
+        &[
+            "check",
+            "--fix",
+            "--force-exclude",
+            "--stdin-filename",
+            "site/web.config",
+        ],
+        STDIN_TEXT,
+    );
+    assert_eq!((code, out.as_str()), (0, STDIN_TEXT));
+}

@@ -101,9 +101,14 @@ pub enum HookAction {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Files or directories to lint.
-    #[arg(default_value = ".")]
+    /// Files or directories to lint (default: the current directory); `-` for standard input,
+    /// with --stdin-filename.
     pub paths: Vec<PathBuf>,
+    /// Lint standard input as the file at this path (its iislint.toml, parents, configSource
+    /// files and transforms are read from there); with --fix, the fixed text goes to standard
+    /// output and the report to standard error.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Apply safe fixes and write the files.
     #[arg(long)]
     pub fix: bool,
@@ -349,6 +354,13 @@ fn check(args: &CheckArgs) -> u8 {
         );
         return EXIT_ERROR;
     }
+    let stdin = match read_stdin(args) {
+        Ok(stdin) => stdin,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
+    };
     let selection = match cli_selection(args) {
         Ok(selection) => selection,
         Err(message) => {
@@ -366,8 +378,13 @@ fn check(args: &CheckArgs) -> u8 {
         (false, true) => FixMode::Diff(applicability),
         (false, false) => FixMode::Off,
     };
+    let paths = match &stdin {
+        Some(stdin) => vec![stdin.path.clone()],
+        None if args.paths.is_empty() => vec![PathBuf::from(".")],
+        None => args.paths.clone(),
+    };
     let options = CheckOptions {
-        paths: args.paths.clone(),
+        paths,
         farm: args.farm,
         selection,
         fix,
@@ -378,6 +395,7 @@ fn check(args: &CheckArgs) -> u8 {
         output_file: args.output_file.clone(),
         environments: args.environments.clone(),
         force_exclude: args.force_exclude,
+        stdin,
     };
     // The command line's overrides of every iislint.toml.
     let adjust = |settings: &mut Settings| {
@@ -415,6 +433,13 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    // `--fix` on standard input: the text (fixed, or as it came when nothing applied or it
+    // could not be checked) is the output; the report goes to stderr.
+    if let (Some(stdin), FixMode::Write(_)) = (&options.stdin, fix)
+        && print_or_fail(stdin.output()) != EXIT_CLEAN
+    {
+        return EXIT_ERROR;
+    }
 
     // Nothing to check (ruff's words): a warning, not "All checks passed".
     if run.checked == 0 && !args.quiet && !args.silent {
@@ -536,12 +561,54 @@ fn show_settings(plan: &crate::check::Plan, args: &CheckArgs) -> u8 {
     print_or_fail(text.as_bytes())
 }
 
-/// The report goes to `--output-file` when given, else to stdout unless `--silent`.
+/// The report goes to `--output-file` when given, else to stdout unless `--silent` (to stderr
+/// when stdout has standard input's fixed text).
 fn report_out(text: &str, args: &CheckArgs) -> Result<(), String> {
     if args.silent && args.output_file.is_none() {
         return Ok(());
     }
+    if args.fix && args.stdin_filename.is_some() && args.output_file.is_none() {
+        eprint!("{text}");
+        return Ok(());
+    }
     emit(text, args.output_file.as_deref())
+}
+
+/// `--stdin-filename PATH` (with `-` or no path): standard input, read whole, as the file at
+/// PATH. `-` without it, or another path with it, is a mistake of the command line.
+fn read_stdin(args: &CheckArgs) -> Result<Option<crate::check::Stdin>, String> {
+    let dash = std::path::Path::new("-");
+    let Some(path) = &args.stdin_filename else {
+        if args.paths.iter().any(|p| p == dash) {
+            return Err(
+                "`-` reads standard input as a file: name that file with --stdin-filename PATH"
+                    .to_owned(),
+            );
+        }
+        return Ok(None);
+    };
+    if let Some(other) = args.paths.iter().find(|p| *p != dash) {
+        return Err(format!(
+            "--stdin-filename lints standard input alone; {} is another path",
+            display_path(other)
+        ));
+    }
+    if args.show_files || args.show_settings {
+        // Nothing is read: the file is the one named.
+        return Ok(Some(crate::check::Stdin {
+            path: path.clone(),
+            bytes: Vec::new(),
+            fixed: Default::default(),
+        }));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .map_err(|err| format!("cannot read standard input: {err}"))?;
+    Ok(Some(crate::check::Stdin {
+        path: path.clone(),
+        bytes,
+        fixed: Default::default(),
+    }))
 }
 
 /// A format's name on the command line.
