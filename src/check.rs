@@ -15,6 +15,7 @@ use crate::report::excerpt::{Excerpt, Positions, reported_offsets};
 use crate::report::redact::Redactor;
 use crate::report::{FileError, FileResult, Run, display_path};
 use crate::resolve::{Include, ParentSections};
+use crate::rules::unused_suppression;
 use crate::settings::Settings;
 use crate::settings_tree::SettingsTree;
 use crate::source::{LineIndex, SourceText};
@@ -984,6 +985,28 @@ fn check_file_text(
         others,
     } = gathered;
     let parsed = parsed.as_ref();
+    // The views to judge (the environments' transforms, the file as written), known before the
+    // first lint: how far its suppressions can be judged unused depends on them.
+    let (environments, as_written_view) = match kind {
+        FileKind::WebConfig => {
+            environments_of(&target.path, &options.environments, settings, folders)
+        }
+        _ => (Vec::new(), true),
+    };
+    if kind == FileKind::WebConfig {
+        let (reference, reference_as_written) = if options.environments.is_empty() {
+            (environments.clone(), as_written_view)
+        } else {
+            environments_of(&target.path, &[], settings, folders)
+        };
+        bundle.unused = crate::lint::UnusedJudging {
+            views_left_out: (reference_as_written && !as_written_view)
+                || reference
+                    .iter()
+                    .any(|(name, _)| !environments.iter().any(|(judged, _)| judged == name)),
+            withhold_fixes: environments.len() + usize::from(as_written_view) > 1,
+        };
+    }
     let mut parents_used = inherit_into(
         &mut bundle,
         &parent_files,
@@ -1044,11 +1067,7 @@ fn check_file_text(
         .collect();
     // The deployed views to judge: one per environment's transform, else the file as written.
     let mut transforms: Vec<(String, Loaded)> = Vec::new();
-    let mut as_written_view = true;
     if kind == FileKind::WebConfig {
-        let (environments, as_written) =
-            environments_of(&target.path, &options.environments, settings, folders);
-        as_written_view = as_written;
         for (name, path) in environments {
             let loaded =
                 load_parsed(&path, settings, |_| ()).and_then(
@@ -1115,6 +1134,8 @@ fn check_file_text(
      -> Result<Vec<Checked>, crate::document::ParseError> {
         let mut checked = Vec::new();
         let mut reuse = as_written;
+        // Per view, its unused suppressions: one is reported only when every view finds it.
+        let mut unused_by_view: Vec<Vec<UnusedKey>> = Vec::new();
         for view in &views {
             let (judged, judged_paths) = view_bundle(*view, texts);
             let linted = match (view, reuse.take()) {
@@ -1124,7 +1145,24 @@ fn check_file_text(
             let mut results: Vec<FileResult> =
                 judged_paths.iter().map(|p| empty_result(p)).collect();
             distribute(&mut results, linted.diagnostics, linted.suppressed);
-            checked.extend(collect(results, &judged));
+            let view_checked = collect(results, &judged);
+            unused_by_view.push(
+                view_checked
+                    .iter()
+                    .flat_map(|c| c.result.diagnostics.iter().map(|d| (&c.result.path, d)))
+                    .filter_map(|(path, d)| unused_key(path, d))
+                    .collect(),
+            );
+            checked.extend(view_checked);
+        }
+        if unused_by_view.len() > 1 {
+            for one in &mut checked {
+                let path = one.result.path.clone();
+                one.result.diagnostics.retain(|d| {
+                    unused_key(&path, d)
+                        .is_none_or(|key| unused_by_view.iter().all(|view| view.contains(&key)))
+                });
+            }
         }
         Ok(checked)
     };
@@ -1185,6 +1223,52 @@ fn check_file_text(
                 .map(|(file, name)| (judged_paths[*file].clone(), *name)),
         );
         problem = problem.or(outcome.problem);
+    }
+    // Several views: the unused suppressions every view finds are removed last (each view's
+    // fixes left them alone, as another view may need them).
+    if bundle.unused.withhold_fixes {
+        let mut agreed: Option<Vec<(PathBuf, crate::diagnostic::Diagnostic)>> = None;
+        for view in &views {
+            let (mut judged, judged_paths) = view_bundle(*view, &current);
+            judged.unused.withhold_fixes = false;
+            let these: Vec<(PathBuf, crate::diagnostic::Diagnostic)> =
+                match lint_bundle(&judged, &facts, &rules, settings) {
+                    Ok(linted) => linted
+                        .diagnostics
+                        .into_iter()
+                        .filter(|d| d.rule.name == unused_suppression::META.name)
+                        .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability >= required))
+                        .map(|d| (judged_paths[d.file].clone(), d))
+                        .collect(),
+                    Err(_) => Vec::new(),
+                };
+            agreed = Some(match agreed {
+                None => these,
+                Some(before) => before
+                    .into_iter()
+                    .filter(|(path, d)| {
+                        these.iter().any(|(other, e)| {
+                            other == path && e.range == d.range && e.message == d.message
+                        })
+                    })
+                    .collect(),
+            });
+        }
+        let agreed = agreed.unwrap_or_default();
+        let mut paths: Vec<&PathBuf> = agreed.iter().map(|(path, _)| path).collect();
+        paths.sort();
+        paths.dedup();
+        for path in paths {
+            let (text, applied) = crate::lint::apply_fixes(
+                &current[path],
+                agreed
+                    .iter()
+                    .filter(|(p, _)| p == path)
+                    .filter_map(|(_, d)| Some((d.rule.name, d.fix.as_ref()?))),
+            );
+            current.insert(path.clone(), Arc::from(text));
+            fixed.extend(applied.into_iter().map(|name| (path.clone(), name)));
+        }
     }
     let fixed = fixes_of_found(fixed, &found);
     // From standard input, only the judged file's fixes count: the others' are not written.
@@ -1320,6 +1404,14 @@ fn check_file_text(
     }
     checked.extend(others);
     checked
+}
+
+/// An `unused-suppression` finding, as the views of one file compare it.
+type UnusedKey = (PathBuf, std::ops::Range<usize>, String);
+
+fn unused_key(path: &Path, d: &crate::diagnostic::Diagnostic) -> Option<UnusedKey> {
+    (d.rule.name == unused_suppression::META.name)
+        .then(|| (path.to_owned(), d.range.clone(), d.message.clone()))
 }
 
 /// The fixes applied (file and rule, one entry per fix), as many per file and rule as `check`

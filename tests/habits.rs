@@ -893,3 +893,104 @@ fn stdin_fix_prints_the_fixed_text_and_writes_nothing() {
     );
     assert_eq!((code, out.as_str()), (0, STDIN_TEXT));
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. Suppressions of rules inactive in this run
+
+const RELEASE_RAISES_SESSION: &str = "<configuration xmlns:xdt=\"http://schemas.microsoft.com/XML-Document-Transform\">\n  <system.web>\n    <sessionState timeout=\"60\" xdt:Transform=\"SetAttributes(timeout)\" />\n  </system.web>\n</configuration>\n";
+const EMPTY_TRANSFORM: &str = "<configuration xmlns:xdt=\"http://schemas.microsoft.com/XML-Document-Transform\">\n</configuration>\n";
+
+#[test]
+fn a_farm_rule_suppression_without_farm_is_not_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "<configuration>\n  <!-- iislint: ignore-file machine-key-missing-on-farm - keys come from machine.config -->\n  <system.web>\n    <sessionState mode=\"SQLServer\" sqlConnectionString=\"Data Source=db\" timeout=\"60\" />\n  </system.web>\n</configuration>\n";
+    let path = write(dir.path(), "web.config", text);
+    assert_eq!(found(dir.path(), &[]), (0, vec![]));
+    // Neither reported nor removed by a fix.
+    assert_eq!(run(dir.path(), &["check", "--fix"]).0, 0);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    // On a farm the rule runs, and the suppression silences its finding: used.
+    let (code, json) = json_of(iislint(dir.path()).args([
+        "check",
+        "--farm",
+        "--output-format",
+        "json",
+        "--show-suppressed",
+    ]));
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(
+        json["diagnostics"][0]["rule"],
+        "machine-key-missing-on-farm"
+    );
+    assert!(json["diagnostics"][0]["suppressed"].is_object());
+    // A suppression of a farm rule that silences nothing on a farm is unused.
+    write(
+        dir.path(),
+        "web.config",
+        text.replace(
+            "timeout=\"60\" />",
+            "timeout=\"60\" />\n    <machineKey validationKey=\"AutoGenerate\" decryptionKey=\"AutoGenerate\" />",
+        )
+        .replace("AutoGenerate\"", "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\""),
+    );
+    let (code, findings) = found(dir.path(), &["--farm"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings, ["web.config:2:3 unused-suppression"]);
+}
+
+#[test]
+fn a_suppression_used_in_another_environment_is_not_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Release raises the session time-out; Staging leaves it at 5, where the suppression works.
+    let text = "<configuration>\n  <system.web>\n    <!-- iislint: ignore session-timeout-too-low - kiosk -->\n    <sessionState timeout=\"5\" />\n  </system.web>\n</configuration>\n";
+    let path = write(dir.path(), "web.config", text);
+    write(dir.path(), "Web.Release.config", RELEASE_RAISES_SESSION);
+    write(dir.path(), "Web.Staging.config", EMPTY_TRANSFORM);
+    assert_eq!(found(dir.path(), &[]), (0, vec![]));
+    // Staging not judged in this run: the suppression may be used there.
+    assert_eq!(
+        found(dir.path(), &["--environment", "Release"]),
+        (0, vec![])
+    );
+    // Fixing never removes it (nor then fixes the Staging finding it silences).
+    for args in [
+        &["check", "--fix"][..],
+        &["check", "--fix", "--environment", "Release"],
+    ] {
+        assert_eq!(run(dir.path(), args).0, 0, "{args:?}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "{args:?}");
+    }
+    let (code, out, _) = run(dir.path(), &["check", "--diff"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    // Judged by the configuration's `environments` alone, Staging is no longer a view of the
+    // file: the suppression is unused in every view judged, and a fix removes it.
+    write(dir.path(), "iislint.toml", "environments = [\"Release\"]\n");
+    let (code, findings) = found(dir.path(), &[]);
+    assert_eq!(
+        (code, findings),
+        (1, vec!["web.config:3:5 unused-suppression".to_owned()])
+    );
+}
+
+#[test]
+fn a_suppression_unused_in_every_environment_is_reported_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "<configuration>\r\n  <system.web>\r\n    <!-- iislint: ignore forms-timeout-too-low -->\r\n    <authentication mode=\"Forms\"><forms timeout=\"60\" /></authentication>\r\n  </system.web>\r\n</configuration>\r\n";
+    let path = write(dir.path(), "web.config", text);
+    write(dir.path(), "Web.Release.config", EMPTY_TRANSFORM);
+    write(dir.path(), "Web.Staging.config", EMPTY_TRANSFORM);
+    let (code, json) = json_of(iislint(dir.path()).args(["check", "--output-format", "json"]));
+    assert_eq!(code, 1);
+    assert_eq!(findings(&json), ["web.config:3:5 unused-suppression"]);
+    assert_eq!(
+        json["diagnostics"][0]["environments"],
+        serde_json::json!(["Release", "Staging"])
+    );
+    let (code, out, _) = run(dir.path(), &["check", "--fix", "--color", "never"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, "Fixed 1 problem.\n");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text.replace("    <!-- iislint: ignore forms-timeout-too-low -->\r\n", "")
+    );
+}
