@@ -994,3 +994,107 @@ fn a_suppression_unused_in_every_environment_is_reported_and_removed() {
         text.replace("    <!-- iislint: ignore forms-timeout-too-low -->\r\n", "")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The CI examples: docs/ci/*.yml, shown in the README, read as YAML and their commands run
+
+fn repo_file(relative: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
+        .unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+/// The `iislint …` command lines of `steps` (the value of `key`: `run` or `script`), split.
+fn iislint_commands(steps: &serde_yaml::Value, key: &str) -> Vec<Vec<String>> {
+    steps
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|step| step.get(key)?.as_str())
+        .filter_map(|command| command.trim().strip_prefix("iislint "))
+        .map(|args| args.split_whitespace().map(str::to_owned).collect())
+        .collect()
+}
+
+/// Runs each command in a tree with one finding; returns the exit codes.
+fn run_commands(dir: &Path, commands: &[Vec<String>]) -> Vec<i32> {
+    commands
+        .iter()
+        .map(|args| {
+            iislint(dir)
+                .args(args)
+                .output()
+                .unwrap()
+                .status
+                .code()
+                .unwrap_or(-1)
+        })
+        .collect()
+}
+
+fn assert_sarif_file(path: &Path) {
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["tool"]["driver"]["name"], "iislint");
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["ruleId"],
+        "forms-timeout-too-low"
+    );
+}
+
+#[test]
+fn the_ci_examples_parse_and_their_commands_run() {
+    let readme = repo_file("README.md");
+
+    // GitHub Actions: SARIF uploaded to code scanning, then annotations.
+    let text = repo_file("docs/ci/github-actions.yml");
+    assert!(readme.contains(&text), "the README shows docs/ci/github-actions.yml as it is");
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    assert_eq!(workflow["permissions"]["security-events"], "write");
+    let steps = &workflow["jobs"]["iislint"]["steps"];
+    let commands = iislint_commands(steps, "run");
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let sarif = &commands[0];
+    assert_eq!(&sarif[..3], ["check", "--output-format", "sarif"]);
+    let output = &sarif[sarif.iter().position(|a| a == "--output-file").unwrap() + 1];
+    let upload = steps
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+        })
+        .expect("an upload-sarif step");
+    assert_eq!(upload["with"]["sarif_file"].as_str(), Some(output.as_str()));
+    assert_eq!(upload["if"], "${{ !cancelled() }}");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "site/web.config", LOW_FORMS);
+    assert_eq!(run_commands(dir.path(), &commands), [1, 1]);
+    assert_sarif_file(&dir.path().join(output));
+
+    // Azure Pipelines: logging commands, and the SARIF log published as CodeAnalysisLogs.
+    let text = repo_file("docs/ci/azure-pipelines.yml");
+    assert!(readme.contains(&text), "the README shows docs/ci/azure-pipelines.yml as it is");
+    let pipeline: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let steps = &pipeline["steps"];
+    let commands = iislint_commands(steps, "script");
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert_eq!(&commands[0][..3], ["check", "--output-format", "azure"]);
+    let sarif = &commands[1];
+    assert_eq!(&sarif[..3], ["check", "--output-format", "sarif"]);
+    let output = &sarif[sarif.iter().position(|a| a == "--output-file").unwrap() + 1];
+    let publish = steps
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["task"] == "PublishBuildArtifacts@1")
+        .expect("a publish step");
+    assert_eq!(publish["inputs"]["PathtoPublish"].as_str(), Some(output.as_str()));
+    assert_eq!(publish["inputs"]["ArtifactName"], "CodeAnalysisLogs");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "site/web.config", LOW_FORMS);
+    // The azure step fails the run on findings; the SARIF step (--exit-zero) never does.
+    assert_eq!(run_commands(dir.path(), &commands), [1, 0]);
+    assert_sarif_file(&dir.path().join(output));
+}
