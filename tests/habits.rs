@@ -1047,7 +1047,10 @@ fn the_ci_examples_parse_and_their_commands_run() {
 
     // GitHub Actions: SARIF uploaded to code scanning, then annotations.
     let text = repo_file("docs/ci/github-actions.yml");
-    assert!(readme.contains(&text), "the README shows docs/ci/github-actions.yml as it is");
+    assert!(
+        readme.contains(&text),
+        "the README shows docs/ci/github-actions.yml as it is"
+    );
     let workflow: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
     assert_eq!(workflow["permissions"]["security-events"], "write");
     let steps = &workflow["jobs"]["iislint"]["steps"];
@@ -1075,7 +1078,10 @@ fn the_ci_examples_parse_and_their_commands_run() {
 
     // Azure Pipelines: logging commands, and the SARIF log published as CodeAnalysisLogs.
     let text = repo_file("docs/ci/azure-pipelines.yml");
-    assert!(readme.contains(&text), "the README shows docs/ci/azure-pipelines.yml as it is");
+    assert!(
+        readme.contains(&text),
+        "the README shows docs/ci/azure-pipelines.yml as it is"
+    );
     let pipeline: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
     let steps = &pipeline["steps"];
     let commands = iislint_commands(steps, "script");
@@ -1090,7 +1096,10 @@ fn the_ci_examples_parse_and_their_commands_run() {
         .iter()
         .find(|s| s["task"] == "PublishBuildArtifacts@1")
         .expect("a publish step");
-    assert_eq!(publish["inputs"]["PathtoPublish"].as_str(), Some(output.as_str()));
+    assert_eq!(
+        publish["inputs"]["PathtoPublish"].as_str(),
+        Some(output.as_str())
+    );
     assert_eq!(publish["inputs"]["ArtifactName"], "CodeAnalysisLogs");
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "site/web.config", LOW_FORMS);
