@@ -1,4 +1,5 @@
-//! `iislint.toml`: found in the current directory or a parent, or given with `--config FILE`.
+//! `iislint.toml`: the one nearest to each checked file (see [`crate::settings_tree`]), or the one
+//! given with `--config FILE`.
 //!
 //! Read with toml's spanned document API so that every unknown key, unknown rule or bad value is
 //! reported at its own line and column.

@@ -790,8 +790,9 @@ pub fn starter_config() -> String {
     use std::fmt::Write as _;
     let defaults = crate::settings::FixSettings::default();
     let mut out = String::from(
-        "# iislint.toml: iislint's configuration. `iislint check` looks for it in the current\n\
-         # directory and its parents; `--config FILE` names another. Every setting is optional.\n\
+        "# iislint.toml: iislint's configuration. Each file is checked with the iislint.toml nearest\n\
+         # to it (in its folder or above); `--config FILE` names one for every file. Every setting\n\
+         # is optional.\n\
          # `iislint rules` lists the rules, `iislint rule NAME` explains one.\n\
          \n\
          # The site runs on several servers behind a load balancer (the same as --farm).\n\
