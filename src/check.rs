@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use rayon::prelude::*;
 
 use crate::application::{ApplicationFacts, Role};
-use crate::discover::{Discovery, FolderIndex, Target, discover};
+use crate::discover::{Discovery, FolderIndex, Target, discover_with};
 use crate::fix::Applicability;
 use crate::lint::{Bundle, FileFacts, RuleSet, fix_linted, lint_bundle, lint_bundle_parsed};
 use crate::model::FileKind;
@@ -15,7 +15,9 @@ use crate::report::excerpt::{Excerpt, Positions, reported_offsets};
 use crate::report::redact::Redactor;
 use crate::report::{FileError, FileResult, Run, display_path};
 use crate::resolve::{Include, ParentSections};
+use crate::rules::unused_suppression;
 use crate::settings::Settings;
+use crate::settings_tree::SettingsTree;
 use crate::source::{LineIndex, SourceText};
 use crate::write::{WriteOptions, replace_file};
 
@@ -45,10 +47,106 @@ pub struct CheckOptions {
     /// `--environment`: the deployed views to judge (`none`: the file as written); empty for
     /// the settings' `environments`, else every transform but `Debug`.
     pub environments: Vec<String>,
+    /// `--force-exclude`: a file named on the command line is left out too when `exclude`
+    /// names it (pre-commit names every staged file).
+    pub force_exclude: bool,
+    /// `--stdin-filename PATH -`: the one file checked is PATH, its bytes from standard input.
+    pub stdin: Option<Stdin>,
 }
 
-pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
-    let discovery = discover(&options.paths, settings);
+/// A file whose text comes from standard input (an editor's unsaved buffer) rather than from
+/// disk. It is checked as the file at `path` would be: its `iislint.toml`, parents,
+/// `configSource` files and transforms are read from `path`'s folder on disk. Nothing is ever
+/// written: with `--fix`, its fixed text is kept in `fixed` (for standard output), and fixes of
+/// the other files of its view are dropped; with `--diff`, only its own diff is shown.
+#[derive(Debug)]
+pub struct Stdin {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    /// With `--fix`: the fixed text, in the input's encoding (unset when nothing was fixed or
+    /// the text could not be checked: the input is then the output).
+    pub fixed: std::sync::OnceLock<Vec<u8>>,
+}
+
+impl Stdin {
+    /// What `--fix` prints: the fixed text, else the input unchanged.
+    pub fn output(&self) -> &[u8] {
+        self.fixed.get().map_or(&self.bytes, Vec::as_slice)
+    }
+}
+
+/// The bytes of the file a check starts from: standard input's for `--stdin-filename`, else
+/// the file's on disk.
+fn read_target(
+    target: &Target,
+    options: &CheckOptions,
+    settings: &Settings,
+) -> Result<Vec<u8>, String> {
+    match options.stdin.as_ref().filter(|s| s.path == target.path) {
+        Some(stdin) => crate::load::check_size(stdin.bytes.len() as u64, settings.max_file_bytes)
+            .map(|()| stdin.bytes.clone()),
+        None => crate::load::read_config_file(&target.path, settings.max_file_bytes),
+    }
+}
+
+/// What a run checks, and with which settings: the files found (and left after `exclude`), the
+/// paths that could not be walked, and the settings of each file.
+pub struct Plan {
+    discovery: Discovery,
+    pub settings: SettingsTree,
+}
+
+impl Plan {
+    /// The files the run checks, in path order.
+    pub fn targets(&self) -> &[Target] {
+        &self.discovery.targets
+    }
+}
+
+/// Finds the files to check and their settings: `settings` gets the `iislint.toml` files the
+/// walk saw and answers with every file's settings (see [`SettingsTree`]). A walked file its
+/// settings' `exclude` names is left out; so is a file named on the command line, with
+/// `--force-exclude`.
+pub fn plan(
+    options: &CheckOptions,
+    settings: impl FnOnce(&[PathBuf]) -> Result<SettingsTree, String>,
+) -> Result<Plan, String> {
+    let mut discovery = match &options.stdin {
+        // The file from standard input, as if named on the command line (it need not exist).
+        Some(stdin) => Discovery {
+            targets: vec![Target {
+                path: stdin.path.clone(),
+                root: stdin.path.clone(),
+            }],
+            ..Discovery::default()
+        },
+        None => discover_with(&options.paths, &|_| false),
+    };
+    let settings = settings(&discovery.config_files)?;
+    discovery.targets.retain(|target| {
+        let named = target.root == target.path;
+        (named && !options.force_exclude) || !settings.is_excluded(&target.path)
+    });
+    Ok(Plan {
+        discovery,
+        settings,
+    })
+}
+
+/// [`plan`], then [`run_plan`].
+pub fn run(
+    options: &CheckOptions,
+    settings: impl FnOnce(&[PathBuf]) -> Result<SettingsTree, String>,
+) -> Result<Run, String> {
+    run_plan(options, plan(options, settings)?)
+}
+
+/// Checks (and fixes) the files of `plan`.
+pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
+    let Plan {
+        discovery,
+        settings: tree,
+    } = plan;
     if let Some(output) = &options.output_file
         && let Some(input) = crate::discover::same_file_among(output, &discovery.targets)
     {
@@ -92,6 +190,7 @@ pub fn run(options: &CheckOptions, settings: &Settings) -> Result<Run, String> {
             let done: Vec<(usize, Vec<Finished>)> = level
                 .par_iter()
                 .map(|&(_, index)| {
+                    let settings = &**tree.for_file(&targets[index].path);
                     let finished =
                         check_file_isolated(&targets[index], options, settings, &folders, &parents)
                             .into_iter()
@@ -351,7 +450,16 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
             .diagnostics
             .iter()
             .chain(result.suppressed.iter().map(|s| &s.diagnostic));
-        result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter());
+        result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter())
+            .with_line_hashes(
+                &text,
+                result
+                    .diagnostics
+                    .iter()
+                    .chain(result.suppressed.iter().map(|s| &s.diagnostic))
+                    .map(|d| d.range.start),
+                |line| redactor.mask(line),
+            );
         if options.excerpts && !result.diagnostics.is_empty() {
             // Masking keeps every byte offset, so the ranges still point at the same lines; a
             // secret never spans lines, so the lines shown are masked alone.
@@ -853,7 +961,7 @@ fn check_file_text(
             own: true,
         }]
     };
-    let bytes = match crate::load::read_config_file(&target.path, settings.max_file_bytes) {
+    let bytes = match read_target(target, options, settings) {
         Ok(bytes) => bytes,
         Err(message) => return fail(result, message, 1, 1, None),
     };
@@ -904,6 +1012,31 @@ fn check_file_text(
         others,
     } = gathered;
     let parsed = parsed.as_ref();
+    // The views to judge (the environments' transforms, the file as written), known before the
+    // first lint: how far its suppressions can be judged unused depends on them.
+    let (environments, as_written_view) = match kind {
+        FileKind::WebConfig => {
+            environments_of(&target.path, &options.environments, settings, folders)
+        }
+        _ => (Vec::new(), true),
+    };
+    if kind == FileKind::WebConfig {
+        if !as_written_view && !environments.is_empty() {
+            parents.note_deployed(file_key(&target.path));
+        }
+        let (reference, reference_as_written) = if options.environments.is_empty() {
+            (environments.clone(), as_written_view)
+        } else {
+            environments_of(&target.path, &[], settings, folders)
+        };
+        bundle.unused = crate::lint::UnusedJudging {
+            views_left_out: (reference_as_written && !as_written_view)
+                || reference
+                    .iter()
+                    .any(|(name, _)| !environments.iter().any(|(judged, _)| judged == name)),
+            withhold_fixes: environments.len() + usize::from(as_written_view) > 1,
+        };
+    }
     let mut parents_used = inherit_into(
         &mut bundle,
         &parent_files,
@@ -964,14 +1097,7 @@ fn check_file_text(
         .collect();
     // The deployed views to judge: one per environment's transform, else the file as written.
     let mut transforms: Vec<(String, Loaded)> = Vec::new();
-    let mut as_written_view = true;
     if kind == FileKind::WebConfig {
-        let (environments, as_written) =
-            environments_of(&target.path, &options.environments, settings, folders);
-        as_written_view = as_written;
-        if !as_written && !environments.is_empty() {
-            parents.note_deployed(file_key(&target.path));
-        }
         for (name, path) in environments {
             let loaded =
                 load_parsed(&path, settings, |_| ()).and_then(
@@ -1038,6 +1164,8 @@ fn check_file_text(
      -> Result<Vec<Checked>, crate::document::ParseError> {
         let mut checked = Vec::new();
         let mut reuse = as_written;
+        // Per view, its unused suppressions: one is reported only when every view finds it.
+        let mut unused_by_view: Vec<Vec<UnusedKey>> = Vec::new();
         for view in &views {
             let (judged, judged_paths) = view_bundle(*view, texts);
             let linted = match (view, reuse.take()) {
@@ -1047,7 +1175,24 @@ fn check_file_text(
             let mut results: Vec<FileResult> =
                 judged_paths.iter().map(|p| empty_result(p)).collect();
             distribute(&mut results, linted.diagnostics, linted.suppressed);
-            checked.extend(collect(results, &judged));
+            let view_checked = collect(results, &judged);
+            unused_by_view.push(
+                view_checked
+                    .iter()
+                    .flat_map(|c| c.result.diagnostics.iter().map(|d| (&c.result.path, d)))
+                    .filter_map(|(path, d)| unused_key(path, d))
+                    .collect(),
+            );
+            checked.extend(view_checked);
+        }
+        if unused_by_view.len() > 1 {
+            for one in &mut checked {
+                let path = one.result.path.clone();
+                one.result.diagnostics.retain(|d| {
+                    unused_key(&path, d)
+                        .is_none_or(|key| unused_by_view.iter().all(|view| view.contains(&key)))
+                });
+            }
         }
         Ok(checked)
     };
@@ -1067,6 +1212,17 @@ fn check_file_text(
     let mut current = originals.clone();
     let mut fixed: Vec<(PathBuf, &'static str)> = Vec::new();
     let mut problem = None;
+    // The findings `check` reports for these files (each once, whatever the views that found
+    // it): "Fixed N" counts the fixes of these, not those of findings a fix brought about.
+    let mut found: std::collections::HashSet<(PathBuf, &'static str, std::ops::Range<usize>)> =
+        std::collections::HashSet::new();
+    let mut note_found = |linted: &crate::lint::Linted, paths: &[PathBuf]| {
+        for d in &linted.diagnostics {
+            if let Some(path) = paths.get(d.file) {
+                found.insert((path.clone(), d.rule.name, d.range.clone()));
+            }
+        }
+    };
     for view in &views {
         let (judged, judged_paths) = view_bundle(*view, &current);
         let first = match (view, as_written.take()) {
@@ -1078,6 +1234,13 @@ fn check_file_text(
                 }
             },
         };
+        if current == originals {
+            note_found(&first, &judged_paths);
+        } else if let Ok(as_read) =
+            lint_bundle(&view_bundle(*view, &originals).0, &facts, &rules, settings)
+        {
+            note_found(&as_read, &judged_paths);
+        }
         let editable = judged.editable_files();
         let outcome = fix_linted(judged, first, &facts, &rules, settings, required);
         for file in editable {
@@ -1091,6 +1254,66 @@ fn check_file_text(
         );
         problem = problem.or(outcome.problem);
     }
+    // Several views: the unused suppressions every view finds are removed last (each view's
+    // fixes left them alone, as another view may need them).
+    if bundle.unused.withhold_fixes {
+        let mut agreed: Option<Vec<(PathBuf, crate::diagnostic::Diagnostic)>> = None;
+        for view in &views {
+            let (mut judged, judged_paths) = view_bundle(*view, &current);
+            judged.unused.withhold_fixes = false;
+            let these: Vec<(PathBuf, crate::diagnostic::Diagnostic)> =
+                match lint_bundle(&judged, &facts, &rules, settings) {
+                    Ok(linted) => linted
+                        .diagnostics
+                        .into_iter()
+                        .filter(|d| d.rule.name == unused_suppression::META.name)
+                        .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability >= required))
+                        .map(|d| (judged_paths[d.file].clone(), d))
+                        .collect(),
+                    Err(_) => Vec::new(),
+                };
+            agreed = Some(match agreed {
+                None => these,
+                Some(before) => before
+                    .into_iter()
+                    .filter(|(path, d)| {
+                        these.iter().any(|(other, e)| {
+                            other == path && e.range == d.range && e.message == d.message
+                        })
+                    })
+                    .collect(),
+            });
+        }
+        let agreed = agreed.unwrap_or_default();
+        let mut paths: Vec<&PathBuf> = agreed.iter().map(|(path, _)| path).collect();
+        paths.sort();
+        paths.dedup();
+        for path in paths {
+            let (text, applied) = crate::lint::apply_fixes(
+                &current[path],
+                agreed
+                    .iter()
+                    .filter(|(p, _)| p == path)
+                    .filter_map(|(_, d)| Some((d.rule.name, d.fix.as_ref()?))),
+            );
+            current.insert(path.clone(), Arc::from(text));
+            fixed.extend(applied.into_iter().map(|name| (path.clone(), name)));
+        }
+    }
+    let fixed = fixes_of_found(fixed, &found);
+    // From standard input, only the judged file's fixes count: the others' are not written.
+    let stdin = options.stdin.as_ref().filter(|s| s.path == target.path);
+    if stdin.is_some() {
+        for (path, text) in current.iter_mut() {
+            if *path != target.path {
+                *text = originals[path].clone();
+            }
+        }
+    }
+    let fixed: Vec<(PathBuf, &'static str)> = fixed
+        .into_iter()
+        .filter(|(path, _)| stdin.is_none() || *path == target.path)
+        .collect();
     let mut changed: Vec<&PathBuf> = current
         .iter()
         .filter(|(path, text)| originals[*path] != **text)
@@ -1112,6 +1335,15 @@ fn check_file_text(
                 diffs.push(((*path).clone(), diff));
             }
             &originals
+        }
+        // Nothing is written: the fixed text goes to standard output.
+        _ if stdin.is_some() => {
+            if changed.contains(&&target.path)
+                && let Some(stdin) = stdin
+            {
+                let _ = stdin.fixed.set(source.encode(&current[&target.path]));
+            }
+            &current
         }
         _ => {
             let encoders: HashMap<&PathBuf, &SourceText> = std::iter::once((&target.path, &source))
@@ -1202,6 +1434,37 @@ fn check_file_text(
     }
     checked.extend(others);
     checked
+}
+
+/// An `unused-suppression` finding, as the views of one file compare it.
+type UnusedKey = (PathBuf, std::ops::Range<usize>, String);
+
+fn unused_key(path: &Path, d: &crate::diagnostic::Diagnostic) -> Option<UnusedKey> {
+    (d.rule.name == unused_suppression::META.name)
+        .then(|| (path.to_owned(), d.range.clone(), d.message.clone()))
+}
+
+/// The fixes applied (file and rule, one entry per fix), as many per file and rule as `check`
+/// found there at most: a fix of a finding that an earlier fix brought about (a longer forms
+/// time-out makes the session shorter than the login) is not counted, so "Fixed N" counts the
+/// findings `check` reported.
+fn fixes_of_found(
+    applied: Vec<(PathBuf, &'static str)>,
+    found: &std::collections::HashSet<(PathBuf, &'static str, std::ops::Range<usize>)>,
+) -> Vec<(PathBuf, &'static str)> {
+    let mut left: HashMap<(PathBuf, &str), usize> = HashMap::new();
+    for (path, rule, _) in found {
+        *left.entry((path.clone(), *rule)).or_default() += 1;
+    }
+    applied
+        .into_iter()
+        .filter(|(path, rule)| {
+            left.get_mut(&(path.clone(), *rule))
+                .filter(|n| **n > 0)
+                .map(|n| *n -= 1)
+                .is_some()
+        })
+        .collect()
 }
 
 /// Puts each finding in the result of the file it is in.

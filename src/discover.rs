@@ -45,18 +45,27 @@ pub struct Discovery {
     /// Files inside the walked trees that the application model reads: project files,
     /// `Global.asax`, `.aspx` pages (see `application`).
     pub evidence_files: Vec<PathBuf>,
+    /// The `iislint.toml` files inside the walked trees.
+    pub config_files: Vec<PathBuf>,
 }
 
 /// Walks `paths`: directories recursively (respecting `.gitignore` inside or outside a git
 /// repository, skipping `bin/`, `obj/`, `node_modules/`, `.git/` and `exclude`), files named on the
 /// command line always.
 pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovery {
+    discover_with(paths, &|path| settings.is_excluded(path))
+}
+
+/// [`discover`], leaving out the walked files `excluded` names (`check` passes nothing and
+/// applies each file's own `exclude` afterwards, from the `iislint.toml` files the walk saw).
+pub fn discover_with(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Discovery {
     let mut found = Discovery::default();
     let Discovery {
         targets,
         errors,
         git_folders,
         evidence_files,
+        config_files,
     } = &mut found;
     for path in paths {
         match std::fs::metadata(path) {
@@ -68,9 +77,15 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovery {
                 path: path.clone(),
                 root: path.clone(),
             }),
-            Ok(meta) if meta.is_dir() => {
-                walk(path, settings, targets, errors, git_folders, evidence_files)
-            }
+            Ok(meta) if meta.is_dir() => walk(
+                path,
+                excluded,
+                targets,
+                errors,
+                git_folders,
+                evidence_files,
+                config_files,
+            ),
             // A FIFO, device or socket: reading it could block or never end.
             Ok(meta) => errors.push(WalkError {
                 path: path.clone(),
@@ -121,16 +136,17 @@ pub fn same_file_among<'t>(path: &Path, targets: &'t [Target]) -> Option<&'t Tar
 
 fn walk(
     root: &Path,
-    settings: &Settings,
+    excluded: &(dyn Fn(&Path) -> bool + Sync),
     targets: &mut Vec<Target>,
     errors: &mut Vec<WalkError>,
     git_folders: &mut Vec<PathBuf>,
     evidence_files: &mut Vec<PathBuf>,
+    config_files: &mut Vec<PathBuf>,
 ) {
     // Walking is mostly system calls (directory reads, and `.gitignore` look-ups in every
     // folder), so it runs on several threads; `discover` sorts the targets, and the errors are
     // sorted here, so the result does not depend on which thread finished first.
-    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new()));
+    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new(), Vec::new()));
     // The repository tops inside the tree, seen as `.git` entries on the way (the walk never
     // enters `.git`), so that finding a file's repository needs no `.git` look-up per folder.
     let git = std::sync::Arc::new(Mutex::new(Vec::new()));
@@ -171,19 +187,26 @@ fn walk(
                         && e.file_name().to_str().is_some_and(FolderEvidence::matters)
                 });
                 let evidence = evidence.map(|e| normalize(&crate::paths::absolute(e.path())));
-                let (target, error) = visit(root, settings, entry);
-                if target.is_some() || error.is_some() || evidence.is_some() {
+                let config = entry.as_ref().ok().filter(|e| {
+                    e.file_name() == crate::settings::CONFIG_FILE_NAME
+                        && e.file_type().is_some_and(|t| t.is_file())
+                });
+                let config = config.map(|e| e.path().to_owned());
+                let (target, error) = visit(root, excluded, entry);
+                if target.is_some() || error.is_some() || evidence.is_some() || config.is_some() {
                     let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
                     found.0.extend(target);
                     found.1.extend(error);
                     found.2.extend(evidence);
+                    found.3.extend(config);
                 }
                 ignore::WalkState::Continue
             })
         });
-    let (mut found_targets, mut found_errors, mut found_evidence) =
+    let (mut found_targets, mut found_errors, mut found_evidence, mut found_configs) =
         found.into_inner().unwrap_or_else(|e| e.into_inner());
     evidence_files.append(&mut found_evidence);
+    config_files.append(&mut found_configs);
     found_errors
         .sort_by(|a: &WalkError, b: &WalkError| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     targets.append(&mut found_targets);
@@ -194,7 +217,7 @@ fn walk(
 /// One walked entry: a config file to lint, an error, or neither.
 fn visit(
     root: &Path,
-    settings: &Settings,
+    excluded: &(dyn Fn(&Path) -> bool + Sync),
     entry: Result<ignore::DirEntry, ignore::Error>,
 ) -> (Option<Target>, Option<WalkError>) {
     let entry = match entry {
@@ -207,7 +230,7 @@ fn visit(
     };
     let is_dir = entry.file_type().is_none_or(|t| t.is_dir());
     let named = entry.file_name().to_str().is_some_and(is_config_file_name);
-    if is_dir || !named || settings.is_excluded(entry.path()) {
+    if is_dir || !named || excluded(entry.path()) {
         return (None, None);
     }
     let target = || Target {

@@ -29,6 +29,7 @@ pub mod resolve;
 pub mod rules;
 pub mod secrets;
 pub mod settings;
+pub mod settings_tree;
 pub mod sites;
 pub mod source;
 pub mod suggest;

@@ -83,6 +83,23 @@ pub struct Bundle {
     /// A judged file's references to other files, read from the parse that found them, with
     /// the text they were read from: composing a view of that same text does not parse it again.
     pub references: Option<(Arc<str>, Arc<crate::resolve::References>)>,
+    /// What `unused-suppression` may say of the judged file's suppressions in this view.
+    pub unused: UnusedJudging,
+}
+
+/// How far this run can judge a suppression unused (see [`crate::suppress`]): a suppression
+/// of a rule that is inactive for the file in this run is never unused, since nobody can tell
+/// whether the rule would have fired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnusedJudging {
+    /// Some view of the file is not judged in this run (`--environment` left out one that the
+    /// configuration or the defaults judge): a suppression may be used there, so no suppression
+    /// of a rule is called unused.
+    pub views_left_out: bool,
+    /// The file is judged through several views: a suppression is unused only when every view
+    /// finds it so, which one view cannot tell. Its findings carry no fix here; `check` keeps
+    /// those every view reports and applies their fixes after the views' fixes.
+    pub withhold_fixes: bool,
 }
 
 impl Bundle {
@@ -228,8 +245,23 @@ pub fn lint_bundle_parsed(
     diagnostics.dedup_by(|a, b| {
         a.rule.code == b.rule.code && a.range == b.range && a.message == b.message
     });
-    let applied = crate::suppress::apply(text, &directives, diagnostics, rules);
+    // A rule inactive for this file in this run: a farm rule without a declared farm, or any
+    // rule when a view of the file is left out.
+    let inactive = |rule: &str| {
+        bundle.unused.views_left_out
+            || (!facts.farm && crate::suppress::FARM_ONLY_RULES.contains(&rule))
+    };
+    let mut applied = crate::suppress::apply(text, &directives, diagnostics, rules, &inactive);
     let unused = crate::rules::unused_suppression::META.name;
+    if bundle.unused.withhold_fixes {
+        for d in applied
+            .diagnostics
+            .iter_mut()
+            .filter(|d| d.rule.name == unused)
+        {
+            d.fix = None;
+        }
+    }
     let diagnostics = applied
         .diagnostics
         .into_iter()

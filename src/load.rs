@@ -34,8 +34,13 @@ fn check_regular(meta: &std::fs::Metadata, max_bytes: u64) -> Result<(), String>
             kind_of(meta)
         ));
     }
-    if meta.len() > max_bytes {
-        return Err(too_large(meta.len(), max_bytes));
+    check_size(meta.len(), max_bytes)
+}
+
+/// Refuses more than `max_bytes` (`max-file-mib`), whatever the bytes came from.
+pub fn check_size(len: u64, max_bytes: u64) -> Result<(), String> {
+    if len > max_bytes {
+        return Err(too_large(len, max_bytes));
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! `iislint.toml`: found in the current directory or a parent, or given with `--config FILE`.
+//! `iislint.toml`: the one nearest to each checked file (see [`crate::settings_tree`]), or the one
+//! given with `--config FILE`.
 //!
 //! Read with toml's spanned document API so that every unknown key, unknown rule or bad value is
 //! reported at its own line and column.
@@ -36,6 +37,8 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Paths to skip, matched against paths relative to the configuration file's folder.
     pub exclude: Option<GlobSet>,
+    /// `exclude` as written (for `--show-settings`).
+    pub exclude_patterns: Vec<String>,
     /// `select`, `extend-select` and `ignore`: which rules run, before the command line's.
     pub selection: Selection,
     /// Per rule: `None` turns it off, otherwise its severity.
@@ -58,6 +61,7 @@ impl Default for Settings {
             farm: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             exclude: None,
+            exclude_patterns: Vec::new(),
             selection: Selection::default(),
             levels: BTreeMap::new(),
             options: BTreeMap::new(),
@@ -126,8 +130,10 @@ impl Settings {
     }
 
     fn relative(&self, path: &Path) -> PathBuf {
-        let absolute = crate::paths::absolute(path);
-        match self.base_dir().map(crate::paths::absolute) {
+        // `..` resolved in both (`std::path::absolute` keeps it): `../api/x` is inside `api`.
+        let normal = |p: &Path| crate::application::normalize(&crate::paths::absolute(p));
+        let absolute = normal(path);
+        match self.base_dir().map(normal) {
             Some(base) => absolute
                 .strip_prefix(&base)
                 .map(Path::to_owned)
@@ -176,7 +182,11 @@ impl Settings {
                 "max-file-mib" => {
                     settings.max_file_bytes = int_in(value, 1..=4096, "MiB")? as u64 * 1024 * 1024
                 }
-                "exclude" => settings.exclude = Some(glob_set(&string_list(value)?)?),
+                "exclude" => {
+                    let patterns = string_list(value)?;
+                    settings.exclude = Some(glob_set(&patterns)?);
+                    settings.exclude_patterns = patterns.into_iter().map(|(p, _)| p).collect();
+                }
                 "rules" => read_rules(value, &mut settings)?,
                 "select" => settings.selection.select = Some(selectors(value)?),
                 "extend-select" => settings.selection.extend_select = selectors(value)?,
@@ -234,6 +244,162 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// `--show-settings`: the settings that apply to `file`, as TOML-ish text, with the command
+/// line's selection (`cli`), `--farm` and `--environment` (`environments`) applied. Secrets the
+/// settings hold (`[fix] sql-connection-string`) are masked as every report masks them.
+pub fn describe(
+    settings: &Settings,
+    file: &Path,
+    cli: &Selection,
+    farm: bool,
+    environments: &[String],
+) -> String {
+    use std::fmt::Write as _;
+    let quote = |text: &str| format!("{text:?}");
+    let list = |items: &mut dyn Iterator<Item = String>| {
+        format!(
+            "[{}]",
+            items.map(|i| quote(&i)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let selectors = |selectors: &[Selector]| list(&mut selectors.iter().map(|s| s.to_string()));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Resolved settings for: {}",
+        crate::report::display_path(file)
+    );
+    let _ = writeln!(
+        out,
+        "# Settings path: {}",
+        settings.path.as_deref().map_or_else(
+            || "(none: the defaults)".to_owned(),
+            crate::report::display_path
+        )
+    );
+    let _ = writeln!(out, "farm = {}", farm || settings.farm);
+    let _ = writeln!(
+        out,
+        "exclude = {}",
+        list(&mut settings.exclude_patterns.iter().cloned())
+    );
+    let _ = writeln!(
+        out,
+        "max-file-mib = {}",
+        settings.max_file_bytes / (1024 * 1024)
+    );
+    let environments: Vec<String> = if environments.is_empty() {
+        settings.environments.clone().unwrap_or_default()
+    } else {
+        environments.to_vec()
+    };
+    if environments.is_empty() {
+        out.push_str("environments = \"every transform but Debug\"\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "environments = {}",
+            list(&mut environments.into_iter())
+        );
+    }
+    if let Some(select) = &settings.selection.select {
+        let _ = writeln!(out, "select = {}", selectors(select));
+    }
+    let _ = writeln!(
+        out,
+        "extend-select = {}",
+        selectors(&settings.selection.extend_select)
+    );
+    let _ = writeln!(out, "ignore = {}", selectors(&settings.selection.ignore));
+    if let Some(select) = &cli.select {
+        let _ = writeln!(out, "# --select {}", selectors(select));
+    }
+    if !cli.extend_select.is_empty() {
+        let _ = writeln!(out, "# --extend-select {}", selectors(&cli.extend_select));
+    }
+    if !cli.ignore.is_empty() {
+        let _ = writeln!(out, "# --ignore {}", selectors(&cli.ignore));
+    }
+    // The rules that run on this file, each at its level, per-file-ignores applied.
+    let per_file = settings.ignored_rules(file);
+    let rules = rules::RuleSet::new(&settings.levels, &settings.selection, cli, &per_file);
+    out.push_str("\n# The rules that run on this file, at their level.\n[rules]\n");
+    for (rule, severity) in &rules.rules {
+        let _ = writeln!(
+            out,
+            "{} = {}  # {}",
+            rule.meta.name,
+            quote(severity.as_str()),
+            rule.meta.code
+        );
+        if let Some(options) = settings.options.get(rule.meta.name) {
+            for (option, value) in options {
+                let _ = writeln!(out, "# {}.{option} = {value}", rule.meta.name);
+            }
+        }
+    }
+    out.push_str("\n[per-file-ignores]\n");
+    for (glob, ignored) in &settings.per_file_ignores {
+        let _ = writeln!(
+            out,
+            "{} = {}",
+            quote(glob.glob().glob()),
+            selectors(ignored)
+        );
+    }
+    out.push_str("\n[sites]\n");
+    for (application, folder) in &settings.sites {
+        let _ = writeln!(
+            out,
+            "{} = {}",
+            quote(application),
+            quote(&folder.to_string_lossy())
+        );
+    }
+    let fix = &settings.fix;
+    out.push_str("\n[fix]\n");
+    let _ = writeln!(out, "forms-timeout-minutes = {}", fix.forms_timeout_minutes);
+    let _ = writeln!(
+        out,
+        "session-timeout-minutes = {}",
+        fix.session_timeout_minutes
+    );
+    let _ = writeln!(out, "max-session-minutes = {}", fix.max_session_minutes);
+    if let Some(store) = fix.session_store {
+        let name = match store {
+            SessionStore::SqlServer => "sqlserver",
+            SessionStore::Redis => "redis",
+        };
+        let _ = writeln!(out, "session-store = {}", quote(name));
+    }
+    if let Some(host) = &fix.redis_host {
+        let _ = writeln!(out, "redis-host = {}", quote(host));
+    }
+    if let Some(port) = fix.redis_port {
+        let _ = writeln!(out, "redis-port = {port}");
+    }
+    if let Some(ssl) = fix.redis_ssl {
+        let _ = writeln!(out, "redis-ssl = {ssl}");
+    }
+    if let Some(name) = &fix.redis_connection_string_name {
+        let _ = writeln!(out, "redis-connection-string-name = {}", quote(name));
+    }
+    if let Some(connection) = &fix.sql_connection_string {
+        let _ = writeln!(out, "sql-connection-string = {}", quote(connection));
+    }
+    let _ = writeln!(
+        out,
+        "idle-timeout = {}",
+        quote(if fix.idle_timeout_disable {
+            "disable"
+        } else {
+            "session"
+        })
+    );
+    // The one secret the settings can hold, masked as in every report.
+    crate::report::redact::Redactor::new("", fix.secret_texts()).mask(&out)
 }
 
 fn read_rules(value: &Spanned<DeValue<'_>>, settings: &mut Settings) -> Result<(), SpannedError> {

@@ -14,9 +14,12 @@
 //! used: XML forbids `--` inside a comment, and both IIS and iislint reject such a file.
 //!
 //! A directive that silences nothing, names an unknown rule or cannot be read is reported as
-//! `unused-suppression` (only when that rule is enabled). A rule that did not run on the file
-//! (turned off, `--select`, `--ignore`, `per-file-ignores`) is never called unused: nobody can tell
-//! whether it would have fired.
+//! `unused-suppression` (only when that rule is enabled). A suppression of a rule that is
+//! inactive for the file in this run is never called unused (nor removed by a fix): nobody can
+//! tell whether the rule would have fired. Inactive: turned off, left out by `--select`,
+//! `--ignore` or `per-file-ignores`; a farm rule ([`FARM_ONLY_RULES`]) without a declared farm;
+//! any rule when an environment of the file is not judged in this run. A file judged through
+//! several environments has a suppression unused only when every one finds it so (`check`).
 
 use std::ops::Range;
 
@@ -24,6 +27,15 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::RuleSet;
 use crate::rules::{RULES, unused_suppression};
+
+/// The rules that judge nothing unless the site is declared a farm (`--farm`, `farm = true`):
+/// they read [`crate::rules::Context::farm_application_scope`], and a test keeps this list equal
+/// to the rules whose source does.
+pub const FARM_ONLY_RULES: &[&str] = &[
+    "inproc-session-on-farm",
+    "machine-key-missing-on-farm",
+    "state-server-local-on-farm",
+];
 
 /// What a directive applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,12 +298,14 @@ pub struct Applied {
 }
 
 /// Silences the diagnostics the directives name, then reports directives that silenced nothing
-/// (when `unused-suppression` is in `rules`).
+/// (when `unused-suppression` is in `rules`); a name of a rule `inactive` says is inactive in
+/// this run is never unused.
 pub fn apply(
     text: &str,
     directives: &[Directive],
     diagnostics: Vec<Diagnostic>,
     rules: &RuleSet,
+    inactive: &dyn Fn(&str) -> bool,
 ) -> Applied {
     if directives.is_empty() {
         return Applied {
@@ -331,7 +345,8 @@ pub fn apply(
         .find(|(rule, _)| rule.meta.name == unused_rule)
         .map(|(_, severity)| *severity);
     if let Some(severity) = severity {
-        let ran = |name: &str| rules.rules.iter().any(|(r, _)| r.meta.name == name);
+        let ran =
+            |name: &str| rules.rules.iter().any(|(r, _)| r.meta.name == name) && !inactive(name);
         // A report about a directive may itself be silenced by a directive naming
         // `unused-suppression`; reports about an unused `unused-suppression` are not silenced.
         let mut silenced_reports = vec![None; directives.len()];
@@ -663,6 +678,31 @@ mod tests {
         };
         let settings = crate::settings::Settings::default();
         crate::lint::lint_text_full(text, &facts, &RuleSet::all(), &settings).unwrap()
+    }
+
+    #[test]
+    fn the_farm_only_rules_are_those_that_read_the_farm() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut reading: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == "mod.rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            if source.contains("farm_application_scope(") || source.contains("ctx.farm") {
+                let name = source
+                    .split("name: \"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap();
+                reading.push(name.to_owned());
+            }
+        }
+        reading.sort();
+        let mut listed: Vec<&str> = FARM_ONLY_RULES.to_vec();
+        listed.sort();
+        assert_eq!(reading, listed);
     }
 
     #[test]

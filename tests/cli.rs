@@ -501,7 +501,7 @@ fn the_summary_counts_clean_files_though_their_results_are_not_kept() {
     write(dir.path(), "c/web.config", CLEAN);
     let (code, out) = stdout_of(iislint(dir.path()).args(["check", "--color", "never"]));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("Found 1 problem (3 files checked)."), "{out}");
+    assert!(out.contains("Found 1 warning (3 files checked)."), "{out}");
     assert!(out.contains("b/web.config:4:14"), "{out}");
 
     write(dir.path(), "b/web.config", CLEAN);

@@ -517,20 +517,23 @@ fn no_output_format_prints_a_secret() {
         "iislint.toml",
         "[fix]\nsession-store = \"sqlserver\"\nsql-connection-string = \"Server=sql;User Id=sa;Password=t0ml-secret\"\n",
     );
-    let mut runs: Vec<Vec<&str>> = ["human", "concise", "json", "sarif", "github"]
-        .iter()
-        .map(|format| {
-            vec![
-                "check",
-                "--farm",
-                "--show-suppressed",
-                "--format",
-                format,
-                "site",
-            ]
-        })
-        .collect();
+    let mut runs: Vec<Vec<&str>> = [
+        "human", "concise", "json", "sarif", "github", "msbuild", "azure",
+    ]
+    .iter()
+    .map(|format| {
+        vec![
+            "check",
+            "--farm",
+            "--show-suppressed",
+            "--format",
+            format,
+            "site",
+        ]
+    })
+    .collect();
     runs.push(vec!["check", "--farm", "--diff", "--unsafe-fixes", "site"]);
+    runs.push(vec!["check", "--farm", "--statistics", "site"]);
     for args in &runs {
         let out = run_raw(dir.path(), args);
         let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));

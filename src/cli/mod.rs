@@ -10,9 +10,11 @@ mod transform;
 
 use crate::check::{CheckOptions, FixMode};
 use crate::fix::Applicability;
+use crate::report::display_path;
 use crate::report::human::HumanOptions;
 use crate::rules::{RULES, Selection, Selector};
 use crate::settings::{SessionStore, Settings};
+use crate::settings_tree::SettingsTree;
 use crate::write::WriteOptions;
 
 #[derive(Parser, Debug)]
@@ -33,14 +35,14 @@ pub enum Command {
     /// List every rule, one per line: name, code, group, whether it runs by default (`default`)
     /// or only when selected (`opt-in`), summary.
     Rules {
-        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
     /// Print a rule's documentation.
     Rule {
         /// The rule's name (or code).
         name: String,
-        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
     /// Show the effective value of a setting for a file and where it comes from:
@@ -80,9 +82,9 @@ pub struct ExplainArgs {
     /// The deployed configuration of this environment (`Web.NAME.config` beside the file).
     #[arg(long, value_name = "NAME")]
     pub environment: Option<String>,
-    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
-    /// Use this configuration file instead of searching for iislint.toml.
+    /// Use this configuration file instead of the iislint.toml nearest to the file.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -99,9 +101,14 @@ pub enum HookAction {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Files or directories to lint.
-    #[arg(default_value = ".")]
+    /// Files or directories to lint (default: the current directory); `-` for standard input,
+    /// with --stdin-filename.
     pub paths: Vec<PathBuf>,
+    /// Lint standard input as the file at this path (its iislint.toml, parents, configSource
+    /// files and transforms are read from there); with --fix, the fixed text goes to standard
+    /// output and the report to standard error.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Apply safe fixes and write the files.
     #[arg(long)]
     pub fix: bool,
@@ -114,11 +121,12 @@ pub struct CheckArgs {
     /// The site runs on several servers behind a load balancer.
     #[arg(long)]
     pub farm: bool,
-    /// Use this configuration file instead of searching for iislint.toml.
+    /// Use this configuration file for every file, instead of the iislint.toml nearest to each
+    /// (in its folder or above).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format (`--format` is an alias).
+    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "PATH")]
@@ -152,6 +160,30 @@ pub struct CheckArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Exit with 0 even when findings remain (2 still means a file or the configuration could
+    /// not be read).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each rule has (`[*]`: all fixable) instead of the findings;
+    /// human, concise or json.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the findings and nothing else: no summary, no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print nothing; the exit code tells (a report still goes to --output-file).
+    #[arg(short, long)]
+    pub silent: bool,
+    /// Print the files that would be checked, one per line, and exit.
+    #[arg(long, conflicts_with = "show_settings")]
+    pub show_files: bool,
+    /// Print the settings that apply to the first file that would be checked (from its
+    /// iislint.toml and the command line), and exit.
+    #[arg(long)]
+    pub show_settings: bool,
+    /// Apply `exclude` to files named on the command line too (pre-commit names each file).
+    #[arg(long)]
+    pub force_exclude: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +198,12 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: annotations on the pull request.
     Github,
+    /// `path(line,col): warning IIS101: message`, MSBuild's format: Visual Studio's Error List,
+    /// Rider, VS Code's `$msCompile` problem matcher.
+    Msbuild,
+    /// Azure Pipelines logging commands (`##vso[task.logissue …]`): errors and warnings of the
+    /// pipeline step.
+    Azure,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,7 +274,7 @@ pub fn main() -> ExitCode {
 
 /// `iislint explain`: 0 with the answer, 2 when the file or the setting cannot be explained.
 fn explain(args: &ExplainArgs) -> u8 {
-    let settings = match load_settings(args.config.as_deref()) {
+    let settings = match load_settings(args.config.as_deref(), &args.file) {
         Ok(settings) => settings,
         Err(message) => {
             eprintln!("iislint: {message}");
@@ -309,20 +347,20 @@ fn emit(text: &str, output_file: Option<&std::path::Path>) -> Result<(), String>
 }
 
 fn check(args: &CheckArgs) -> u8 {
-    let settings = match load_settings(args.config.as_deref()) {
-        Ok(settings) => settings,
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise | Format::Json) {
+        eprintln!(
+            "error: --statistics prints text (human, concise) or json, not {}",
+            format_name(args.format)
+        );
+        return EXIT_ERROR;
+    }
+    let stdin = match read_stdin(args) {
+        Ok(stdin) => stdin,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_ERROR;
         }
     };
-    let mut settings = settings;
-    if let Some(store) = args.session_store {
-        settings.fix.session_store = Some(match store {
-            StoreArg::Sqlserver => SessionStore::SqlServer,
-            StoreArg::Redis => SessionStore::Redis,
-        });
-    }
     let selection = match cli_selection(args) {
         Ok(selection) => selection,
         Err(message) => {
@@ -340,8 +378,13 @@ fn check(args: &CheckArgs) -> u8 {
         (false, true) => FixMode::Diff(applicability),
         (false, false) => FixMode::Off,
     };
+    let paths = match &stdin {
+        Some(stdin) => vec![stdin.path.clone()],
+        None if args.paths.is_empty() => vec![PathBuf::from(".")],
+        None => args.paths.clone(),
+    };
     let options = CheckOptions {
-        paths: args.paths.clone(),
+        paths,
         farm: args.farm,
         selection,
         fix,
@@ -351,69 +394,228 @@ fn check(args: &CheckArgs) -> u8 {
         },
         output_file: args.output_file.clone(),
         environments: args.environments.clone(),
+        force_exclude: args.force_exclude,
+        stdin,
     };
-    let run = match crate::check::run(&options, &settings) {
+    // The command line's overrides of every iislint.toml.
+    let adjust = |settings: &mut Settings| {
+        if let Some(store) = args.session_store {
+            settings.fix.session_store = Some(match store {
+                StoreArg::Sqlserver => SessionStore::SqlServer,
+                StoreArg::Redis => SessionStore::Redis,
+            });
+        }
+    };
+    let settings = |found: &[PathBuf]| match &args.config {
+        Some(file) => crate::settings_tree::load(file).map(|mut settings| {
+            adjust(&mut settings);
+            SettingsTree::fixed(settings)
+        }),
+        None => SettingsTree::discover(found, &options.paths, &adjust),
+    };
+    let plan = match crate::check::plan(&options, settings) {
+        Ok(plan) => plan,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    if args.show_files {
+        return show_files(&plan);
+    }
+    if args.show_settings {
+        return show_settings(&plan, args);
+    }
+    let run = match crate::check::run_plan(&options, plan) {
         Ok(run) => run,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_ERROR;
         }
     };
+    // `--fix` on standard input: the text (fixed, or as it came when nothing applied or it
+    // could not be checked) is the output; the report goes to stderr.
+    if let (Some(stdin), FixMode::Write(_)) = (&options.stdin, fix)
+        && print_or_fail(stdin.output()) != EXIT_CLEAN
+    {
+        return EXIT_ERROR;
+    }
 
+    // Nothing to check (ruff's words): a warning, not "All checks passed".
+    if run.checked == 0 && !args.quiet && !args.silent {
+        eprintln!("warning: No configuration files found under the given path(s)");
+    }
+    let found = |found: bool| {
+        if found && !args.exit_zero {
+            EXIT_FOUND
+        } else {
+            EXIT_CLEAN
+        }
+    };
     if let FixMode::Diff(_) = fix {
         // Each file's diff was masked with its result: a diff of the machine-key fix would
         // show the new keys; `--fix` writes them, nothing prints them.
         let diffs: String = run.files.iter().filter_map(|f| f.diff.as_deref()).collect();
-        if let Err(message) = emit(&diffs, args.output_file.as_deref()) {
+        if let Err(message) = report_out(&diffs, args) {
             eprintln!("error: {message}");
             return EXIT_ERROR;
         }
         // The diff is the output; what could not be checked goes to stderr, as `check` reports
         // it, so an exit code 2 always comes with its reason.
-        eprint!("{}", crate::report::human::errors(&run));
+        if !args.silent {
+            eprint!("{}", crate::report::human::errors(&run));
+        }
         return if run.error_count() > 0 {
             EXIT_ERROR
-        } else if diffs.is_empty() {
-            EXIT_CLEAN
         } else {
-            EXIT_FOUND
+            found(!diffs.is_empty())
         };
     }
     let mut render_failures = 0;
-    let output = match args.format {
-        Format::Json => crate::report::json::render_with(&run, args.show_suppressed),
-        Format::Human => {
-            let rendered = crate::report::human::render(
-                &run,
-                &HumanOptions {
-                    // Colour codes never go to a file unless asked for.
-                    color: use_color(args.color)
-                        && (args.output_file.is_none() || args.color == ColorChoice::Always),
-                },
-            );
-            render_failures = rendered.failures;
-            rendered.text
+    let output = if args.statistics {
+        let text = match args.format {
+            Format::Json => crate::report::statistics::render_json(&run, applicability),
+            Format::Human | Format::Concise => {
+                crate::report::statistics::render_text(&run, applicability)
+            }
+            _ => unreachable!("refused before the check"),
+        };
+        if args.format == Format::Human && !args.quiet {
+            text + &crate::report::human::summary(&run)
+        } else {
+            text
         }
-        Format::Concise => crate::report::concise::render(&run),
-        Format::Github => crate::report::github::render(&run),
-        Format::Sarif => crate::report::sarif::render(
-            &run,
-            &crate::report::sarif::SarifOptions {
-                show_suppressed: args.show_suppressed,
-            },
-        ),
+    } else {
+        match args.format {
+            Format::Json => crate::report::json::render_with(&run, args.show_suppressed),
+            Format::Human => {
+                let rendered = crate::report::human::render(
+                    &run,
+                    &HumanOptions {
+                        // Colour codes never go to a file unless asked for.
+                        color: use_color(args.color)
+                            && (args.output_file.is_none() || args.color == ColorChoice::Always),
+                        summary: !args.quiet,
+                    },
+                );
+                render_failures = rendered.failures;
+                rendered.text
+            }
+            Format::Concise => crate::report::concise::render(&run),
+            Format::Github => crate::report::github::render(&run),
+            Format::Msbuild => crate::report::msbuild::render(&run),
+            Format::Azure => crate::report::azure::render(&run),
+            Format::Sarif => crate::report::sarif::render(
+                &run,
+                &crate::report::sarif::SarifOptions {
+                    show_suppressed: args.show_suppressed,
+                },
+            ),
+        }
     };
-    if let Err(message) = emit(&output, args.output_file.as_deref()) {
+    if let Err(message) = report_out(&output, args) {
         eprintln!("error: {message}");
         return EXIT_ERROR;
     }
     if run.error_count() > 0 || render_failures > 0 {
         EXIT_ERROR
-    } else if run.diagnostic_count() > 0 {
-        EXIT_FOUND
     } else {
-        EXIT_CLEAN
+        // An info finding alone never fails a run.
+        found(run.severity_counts().problems() > 0)
     }
+}
+
+/// `--show-files`: the files the run would check, one per line, as the reports name them.
+fn show_files(plan: &crate::check::Plan) -> u8 {
+    let list: String = plan
+        .targets()
+        .iter()
+        .map(|t| format!("{}\n", crate::report::terminal_safe(&display_path(&t.path))))
+        .collect();
+    print_or_fail(list.as_bytes())
+}
+
+/// `--show-settings`: the settings that apply to the first file the run would check (ruff's
+/// choice), resolved with the command line's, as TOML-ish text; the configuration file and the
+/// rules that run come first.
+fn show_settings(plan: &crate::check::Plan, args: &CheckArgs) -> u8 {
+    let Some(target) = plan.targets().first() else {
+        eprintln!("error: no configuration file to show the settings of");
+        return EXIT_ERROR;
+    };
+    let settings = plan.settings.for_file(&target.path);
+    let selection = match cli_selection(args) {
+        Ok(selection) => selection,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    let text = crate::settings::describe(
+        settings,
+        &target.path,
+        &selection,
+        args.farm,
+        &args.environments,
+    );
+    print_or_fail(text.as_bytes())
+}
+
+/// The report goes to `--output-file` when given, else to stdout unless `--silent` (to stderr
+/// when stdout has standard input's fixed text).
+fn report_out(text: &str, args: &CheckArgs) -> Result<(), String> {
+    if args.silent && args.output_file.is_none() {
+        return Ok(());
+    }
+    if args.fix && args.stdin_filename.is_some() && args.output_file.is_none() {
+        eprint!("{text}");
+        return Ok(());
+    }
+    emit(text, args.output_file.as_deref())
+}
+
+/// `--stdin-filename PATH` (with `-` or no path): standard input, read whole, as the file at
+/// PATH. `-` without it, or another path with it, is a mistake of the command line.
+fn read_stdin(args: &CheckArgs) -> Result<Option<crate::check::Stdin>, String> {
+    let dash = std::path::Path::new("-");
+    let Some(path) = &args.stdin_filename else {
+        if args.paths.iter().any(|p| p == dash) {
+            return Err(
+                "`-` reads standard input as a file: name that file with --stdin-filename PATH"
+                    .to_owned(),
+            );
+        }
+        return Ok(None);
+    };
+    if let Some(other) = args.paths.iter().find(|p| *p != dash) {
+        return Err(format!(
+            "--stdin-filename lints standard input alone; {} is another path",
+            display_path(other)
+        ));
+    }
+    if args.show_files || args.show_settings {
+        // Nothing is read: the file is the one named.
+        return Ok(Some(crate::check::Stdin {
+            path: path.clone(),
+            bytes: Vec::new(),
+            fixed: Default::default(),
+        }));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .map_err(|err| format!("cannot read standard input: {err}"))?;
+    Ok(Some(crate::check::Stdin {
+        path: path.clone(),
+        bytes,
+        fixed: Default::default(),
+    }))
+}
+
+/// A format's name on the command line.
+fn format_name(format: Format) -> String {
+    format
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned())
 }
 
 /// `--select`, `--extend-select` and `--ignore`; an empty `--select` (`--select ""`) selects
@@ -433,24 +635,20 @@ fn cli_selection(args: &CheckArgs) -> Result<Selection, String> {
     })
 }
 
-fn load_settings(explicit: Option<&std::path::Path>) -> Result<Settings, String> {
+/// The settings for `file`: `--config`'s, else the nearest iislint.toml in its folder or above.
+fn load_settings(
+    explicit: Option<&std::path::Path>,
+    file: &std::path::Path,
+) -> Result<Settings, String> {
     let path = match explicit {
         Some(path) => Some(path.to_owned()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|cwd| Settings::discover(&cwd)),
+        None => crate::paths::absolute(file)
+            .parent()
+            .and_then(Settings::discover),
     };
     match path {
         None => Ok(Settings::default()),
-        Some(path) => Settings::load(&path).map_err(|e| {
-            format!(
-                "{}:{}:{}: {}",
-                crate::report::display_path(&e.path),
-                e.line,
-                e.column,
-                e.message
-            )
-        }),
+        Some(path) => crate::settings_tree::load(&path),
     }
 }
 
@@ -592,8 +790,9 @@ pub fn starter_config() -> String {
     use std::fmt::Write as _;
     let defaults = crate::settings::FixSettings::default();
     let mut out = String::from(
-        "# iislint.toml: iislint's configuration. `iislint check` looks for it in the current\n\
-         # directory and its parents; `--config FILE` names another. Every setting is optional.\n\
+        "# iislint.toml: iislint's configuration. Each file is checked with the iislint.toml nearest\n\
+         # to it (in its folder or above); `--config FILE` names one for every file. Every setting\n\
+         # is optional.\n\
          # `iislint rules` lists the rules, `iislint rule NAME` explains one.\n\
          \n\
          # The site runs on several servers behind a load balancer (the same as --farm).\n\
@@ -718,9 +917,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/iislint-hook.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 # Every staged web.config comes along, so that a nested file still sees its parent's and is not
 # mistaken for an application's root; and so do the project files, Global.asax, pages and sources
-# that tell iislint which folders are applications and what they use. The copy is a repository
-# of its own (.git), as the real one is.
-{ printf '%s\n' "$files"; git -c core.quotePath=false ls-files | grep -iE '(^|/)web\.config$|\.(csproj|vbproj|asax|aspx|ascx|master|cshtml|vbhtml|asmx|ashx|cs|vb)$'; } |
+# that tell iislint which folders are applications and what they use, and the iislint.toml
+# files (each file is judged by the nearest one above it). The copy is a repository of its own
+# (.git), as the real one is.
+{ printf '%s\n' "$files"; git -c core.quotePath=false ls-files | grep -iE '(^|/)web\.config$|(^|/)iislint\.toml$|\.(csproj|vbproj|asax|aspx|ascx|master|cshtml|vbhtml|asmx|ashx|cs|vb)$'; } |
     sort -u | git checkout-index --stdin -f --prefix="$tmp/" || exit 1
 mkdir "$tmp/.git" || exit 1
 if [ -f iislint.toml ]; then
@@ -731,7 +931,9 @@ cd "$tmp" || exit 1
 IFS='
 '
 set -f
-"$IISLINT" check -- $files
+# --force-exclude: a staged file that iislint.toml's `exclude` names is skipped, as a run over
+# the whole repository skips it.
+"$IISLINT" check --force-exclude -- $files
 status=$?
 if [ "$status" -ne 0 ]; then
     echo "iislint: commit refused; fix the problems above (iislint check --fix) and stage the files again" >&2

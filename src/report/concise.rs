@@ -1,7 +1,8 @@
 //! `--format concise`: `path:line:col: rule message`, one line per finding, nothing else.
 //!
-//! Files that could not be checked appear as `path:line:col: error: message` (or `path: error:
-//! message` for a path that could not be walked), so editors' error formats pick them up too.
+//! Files that could not be checked have the same shape, `error` standing where a finding has its
+//! rule: `path:line:col: error message` (`path:1:1: error message` for a path that could not be
+//! walked), so one error format (`%f:%l:%c: %m`) picks up both.
 
 use std::fmt::Write as _;
 
@@ -13,7 +14,7 @@ pub fn render(run: &Run) -> String {
         if let Some(err) = &file.error {
             let _ = writeln!(
                 out,
-                "{}:{}:{}: error: {}",
+                "{}:{}:{}: error {}",
                 terminal_safe(&file.display),
                 err.line,
                 err.column,
@@ -32,7 +33,12 @@ pub fn render(run: &Run) -> String {
         }
     }
     for (path, message) in &run.path_errors {
-        let _ = writeln!(out, "{}: error: {}", terminal_safe(path), one_line(message));
+        let _ = writeln!(
+            out,
+            "{}:1:1: error {}",
+            terminal_safe(path),
+            one_line(message)
+        );
     }
     out
 }

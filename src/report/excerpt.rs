@@ -16,6 +16,9 @@ pub const CONTEXT_LINES: usize = 1;
 pub struct Positions {
     /// Sorted by offset, one entry per offset.
     known: Vec<(usize, usize, usize)>,
+    /// For the start of each finding: a stable hash of its line's content, masked, trimmed and
+    /// with runs of white space made one space (SARIF's `partialFingerprints`). Sorted by offset.
+    line_hashes: Vec<(usize, u64)>,
 }
 
 impl Positions {
@@ -30,7 +33,41 @@ impl Positions {
                 (offset, line, column)
             })
             .collect();
-        Positions { known }
+        Positions {
+            known,
+            line_hashes: Vec::new(),
+        }
+    }
+
+    /// Keeps a hash of the line of each of `starts` (see [`Positions::line_hash`]), masked by
+    /// `mask` first: a line that holds a secret is hashed as every report shows it.
+    pub fn with_line_hashes(
+        mut self,
+        text: &str,
+        starts: impl Iterator<Item = usize>,
+        mask: impl Fn(&str) -> String,
+    ) -> Positions {
+        let mut starts: Vec<usize> = starts.collect();
+        starts.sort_unstable();
+        starts.dedup();
+        self.line_hashes = starts
+            .into_iter()
+            .map(|offset| {
+                let line = &text[crate::source::line_range(text, offset.min(text.len()))];
+                let masked = mask(line);
+                let normalized = masked.split_whitespace().collect::<Vec<_>>().join(" ");
+                (offset, super::stable_hash(normalized.as_bytes()))
+            })
+            .collect();
+        self
+    }
+
+    /// The hash of the content of the line a finding starts on, when it was kept.
+    pub fn line_hash(&self, offset: usize) -> Option<u64> {
+        self.line_hashes
+            .binary_search_by_key(&offset, |(o, _)| *o)
+            .ok()
+            .map(|i| self.line_hashes[i].1)
     }
 
     /// The positions of both (of one text).
@@ -38,7 +75,13 @@ impl Positions {
         self.known.extend(other.known);
         self.known.sort_unstable();
         self.known.dedup();
-        Positions { known: self.known }
+        self.line_hashes.extend(other.line_hashes);
+        self.line_hashes.sort_unstable();
+        self.line_hashes.dedup_by_key(|(offset, _)| *offset);
+        Positions {
+            known: self.known,
+            line_hashes: self.line_hashes,
+        }
     }
 
     /// The position of an offset given to [`Positions::new`]; (1, 1) for any other.

@@ -175,6 +175,8 @@ fn has_long_line(excerpt: &Excerpt, range: &std::ops::Range<usize>) -> bool {
 
 pub struct HumanOptions {
     pub color: bool,
+    /// The closing summary (`-q` leaves it out).
+    pub summary: bool,
 }
 
 /// The default output, and how many findings could not be drawn (a bug: the caller exits 2).
@@ -197,7 +199,9 @@ pub fn render(run: &Run, options: &HumanOptions) -> Rendered {
     for file in &run.files {
         failures += render_file(file, &handler, &mut out);
     }
-    out.push_str(&summary(run));
+    if options.summary {
+        out.push_str(&summary(run));
+    }
     Rendered {
         text: out,
         failures,
@@ -350,44 +354,50 @@ fn path_errors(run: &Run) -> String {
     out
 }
 
+/// The closing lines: what was fixed, what was found (errors, warnings and info findings
+/// counted apart, as they decide the exit code: info alone never makes it 1), what is fixable.
+/// A run that found no configuration file says nothing here: the CLI warns about it on stderr.
 pub fn summary(run: &Run) -> String {
     let mut out = path_errors(run);
-    let problems = run.diagnostic_count();
+    let counts = run.severity_counts();
     let fixed = run.fixed_count();
     let errors = run.error_count();
     let safe = fixable(run, Applicability::Safe);
     let unsafe_only = fixable(run, Applicability::Unsafe) - safe;
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("{n} {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
     if fixed > 0 {
         let _ = writeln!(out, "Fixed {}.", plural(fixed, "problem"));
     }
-    if problems == 0 && errors == 0 {
-        if fixed == 0 {
+    let checked = plural(run.checked, "file");
+    if counts.problems() == 0 && errors == 0 {
+        if counts.info > 0 {
             let _ = writeln!(
                 out,
-                "All checks passed ({} checked).",
-                plural(run.checked, "file")
+                "No errors or warnings; {} ({checked} checked).",
+                plural(counts.info, "info finding")
             );
+        } else if fixed == 0 && run.checked > 0 {
+            let _ = writeln!(out, "All checks passed ({checked} checked).");
         }
     } else {
-        let _ = write!(out, "Found {}", plural(problems, "problem"));
-        if fixed > 0 {
-            out.push_str(" remaining");
+        let mut found: Vec<String> = Vec::new();
+        if counts.error > 0 {
+            found.push(plural(counts.error, "error"));
+        }
+        if counts.warning > 0 {
+            found.push(plural(counts.warning, "warning"));
+        }
+        if counts.info > 0 {
+            found.push(plural(counts.info, "info finding"));
+        }
+        let mut sentence = Vec::new();
+        if !found.is_empty() {
+            let remaining = if fixed > 0 { " remaining" } else { "" };
+            sentence.push(format!("Found {}{remaining}", and_list(&found)));
         }
         if errors > 0 {
-            let _ = write!(
-                out,
-                " and {} that could not be checked",
-                plural(errors, "file")
-            );
+            sentence.push(format!("{} could not be checked", plural(errors, "file")));
         }
-        let _ = writeln!(out, " ({} checked).", plural(run.checked, "file"));
+        let _ = writeln!(out, "{} ({checked} checked).", sentence.join("; "));
         if safe > 0 && !run.fixing {
             let _ = writeln!(out, "{} fixable with `--fix`.", plural(safe, "problem"));
         }
@@ -408,14 +418,32 @@ pub fn summary(run: &Run) -> String {
     if suppressed > 0 {
         let _ = writeln!(
             out,
-            "{} silenced by inline suppressions (listed by `--format json --show-suppressed`).",
+            "{} silenced by inline suppressions (listed by `--output-format json --show-suppressed`).",
             plural(suppressed, "problem")
         );
     }
     out
 }
 
-fn fixable(run: &Run, at_least: Applicability) -> usize {
+/// `1 error`, `2 errors`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+pub fn fixable(run: &Run, at_least: Applicability) -> usize {
     run.files
         .iter()
         .flat_map(|f| &f.diagnostics)

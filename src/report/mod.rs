@@ -1,12 +1,15 @@
 //! Output formats. Every format reads the same [`FileResult`]s, in the same (sorted) order.
 
+pub mod azure;
 pub mod concise;
 pub mod excerpt;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod msbuild;
 pub mod redact;
 pub mod sarif;
+pub mod statistics;
 
 use std::path::PathBuf;
 
@@ -84,9 +87,48 @@ impl Run {
     pub fn fixed_count(&self) -> usize {
         self.files.iter().map(|f| f.fixed.len()).sum()
     }
+
+    /// The findings by severity.
+    pub fn severity_counts(&self) -> SeverityCounts {
+        let mut counts = SeverityCounts::default();
+        for d in self.files.iter().flat_map(|f| &f.diagnostics) {
+            match d.severity {
+                crate::diagnostic::Severity::Error => counts.error += 1,
+                crate::diagnostic::Severity::Warning => counts.warning += 1,
+                crate::diagnostic::Severity::Info => counts.info += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// How many findings of each severity a run has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeverityCounts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl SeverityCounts {
+    /// The findings that make the exit code 1: errors and warnings (info never does).
+    pub fn problems(&self) -> usize {
+        self.error + self.warning
+    }
 }
 
 pub use crate::paths::display_path;
+
+/// FNV-1a, 64 bits: a hash that is the same in every run, version and platform (the standard
+/// library's hashers promise no such thing), for fingerprints that must not change.
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
 
 /// Text for a terminal: control characters (an escape sequence in a file's name could rewrite
 /// the screen or hide a line) are written escaped, as Rust writes them (`\t`, `\u{1b}`).
@@ -108,6 +150,14 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::{display_path, terminal_safe};
+
+    #[test]
+    fn the_stable_hash_is_fnv_1a() {
+        // The published test vectors of FNV-1a 64.
+        assert_eq!(super::stable_hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(super::stable_hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(super::stable_hash(b"foobar"), 0x8594_4171_f739_67e8);
+    }
 
     #[test]
     fn control_characters_are_escaped_for_terminals() {

@@ -1,11 +1,20 @@
 //! `--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it, written with serde_json.
 //!
 //! - `runs[0].tool.driver`: `iislint`, its version, and every rule (id = rule name, short and full
-//!   description, help from `rules/<name>.md`, default level, code in `properties`).
+//!   description, help from `rules/<name>.md` and `helpUri` to that file in the repository,
+//!   default level, code in `properties`, the rule's group in `properties.tags`). A rule of the
+//!   `security` group has a `properties.security-severity`, the number GitHub code scanning
+//!   ranks security alerts by ("over 9.0 is critical, 7.0 to 8.9 is high, 4.0 to 6.9 is medium
+//!   and 3.9 or less is low", GitHub Docs, "SARIF support for code scanning"): `7.5` for a rule
+//!   whose default level is error, `5.0` for warning, `2.0` for info.
 //! - `columnKind` is `unicodeCodePoints`: columns count characters, as in every iislint output.
 //! - Results: `ruleId`, `ruleIndex`, `level`, `message.text`, one `physicalLocation` with a URI
 //!   relative to `%SRCROOT%` (the current directory) and a start/end region, and `fixes` with
-//!   `artifactChanges` when the finding has a fix. Findings silenced inline appear only with
+//!   `artifactChanges` when the finding has a fix, and `partialFingerprints` (`iislint/v1`): a
+//!   stable hash of the rule, the file's path and the content of the finding's line (masked,
+//!   trimmed, white space runs made one space), and which of the file's findings with that
+//!   same rule and line content it is. Lines added or removed above a finding do not change it,
+//!   so code scanning tracks an alert across commits; an edit of the line itself does. Findings silenced inline appear only with
 //!   `--show-suppressed`, carrying `suppressions: [{kind: "inSource", justification}]`.
 //! - Files that could not be checked are `invocations[0].toolExecutionNotifications`, and
 //!   `executionSuccessful` is then false.
@@ -25,6 +34,10 @@ use crate::meta::RuleMeta;
 use crate::rules::RULES;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Where each rule's documentation (`rules/<name>.md`) is published: the repository's README
+/// and Cargo.toml name no other.
+pub const RULE_DOCS: &str = "https://github.com/iislint/iislint/blob/main/rules/";
 
 pub struct SarifOptions {
     pub show_suppressed: bool,
@@ -62,8 +75,18 @@ impl Serialize for Results<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(None)?;
         for file in &self.run.files {
+            // How many findings of one rule on one line content came before in this file.
+            let mut seen: std::collections::HashMap<(&str, Option<u64>), usize> =
+                std::collections::HashMap::new();
+            let mut next_fingerprint = |d: &Diagnostic| {
+                let line = file.positions.line_hash(d.range.start);
+                let ordinal = seen.entry((d.rule.code, line)).or_insert(0);
+                *ordinal += 1;
+                fingerprint(file, d, line, *ordinal)
+            };
             for d in &file.diagnostics {
-                seq.serialize_element(&result(file, d, None))?;
+                let print = next_fingerprint(d);
+                seq.serialize_element(&result(file, d, None, print))?;
             }
             if self.show_suppressed {
                 for s in &file.suppressed {
@@ -71,12 +94,25 @@ impl Serialize for Results<'_> {
                     if let Some(reason) = &s.reason {
                         suppression["justification"] = Value::String(reason.clone());
                     }
-                    seq.serialize_element(&result(file, &s.diagnostic, Some(suppression)))?;
+                    let print = next_fingerprint(&s.diagnostic);
+                    seq.serialize_element(&result(file, &s.diagnostic, Some(suppression), print))?;
                 }
             }
         }
         seq.end()
     }
+}
+
+/// A result's `partialFingerprints` value: the rule, the file, the line's content and the
+/// ordinal among the file's findings of that rule on that content, hashed (see the module doc).
+/// Without the line's content (never the case for a checked file), the line number stands in.
+fn fingerprint(file: &FileResult, d: &Diagnostic, line: Option<u64>, ordinal: usize) -> String {
+    let content = match line {
+        Some(hash) => format!("content:{hash:016x}"),
+        None => format!("line:{}", file.line_col(d.range.start).0),
+    };
+    let key = format!("{}\0{}\0{content}\0{ordinal}", d.rule.code, file.display);
+    format!("{:016x}", super::stable_hash(key.as_bytes()))
 }
 
 pub fn render(run: &Run, options: &SarifOptions) -> String {
@@ -143,19 +179,34 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn rule(meta: &RuleMeta) -> Value {
-    json!({
+    let mut rule = json!({
         "id": meta.name,
         "name": meta.name,
         "shortDescription": { "text": meta.summary },
         "fullDescription": { "text": full_description(meta) },
         "help": { "text": meta.doc, "markdown": meta.doc },
+        "helpUri": format!("{RULE_DOCS}{}.md", meta.name),
         "defaultConfiguration": { "level": level(meta.default_severity) },
         "properties": {
             "code": meta.code,
             "fix": meta.fix.as_str(),
             "tags": [meta.group.as_str()],
         },
-    })
+    });
+    if meta.group == crate::meta::Group::Security {
+        rule["properties"]["security-severity"] =
+            Value::String(security_severity(meta.default_severity).to_owned());
+    }
+    rule
+}
+
+/// GitHub code scanning's security severity of a security rule, from its default level.
+pub fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "7.5",
+        Severity::Warning => "5.0",
+        Severity::Info => "2.0",
+    }
 }
 
 /// The first paragraph of the doc's "What it does" section, else the summary.
@@ -177,7 +228,12 @@ fn full_description(meta: &RuleMeta) -> String {
     }
 }
 
-fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Value {
+fn result(
+    file: &FileResult,
+    d: &Diagnostic,
+    suppression: Option<Value>,
+    fingerprint: String,
+) -> Value {
     let rule_index = RULES
         .iter()
         .position(|r| r.meta.name == d.rule.name)
@@ -193,6 +249,7 @@ fn result(file: &FileResult, d: &Diagnostic, suppression: Option<Value>) -> Valu
                 "region": region(file, &d.range),
             }
         }],
+        "partialFingerprints": { "iislint/v1": fingerprint },
     });
     // A fix that writes a secret (the machine key) comes without its edits (`check` took them
     // out when it masked the result): it is described but not included.
