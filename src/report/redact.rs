@@ -325,7 +325,21 @@ fn keyed_values(text: &str) -> Vec<std::ops::Range<usize>> {
     for at in memchr::memmem::find_iter(bytes, b"://") {
         values.extend(url_password_at(text, at));
     }
-    for at in memchr::memchr_iter(b'<', bytes) {
+    // An entry can hold a secret only with a `value` (or as a Settings.settings `<setting>`),
+    // and a tag ends before the next `<`: a tag whose stretch up to the next `<` holds neither
+    // word is skipped without reading its attributes.
+    let mut words = memchr::memmem::find_iter(bytes, b"value")
+        .chain(memchr::memmem::find_iter(bytes, b"setting"))
+        .collect::<Vec<_>>();
+    words.sort_unstable();
+    let mut words = words.into_iter().peekable();
+    let tags: Vec<usize> = memchr::memchr_iter(b'<', bytes).collect();
+    for (index, &at) in tags.iter().enumerate() {
+        let next = tags.get(index + 1).copied().unwrap_or(bytes.len());
+        while words.next_if(|&w| w < at).is_some() {}
+        if words.peek().is_none_or(|&w| w >= next) {
+            continue;
+        }
         let rest = &text[at + 1..];
         let name_len = rest
             .bytes()
