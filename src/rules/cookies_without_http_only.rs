@@ -34,15 +34,21 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         ),
     };
     // Unsafe: the application's own scripts may read a cookie it sets.
-    let fix = set_or_insert(ctx, scope, Section::HttpCookies, attr, "httpOnlyCookies", "true").map(
-        |edit| {
-            Fix::new(
-                Applicability::Unsafe,
-                "Set httpCookies httpOnlyCookies=\"true\"",
-                vec![edit],
-            )
-        },
-    );
+    let fix = set_or_insert(
+        ctx,
+        scope,
+        Section::HttpCookies,
+        attr,
+        "httpOnlyCookies",
+        "true",
+    )
+    .map(|edit| {
+        Fix::new(
+            Applicability::Unsafe,
+            "Set httpCookies httpOnlyCookies=\"true\"",
+            vec![edit],
+        )
+    });
     out.push(
         Diagnostic::new(
             &META,

@@ -25,20 +25,24 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let (range, written) = match attr {
-        Some(attr) => (attr.range.clone(), format!("httpCookies requireSSL=\"{}\"", attr.value)),
+        Some(attr) => (
+            attr.range.clone(),
+            format!("httpCookies requireSSL=\"{}\"", attr.value),
+        ),
         None => (
             missing_anchor(ctx, scope, Section::HttpCookies),
             "no httpCookies requireSSL=\"true\"".to_owned(),
         ),
     };
     // Unsafe: a site also served over plain HTTP loses the cookies it sets.
-    let fix = set_or_insert(ctx, scope, Section::HttpCookies, attr, "requireSSL", "true").map(|edit| {
-        Fix::new(
-            Applicability::Unsafe,
-            "Set httpCookies requireSSL=\"true\"",
-            vec![edit],
-        )
-    });
+    let fix =
+        set_or_insert(ctx, scope, Section::HttpCookies, attr, "requireSSL", "true").map(|edit| {
+            Fix::new(
+                Applicability::Unsafe,
+                "Set httpCookies requireSSL=\"true\"",
+                vec![edit],
+            )
+        });
     out.push(
         Diagnostic::new(
             &META,

@@ -31,7 +31,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let (range, written) = match attr {
-        Some(attr) => (attr.range.clone(), format!("forms requireSSL=\"{}\"", attr.value)),
+        Some(attr) => (
+            attr.range.clone(),
+            format!("forms requireSSL=\"{}\"", attr.value),
+        ),
         None => (
             missing_anchor(ctx, scope, Section::Forms),
             "authentication mode=\"Forms\" without forms requireSSL=\"true\"".to_owned(),

@@ -13,13 +13,47 @@ use crate::model::settings::{Container, Decided, Section, SettingsScope};
 /// [`application_settings`]): what the hardening rules about the application judge. `None` for a
 /// sub-folder, a `<location path>`, a transform, and an application another runtime serves (ASP.NET
 /// Core's `aspNetCore` module, `httpPlatform`, iisnode), which never reads `system.web`.
+/// A file with no `system.web` (its own or a parent's) shows no ASP.NET application: a static,
+/// PHP, Node or proxy site's web.config, or a folder's static-content settings.
 pub fn aspnet_application<'c>(ctx: &'c Context<'_>) -> Option<&'c SettingsScope> {
-    application_settings(ctx).filter(|_| !other_runtime(ctx.text))
+    application_settings(ctx)
+        .filter(|scope| !other_runtime(ctx.text) && scope.container(Container::SystemWeb).is_some())
 }
 
-/// Does the file hand its requests to a runtime other than ASP.NET?
+/// The own level of an application's root web.config that configures the application, not only
+/// a folder's static content (`staticContent` alone, as a `js` or `fonts` folder's web.config
+/// does when the site's own web.config is not in the repository).
+pub fn served_application<'c>(ctx: &'c Context<'_>) -> Option<&'c SettingsScope> {
+    const SIGNS: [&str; 9] = [
+        "<system.web>",
+        "<system.web ",
+        "<handlers",
+        "<modules",
+        "<rewrite",
+        "<defaultDocument",
+        "<httpProtocol",
+        "<aspNetCore",
+        "<httpPlatform",
+    ];
+    application_settings(ctx).filter(|scope| {
+        scope.container(Container::SystemWeb).is_some()
+            || SIGNS.iter().any(|sign| ctx.text.contains(sign))
+    })
+}
+
+/// Does the file hand its requests to a runtime other than ASP.NET: the ASP.NET Core Module,
+/// `httpPlatform`, iisnode, or Python through FastCGI (wfastcgi's `WSGI_HANDLER`)?
 pub fn other_runtime(text: &str) -> bool {
-    text.contains("<aspNetCore") || text.contains("<httpPlatform") || text.contains("<iisnode")
+    [
+        "<aspNetCore",
+        "<httpPlatform",
+        "<iisnode",
+        "modules=\"iisnode\"",
+        "FastCgiModule",
+        "WSGI_HANDLER",
+    ]
+    .iter()
+    .any(|sign| text.contains(sign))
 }
 
 /// Is `range` of the view written in the judged file or its transform (not inherited from a
@@ -35,7 +69,11 @@ pub fn in_file(ctx: &Context<'_>, range: &Range<usize>) -> bool {
 /// A Boolean protection the application has not turned on: the attribute written with another
 /// value, or nothing written (`None`, the runtime's default). Not judged (`Err`) when the value
 /// is on, unknown (in another file, encrypted) or no Boolean (`invalid-value` reports it).
-pub fn not_true<'s>(scope: &'s SettingsScope, section: Section, name: &str) -> Result<Option<&'s Attr>, ()> {
+pub fn not_true<'s>(
+    scope: &'s SettingsScope,
+    section: Section,
+    name: &str,
+) -> Result<Option<&'s Attr>, ()> {
     match scope.decided(section, name) {
         Decided::Default => Ok(None),
         Decided::Unknown => Err(()),
@@ -49,7 +87,10 @@ pub fn not_true<'s>(scope: &'s SettingsScope, section: Section, name: &str) -> R
 /// Where to report a setting the application does not write: its section element when the file
 /// writes one, else the file's own `system.web` (or `system.webServer`), else its root element.
 pub fn missing_anchor(ctx: &Context<'_>, scope: &SettingsScope, section: Section) -> Range<usize> {
-    if let Some(element) = scope.element(section).filter(|e| in_file(ctx, &e.start_tag)) {
+    if let Some(element) = scope
+        .element(section)
+        .filter(|e| in_file(ctx, &e.start_tag))
+    {
         return element.start_tag.clone();
     }
     if let Some(container) = scope
@@ -89,7 +130,10 @@ pub fn set_or_insert(
         }
         return crate::edits::set_attr(ctx.text, attr, value);
     }
-    if let Some(element) = scope.element(section).filter(|e| in_file(ctx, &e.start_tag)) {
+    if let Some(element) = scope
+        .element(section)
+        .filter(|e| in_file(ctx, &e.start_tag))
+    {
         return set_or_add_attr(&ctx.style, element, name, value);
     }
     let line = crate::edits::empty_element_line(
@@ -97,7 +141,13 @@ pub fn set_or_insert(
         &[(name, value)],
         ctx.style.quote(),
     );
-    insert_under_container(ctx, scope, section.container(), &section.path()[..section.path().len() - 1], line)
+    insert_under_container(
+        ctx,
+        scope,
+        section.container(),
+        &section.path()[..section.path().len() - 1],
+        line,
+    )
 }
 
 /// Inserts `line` (an element) below the file's own `container` inside the elements named

@@ -38,14 +38,21 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         ),
     };
     // Unsafe: over plain HTTP the roles are looked up again on every request.
-    let fix = set_or_insert(ctx, scope, Section::RoleManager, attr, "cookieRequireSSL", "true")
-        .map(|edit| {
-            Fix::new(
-                Applicability::Unsafe,
-                "Set roleManager cookieRequireSSL=\"true\"",
-                vec![edit],
-            )
-        });
+    let fix = set_or_insert(
+        ctx,
+        scope,
+        Section::RoleManager,
+        attr,
+        "cookieRequireSSL",
+        "true",
+    )
+    .map(|edit| {
+        Fix::new(
+            Applicability::Unsafe,
+            "Set roleManager cookieRequireSSL=\"true\"",
+            vec![edit],
+        )
+    });
     out.push(
         Diagnostic::new(
             &META,

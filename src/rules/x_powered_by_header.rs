@@ -1,6 +1,6 @@
-use super::hardening::{in_file, insert_under_container};
+use super::hardening::{in_file, insert_under_container, served_application};
 use super::version_header_enabled::contains_ignore_case;
-use super::{Context, FixAvailability, Group, RuleMeta, application_settings};
+use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::Element;
 use crate::fix::{Applicability, Fix};
@@ -23,7 +23,7 @@ const HEADER: &str = "X-Powered-By";
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // IIS adds the header from applicationHost.config's customHeaders, for every site; any
     // runtime behind IIS sends it, ASP.NET Core's included.
-    let Some(scope) = application_settings(ctx) else {
+    let Some(scope) = served_application(ctx) else {
         return;
     };
     // An outbound URL Rewrite rule may blank the header instead.
@@ -84,7 +84,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     .map(|edit| {
         Fix::new(
             Applicability::Safe,
-            format!("Add <remove name=\"{HEADER}\" /> to system.webServer/httpProtocol/customHeaders"),
+            format!(
+                "Add <remove name=\"{HEADER}\" /> to system.webServer/httpProtocol/customHeaders"
+            ),
             vec![edit],
         )
     });
