@@ -677,7 +677,15 @@ mod tests {
             mapped_sessions: Default::default(),
         };
         let settings = crate::settings::Settings::default();
-        crate::lint::lint_text_full(text, &facts, &RuleSet::all(), &settings).unwrap()
+        // The rules that run by default: the opt-in hardening rules report what these texts
+        // leave out (httpCookies, X-Powered-By), which is not what these tests are about.
+        let rules = RuleSet::new(
+            &Default::default(),
+            &Default::default(),
+            &Default::default(),
+            &[],
+        );
+        crate::lint::lint_text_full(text, &facts, &rules, &settings).unwrap()
     }
 
     #[test]

@@ -102,6 +102,9 @@ pub struct Sections {
     /// One scope per level that has headers, in the order first met (the root and
     /// `<location path=".">` are one).
     pub custom_headers: Vec<HeaderScope>,
+    /// The `customHeaders` items parent folders give the file's own level, in the order they
+    /// apply (before [`Sections::custom_headers`]' own level).
+    pub inherited_custom_headers: Vec<(Item, Element)>,
     pub service_debug: Vec<ServiceDebug>,
 }
 
@@ -119,6 +122,16 @@ pub(super) fn read(root: roxmltree::Node<'_, '_>) -> Sections {
         if location.attribute(crate::resolve::INHERITED_MARKER)
             == Some(crate::resolve::inherited_marker_value())
         {
+            for web_server in config_children(location, "system.webServer") {
+                for protocol in config_children(web_server, "httpProtocol") {
+                    for list in config_children(protocol, "customHeaders") {
+                        sections.inherited_custom_headers.extend(
+                            list.children()
+                                .filter_map(|c| Some((Item::of(c)?, Element::from_node(c)))),
+                        );
+                    }
+                }
+            }
             continue;
         }
         let path = location.attribute("path");

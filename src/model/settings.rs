@@ -221,7 +221,12 @@ pub(crate) static WATCHED: [SectionSpec; 15] = [
     ),
     web(
         &["roleManager"],
-        &["enabled", "cookieRequireSSL", "cookieProtection"],
+        &[
+            "enabled",
+            "cookieRequireSSL",
+            "cookieProtection",
+            "cacheRolesInCookie",
+        ],
         None,
     ),
     web_server(&["httpErrors"], &["errorMode"]),

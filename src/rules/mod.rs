@@ -3,6 +3,8 @@
 
 mod app_pool_idle_timeout_drops_sessions;
 mod config_source_invalid;
+mod cookies_without_http_only;
+mod cookies_without_require_ssl;
 mod cors_any_origin;
 mod credentials_in_config;
 mod custom_errors_off;
@@ -16,6 +18,8 @@ mod forms_cross_app_redirects;
 mod forms_protection_weakened;
 mod forms_sliding_expiration_disabled;
 mod forms_timeout_too_low;
+mod forms_without_require_ssl;
+mod hardening;
 mod header_checking_disabled;
 mod inproc_session_on_farm;
 pub(crate) mod invalid_transform;
@@ -23,6 +27,7 @@ mod invalid_value;
 mod machine_key_missing_on_farm;
 mod machine_key_weak_algorithm;
 mod request_validation_disabled;
+mod role_manager_cookie_without_ssl;
 mod secret_in_config;
 mod session_expires_before_forms_auth;
 mod session_id_in_url;
@@ -33,9 +38,11 @@ mod trace_enabled;
 pub(crate) mod transform_matches_nothing;
 pub(crate) mod transform_namespace_wrong;
 pub(crate) mod unused_suppression;
+mod version_header_enabled;
 mod view_state_mac_disabled;
 mod wcf_exception_details;
 mod web_garden_inproc_session;
+mod x_powered_by_header;
 
 use std::collections::BTreeMap;
 
@@ -194,6 +201,30 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &double_escaping_allowed::META,
         check: double_escaping_allowed::check,
+    },
+    Rule {
+        meta: &cookies_without_require_ssl::META,
+        check: cookies_without_require_ssl::check,
+    },
+    Rule {
+        meta: &cookies_without_http_only::META,
+        check: cookies_without_http_only::check,
+    },
+    Rule {
+        meta: &forms_without_require_ssl::META,
+        check: forms_without_require_ssl::check,
+    },
+    Rule {
+        meta: &role_manager_cookie_without_ssl::META,
+        check: role_manager_cookie_without_ssl::check,
+    },
+    Rule {
+        meta: &version_header_enabled::META,
+        check: version_header_enabled::check,
+    },
+    Rule {
+        meta: &x_powered_by_header::META,
+        check: x_powered_by_header::check,
     },
 ];
 

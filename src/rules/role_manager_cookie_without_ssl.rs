@@ -1,0 +1,66 @@
+use super::hardening::{aspnet_application, missing_anchor, not_true, set_or_insert};
+use super::{Context, FixAvailability, Group, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Applicability, Fix};
+use crate::model::settings::Section;
+
+pub const META: RuleMeta = RuleMeta {
+    name: "role-manager-cookie-without-ssl",
+    code: "IIS604",
+    group: Group::Hardening,
+    summary: "The role manager caches roles in a cookie sent over plain HTTP too (`roleManager cookieRequireSSL` is not true)",
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Always,
+    options: &[],
+    doc: include_str!("../../rules/role-manager-cookie-without-ssl.md"),
+};
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(scope) = aspnet_application(ctx) else {
+        return;
+    };
+    // `enabled` and `cacheRolesInCookie` default to false (RS RoleManagerSection): no cookie.
+    let on = |name| matches!(scope.bool(Section::RoleManager, name), Some((true, _)));
+    if !on("enabled") || !on("cacheRolesInCookie") {
+        return;
+    }
+    let Ok(attr) = not_true(scope, Section::RoleManager, "cookieRequireSSL") else {
+        return;
+    };
+    let (range, written) = match attr {
+        Some(attr) => (
+            attr.range.clone(),
+            format!("roleManager cookieRequireSSL=\"{}\"", attr.value),
+        ),
+        None => (
+            missing_anchor(ctx, scope, Section::RoleManager),
+            "roleManager cacheRolesInCookie=\"true\" without cookieRequireSSL=\"true\"".to_owned(),
+        ),
+    };
+    // Unsafe: over plain HTTP the roles are looked up again on every request.
+    let fix = set_or_insert(
+        ctx,
+        scope,
+        Section::RoleManager,
+        attr,
+        "cookieRequireSSL",
+        "true",
+    )
+    .map(|edit| {
+        Fix::new(
+            Applicability::Unsafe,
+            "Set roleManager cookieRequireSSL=\"true\"",
+            vec![edit],
+        )
+    });
+    out.push(
+        Diagnostic::new(
+            &META,
+            range,
+            format!(
+                "{written}: the role cookie (.ASPXROLES) has no `Secure` flag, so a browser also sends it over plain HTTP, where anyone on the network can read and replay the user's roles"
+            ),
+        )
+        .with_fix(fix),
+    );
+}

@@ -1,0 +1,79 @@
+use super::hardening::{aspnet_application, missing_anchor, set_or_insert};
+use super::{Context, FixAvailability, Group, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Applicability, Fix};
+use crate::model::settings::{Decided, Section};
+
+pub const META: RuleMeta = RuleMeta {
+    name: "version-header-enabled",
+    code: "IIS605",
+    group: Group::Hardening,
+    summary: "Every response names the ASP.NET version (`X-AspNet-Version`): `httpRuntime enableVersionHeader` is not false",
+    default_severity: Severity::Info,
+    fix: FixAvailability::Always,
+    options: &[],
+    doc: include_str!("../../rules/version-header-enabled.md"),
+};
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // Read once from the application's configuration (RS HttpRuntime: RuntimeConfig
+    // .GetAppConfig().HttpRuntime.EnableVersionHeader); default true.
+    let Some(scope) = aspnet_application(ctx) else {
+        return;
+    };
+    // An outbound URL Rewrite rule may blank the header instead.
+    if contains_ignore_case(ctx.text, "RESPONSE_X-ASPNET-VERSION") {
+        return;
+    }
+    let attr = match scope.decided(Section::HttpRuntime, "enableVersionHeader") {
+        Decided::Default => None,
+        Decided::Unknown => return,
+        Decided::Written(attr) => match crate::model::values::parse_net_bool(&attr.value) {
+            Ok(true) => Some(attr),
+            _ => return,
+        },
+    };
+    let (range, written) = match attr {
+        Some(attr) => (
+            attr.range.clone(),
+            format!("httpRuntime enableVersionHeader=\"{}\"", attr.value),
+        ),
+        None => (
+            missing_anchor(ctx, scope, Section::HttpRuntime),
+            "no httpRuntime enableVersionHeader=\"false\"".to_owned(),
+        ),
+    };
+    // Safe: the header serves no client.
+    let fix = set_or_insert(
+        ctx,
+        scope,
+        Section::HttpRuntime,
+        attr,
+        "enableVersionHeader",
+        "false",
+    )
+    .map(|edit| {
+        Fix::new(
+            Applicability::Safe,
+            "Set httpRuntime enableVersionHeader=\"false\"",
+            vec![edit],
+        )
+    });
+    out.push(
+        Diagnostic::new(
+            &META,
+            range,
+            format!(
+                "{written}: every response carries `X-AspNet-Version`, telling attackers which runtime to look up vulnerabilities for"
+            ),
+        )
+        .with_fix(fix),
+    );
+}
+
+pub(super) fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
