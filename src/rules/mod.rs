@@ -24,6 +24,7 @@ mod header_checking_disabled;
 mod inproc_session_on_farm;
 pub(crate) mod invalid_transform;
 mod invalid_value;
+mod machine_key_in_source;
 mod machine_key_missing_on_farm;
 mod machine_key_weak_algorithm;
 mod request_validation_disabled;
@@ -225,6 +226,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: &x_powered_by_header::META,
         check: x_powered_by_header::check,
+    },
+    Rule {
+        meta: &machine_key_in_source::META,
+        check: machine_key_in_source::check,
     },
 ];
 
