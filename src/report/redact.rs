@@ -141,6 +141,11 @@ impl Redactor {
         for text in std::iter::once(file_text).chain(extra) {
             for value in named_values(text).into_iter().chain(keyed_values(text)) {
                 let value = &text[value];
+                // A value that is clearly no secret (`false`, a number, a placeholder) is not
+                // learnt: it would mask every `false` in the file's messages.
+                if crate::secrets::is_not_a_secret(value) {
+                    continue;
+                }
                 for part in secret_parts(value) {
                     if part.len() >= MIN_KNOWN_SECRET {
                         known.push(part.to_owned());
@@ -710,6 +715,16 @@ mod tests {
         let redactor = Redactor::new(file, []);
         assert_eq!(redactor.mask(" value=\"Zq7\" />"), " value=\"***\" />");
         assert_eq!(redactor.mask("Zq7 elsewhere"), "Zq7 elsewhere");
+    }
+
+    #[test]
+    fn values_that_are_no_secret_are_not_learnt() {
+        let file = "<add key=\"UsePassword\" value=\"false\" /><add key=\"SmtpPassword\" value=\"jumP4000c\" />";
+        let redactor = Redactor::new(file, []);
+        assert_eq!(
+            redactor.mask("requireSSL=\"false\" and jumP4000c"),
+            "requireSSL=\"false\" and *********"
+        );
     }
 
     #[test]
