@@ -1,7 +1,7 @@
-use super::hardening::{aspnet_application, missing_anchor, not_true, set_or_insert};
+use super::hardening::{Unprotected, aspnet_application, not_true, report_unprotected};
 use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Applicability, Fix};
+use crate::fix::Applicability;
 use crate::model::settings::Section;
 
 pub const META: RuleMeta = RuleMeta {
@@ -23,40 +23,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Ok(attr) = not_true(scope, Section::HttpCookies, "httpOnlyCookies") else {
         return;
     };
-    let (range, written) = match attr {
-        Some(attr) => (
-            attr.range.clone(),
-            format!("httpCookies httpOnlyCookies=\"{}\"", attr.value),
-        ),
-        None => (
-            missing_anchor(ctx, scope, Section::HttpCookies),
-            "no httpCookies httpOnlyCookies=\"true\"".to_owned(),
-        ),
-    };
     // Unsafe: the application's own scripts may read a cookie it sets.
-    let fix = set_or_insert(
-        ctx,
-        scope,
-        Section::HttpCookies,
-        attr,
-        "httpOnlyCookies",
-        "true",
-    )
-    .map(|edit| {
-        Fix::new(
-            Applicability::Unsafe,
-            "Set httpCookies httpOnlyCookies=\"true\"",
-            vec![edit],
-        )
-    });
-    out.push(
-        Diagnostic::new(
-            &META,
-            range,
-            format!(
-                "{written}: the cookies the application creates are readable from JavaScript, so a cross-site scripting flaw can steal them (the session and forms cookies are HttpOnly anyway)"
-            ),
-        )
-        .with_fix(fix),
-    );
+    out.push(report_unprotected(ctx, &META, scope, attr, Unprotected {
+        section: Section::HttpCookies,
+        name: "httpOnlyCookies",
+        value: "true",
+        when_missing: "no httpCookies httpOnlyCookies=\"true\"",
+        consequence: "the cookies the application creates are readable from JavaScript, so a cross-site scripting flaw can steal them (the session and forms cookies are HttpOnly anyway)",
+        applicability: Applicability::Unsafe,
+    }));
 }

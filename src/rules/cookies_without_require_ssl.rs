@@ -1,7 +1,7 @@
-use super::hardening::{aspnet_application, missing_anchor, not_true, set_or_insert};
+use super::hardening::{Unprotected, aspnet_application, not_true, report_unprotected};
 use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Applicability, Fix};
+use crate::fix::Applicability;
 use crate::model::settings::Section;
 
 pub const META: RuleMeta = RuleMeta {
@@ -24,33 +24,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Ok(attr) = not_true(scope, Section::HttpCookies, "requireSSL") else {
         return;
     };
-    let (range, written) = match attr {
-        Some(attr) => (
-            attr.range.clone(),
-            format!("httpCookies requireSSL=\"{}\"", attr.value),
-        ),
-        None => (
-            missing_anchor(ctx, scope, Section::HttpCookies),
-            "no httpCookies requireSSL=\"true\"".to_owned(),
-        ),
-    };
     // Unsafe: a site also served over plain HTTP loses the cookies it sets.
-    let fix =
-        set_or_insert(ctx, scope, Section::HttpCookies, attr, "requireSSL", "true").map(|edit| {
-            Fix::new(
-                Applicability::Unsafe,
-                "Set httpCookies requireSSL=\"true\"",
-                vec![edit],
-            )
-        });
-    out.push(
-        Diagnostic::new(
-            &META,
-            range,
-            format!(
-                "{written}: the cookies the application creates carry no `Secure` flag, so a browser also sends them over plain HTTP, where anyone on the network reads them"
-            ),
-        )
-        .with_fix(fix),
-    );
+    out.push(report_unprotected(ctx, &META, scope, attr, Unprotected {
+        section: Section::HttpCookies,
+        name: "requireSSL",
+        value: "true",
+        when_missing: "no httpCookies requireSSL=\"true\"",
+        consequence: "the cookies the application creates carry no `Secure` flag, so a browser also sends them over plain HTTP, where anyone on the network reads them",
+        applicability: Applicability::Unsafe,
+    }));
 }

@@ -1,7 +1,7 @@
-use super::hardening::{aspnet_application, missing_anchor, not_true, set_or_insert};
+use super::hardening::{Unprotected, aspnet_application, not_true, report_unprotected};
 use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Applicability, Fix};
+use crate::fix::Applicability;
 use crate::model::settings::Section;
 
 pub const META: RuleMeta = RuleMeta {
@@ -30,32 +30,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Ok(attr) = not_true(scope, Section::Forms, "requireSSL") else {
         return;
     };
-    let (range, written) = match attr {
-        Some(attr) => (
-            attr.range.clone(),
-            format!("forms requireSSL=\"{}\"", attr.value),
-        ),
-        None => (
-            missing_anchor(ctx, scope, Section::Forms),
-            "authentication mode=\"Forms\" without forms requireSSL=\"true\"".to_owned(),
-        ),
-    };
     // Unsafe: a site also served over plain HTTP can no longer log anyone in there.
-    let fix = set_or_insert(ctx, scope, Section::Forms, attr, "requireSSL", "true").map(|edit| {
-        Fix::new(
-            Applicability::Unsafe,
-            "Set forms requireSSL=\"true\"",
-            vec![edit],
-        )
-    });
-    out.push(
-        Diagnostic::new(
-            &META,
-            range,
-            format!(
-                "{written}: the forms authentication cookie has no `Secure` flag, so a browser also sends it over plain HTTP, where anyone on the network can take it and log in as the user"
-            ),
-        )
-        .with_fix(fix),
-    );
+    out.push(report_unprotected(ctx, &META, scope, attr, Unprotected {
+        section: Section::Forms,
+        name: "requireSSL",
+        value: "true",
+        when_missing: "authentication mode=\"Forms\" without forms requireSSL=\"true\"",
+        consequence: "the forms authentication cookie has no `Secure` flag, so a browser also sends it over plain HTTP, where anyone on the network can take it and log in as the user",
+        applicability: Applicability::Unsafe,
+    }));
 }

@@ -959,6 +959,55 @@ mod hardening {
         Some(Element::from_node(doc.root_element()))
     }
 
+    /// A protection an application leaves off, as the attribute hardening rules report it: at
+    /// the attribute that decides otherwise (`attr`), else where the section would go, with the
+    /// fix that writes `name="value"` (see [`set_or_insert`]).
+    pub struct Unprotected<'a> {
+        pub section: Section,
+        /// The attribute that turns the protection on, and its value.
+        pub name: &'static str,
+        pub value: &'static str,
+        /// How the message opens when nothing writes the attribute.
+        pub when_missing: &'a str,
+        /// What the application is exposed to, after `: `.
+        pub consequence: &'a str,
+        pub applicability: crate::fix::Applicability,
+    }
+
+    pub fn report_unprotected(
+        ctx: &Context<'_>,
+        meta: &'static super::RuleMeta,
+        scope: &SettingsScope,
+        attr: Option<&Attr>,
+        unprotected: Unprotected<'_>,
+    ) -> crate::diagnostic::Diagnostic {
+        let Unprotected {
+            section,
+            name,
+            value,
+            when_missing,
+            consequence,
+            applicability,
+        } = unprotected;
+        let element = section.element_name();
+        let (range, written) = match attr {
+            Some(attr) => (
+                attr.range.clone(),
+                format!("{element} {name}=\"{}\"", attr.value),
+            ),
+            None => (missing_anchor(ctx, scope, section), when_missing.to_owned()),
+        };
+        let fix = set_or_insert(ctx, scope, section, attr, name, value).map(|edit| {
+            crate::fix::Fix::new(
+                applicability,
+                format!("Set {element} {name}=\"{value}\""),
+                vec![edit],
+            )
+        });
+        crate::diagnostic::Diagnostic::new(meta, range, format!("{written}: {consequence}"))
+            .with_fix(fix)
+    }
+
     /// The edit that makes `name="value"` decide `section` at the application's own level: set on
     /// the section's element when the file writes it (where the deciding value is, when it is in the
     /// file), else a new `<section name="value" />` in the file's own container (wrapped in the

@@ -1,7 +1,7 @@
-use super::hardening::{aspnet_application, missing_anchor, not_true, set_or_insert};
+use super::hardening::{Unprotected, aspnet_application, not_true, report_unprotected};
 use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Applicability, Fix};
+use crate::fix::Applicability;
 use crate::model::settings::Section;
 
 pub const META: RuleMeta = RuleMeta {
@@ -27,40 +27,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Ok(attr) = not_true(scope, Section::RoleManager, "cookieRequireSSL") else {
         return;
     };
-    let (range, written) = match attr {
-        Some(attr) => (
-            attr.range.clone(),
-            format!("roleManager cookieRequireSSL=\"{}\"", attr.value),
-        ),
-        None => (
-            missing_anchor(ctx, scope, Section::RoleManager),
-            "roleManager cacheRolesInCookie=\"true\" without cookieRequireSSL=\"true\"".to_owned(),
-        ),
-    };
     // Unsafe: over plain HTTP the roles are looked up again on every request.
-    let fix = set_or_insert(
-        ctx,
-        scope,
-        Section::RoleManager,
-        attr,
-        "cookieRequireSSL",
-        "true",
-    )
-    .map(|edit| {
-        Fix::new(
-            Applicability::Unsafe,
-            "Set roleManager cookieRequireSSL=\"true\"",
-            vec![edit],
-        )
-    });
-    out.push(
-        Diagnostic::new(
-            &META,
-            range,
-            format!(
-                "{written}: the role cookie (.ASPXROLES) has no `Secure` flag, so a browser also sends it over plain HTTP, where anyone on the network can read and replay the user's roles"
-            ),
-        )
-        .with_fix(fix),
-    );
+    out.push(report_unprotected(ctx, &META, scope, attr, Unprotected {
+        section: Section::RoleManager,
+        name: "cookieRequireSSL",
+        value: "true",
+        when_missing: "roleManager cacheRolesInCookie=\"true\" without cookieRequireSSL=\"true\"",
+        consequence: "the role cookie (.ASPXROLES) has no `Secure` flag, so a browser also sends it over plain HTTP, where anyone on the network can read and replay the user's roles",
+        applicability: Applicability::Unsafe,
+    }));
 }

@@ -1,7 +1,7 @@
-use super::hardening::{aspnet_application, missing_anchor, set_or_insert};
+use super::hardening::{Unprotected, aspnet_application, report_unprotected};
 use super::{Context, FixAvailability, Group, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Applicability, Fix};
+use crate::fix::Applicability;
 use crate::model::settings::{Decided, Section};
 
 pub const META: RuleMeta = RuleMeta {
@@ -33,42 +33,15 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             _ => return,
         },
     };
-    let (range, written) = match attr {
-        Some(attr) => (
-            attr.range.clone(),
-            format!("httpRuntime enableVersionHeader=\"{}\"", attr.value),
-        ),
-        None => (
-            missing_anchor(ctx, scope, Section::HttpRuntime),
-            "no httpRuntime enableVersionHeader=\"false\"".to_owned(),
-        ),
-    };
     // Safe: the header serves no client.
-    let fix = set_or_insert(
-        ctx,
-        scope,
-        Section::HttpRuntime,
-        attr,
-        "enableVersionHeader",
-        "false",
-    )
-    .map(|edit| {
-        Fix::new(
-            Applicability::Safe,
-            "Set httpRuntime enableVersionHeader=\"false\"",
-            vec![edit],
-        )
-    });
-    out.push(
-        Diagnostic::new(
-            &META,
-            range,
-            format!(
-                "{written}: every response carries `X-AspNet-Version`, telling attackers which runtime to look up vulnerabilities for"
-            ),
-        )
-        .with_fix(fix),
-    );
+    out.push(report_unprotected(ctx, &META, scope, attr, Unprotected {
+        section: Section::HttpRuntime,
+        name: "enableVersionHeader",
+        value: "false",
+        when_missing: "no httpRuntime enableVersionHeader=\"false\"",
+        consequence: "every response carries `X-AspNet-Version`, telling attackers which runtime to look up vulnerabilities for",
+        applicability: Applicability::Safe,
+    }));
 }
 
 pub(super) fn contains_ignore_case(text: &str, needle: &str) -> bool {
