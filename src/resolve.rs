@@ -314,7 +314,9 @@ pub struct InheritedPiece {
 /// whether it is copied whole.
 type InheritedSectionName = (Option<&'static str>, &'static str, bool);
 
-/// What a parent gives the files below it: per container, the sections the model and the rules
+/// What a parent gives the files below it (iis-semantics.md §6: a child level overrides a section
+/// attribute by attribute, and a collection's `add`/`remove`/`clear` build on what it inherits, so
+/// a start tag carries what an attribute rule reads and a collection is copied whole): per container, the sections the model and the rules
 /// read, as (parent element or `None` for a child of the container, name, whole element or start
 /// tag only). Whole: the settings and their own children (`forms`, `credentials`, `providers`,
 /// a collection's `add`/`remove`). Start tag: the rules read only the attributes (`pages
