@@ -52,6 +52,43 @@ pub struct CheckOptions {
     pub force_exclude: bool,
     /// `--stdin-filename PATH -`: the one file checked is PATH, its bytes from standard input.
     pub stdin: Option<Stdin>,
+    /// Texts that replace files on disk wherever the run reads them (a language server's open
+    /// buffers): the files checked, their parents, `configSource` files and transforms.
+    pub overlay: Arc<Overlay>,
+}
+
+/// Unsaved texts that stand for files on disk, by file (any spelling of a path to it).
+#[derive(Debug, Default, Clone)]
+pub struct Overlay {
+    texts: HashMap<PathBuf, Arc<[u8]>>,
+}
+
+impl Overlay {
+    pub fn insert(&mut self, path: &Path, bytes: impl Into<Arc<[u8]>>) {
+        self.texts.insert(file_key(path), bytes.into());
+    }
+
+    pub fn remove(&mut self, path: &Path) {
+        self.texts.remove(&file_key(path));
+    }
+
+    /// The unsaved text standing for the file at `path`, if any.
+    pub fn get(&self, path: &Path) -> Option<&Arc<[u8]>> {
+        if self.texts.is_empty() {
+            return None;
+        }
+        self.texts.get(&file_key(path))
+    }
+
+    /// The bytes of a configuration file: the unsaved text when there is one, else the disk's.
+    fn read(&self, path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+        match self.get(path) {
+            Some(bytes) => {
+                crate::load::check_size(bytes.len() as u64, max_bytes).map(|()| bytes.to_vec())
+            }
+            None => crate::load::read_config_file(path, max_bytes),
+        }
+    }
 }
 
 /// A file whose text comes from standard input (an editor's unsaved buffer) rather than from
@@ -85,7 +122,7 @@ fn read_target(
     match options.stdin.as_ref().filter(|s| s.path == target.path) {
         Some(stdin) => crate::load::check_size(stdin.bytes.len() as u64, settings.max_file_bytes)
             .map(|()| stdin.bytes.clone()),
-        None => crate::load::read_config_file(&target.path, settings.max_file_bytes),
+        None => options.overlay.read(&target.path, settings.max_file_bytes),
     }
 }
 
@@ -167,7 +204,7 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
         errors: walk_errors,
         ..
     } = discovery;
-    let parents = ParentCache::default();
+    let parents = ParentCache::new(options.overlay.clone());
     // Only results with something to report are kept (the order stays that of `targets`): a
     // clean file costs nothing once it is checked, whatever the number of files.
     // Each file's results are finished (masked, positioned, their texts dropped) as soon as it
@@ -318,11 +355,12 @@ fn empty_result(path: &Path) -> FileResult {
         fixed: Vec::new(),
         diff: None,
         suppressed: Vec::new(),
+        edit_files: Vec::new(),
     }
 }
 
 /// The key that makes two names of one file one result.
-fn file_key(path: &Path) -> PathBuf {
+pub(crate) fn file_key(path: &Path) -> PathBuf {
     crate::application::normalize(&crate::paths::absolute(path))
 }
 
@@ -377,7 +415,20 @@ fn merge(
                 if fixing && rewritten && !other.own {
                     continue;
                 }
-                let Finished { result: other, .. } = other;
+                let Finished {
+                    result: mut other, ..
+                } = other;
+                let other_files = std::mem::take(&mut other.edit_files);
+                let mut renamed = FileResult {
+                    diagnostics: std::mem::take(&mut other.diagnostics),
+                    suppressed: std::mem::take(&mut other.suppressed),
+                    edit_files: std::mem::take(&mut merged.edit_files),
+                    ..empty_result(&merged.path)
+                };
+                name_edit_files(&mut renamed, |file| other_files.get(file).cloned());
+                merged.edit_files = renamed.edit_files;
+                other.diagnostics = renamed.diagnostics;
+                other.suppressed = renamed.suppressed;
                 if merged.error.is_none() {
                     merged.error = other.error;
                 }
@@ -521,12 +572,17 @@ pub(crate) struct Loaded {
 /// Reads and decodes a configuration file, and checks its declared encoding: the text of any
 /// file iislint reads besides the one a check starts from; the error is at its line and column.
 pub(crate) fn read_source(path: &Path, max_bytes: u64) -> Result<SourceText, FileError> {
+    read_source_in(&Overlay::default(), path, max_bytes)
+}
+
+/// [`read_source`], an unsaved text standing for the file when `overlay` has one.
+fn read_source_in(overlay: &Overlay, path: &Path, max_bytes: u64) -> Result<SourceText, FileError> {
     let error = |message: String, line: usize, column: usize| FileError {
         message,
         line,
         column,
     };
-    let bytes = crate::load::read_config_file(path, max_bytes).map_err(|m| error(m, 1, 1))?;
+    let bytes = overlay.read(path, max_bytes).map_err(|m| error(m, 1, 1))?;
     let source = SourceText::decode_owned(bytes).map_err(|e| error(e.message, e.line, e.column))?;
     crate::document::check_declared_encoding(&source.text, source.encoding)
         .map_err(|e| error(e.message, e.line, e.column))?;
@@ -536,6 +592,7 @@ pub(crate) fn read_source(path: &Path, max_bytes: u64) -> Result<SourceText, Fil
 /// Reads, decodes and parses a file that another file's view needs; the error is at the file's
 /// own line and column.
 fn load_parsed<T>(
+    overlay: &Overlay,
     path: &Path,
     settings: &Settings,
     read: impl FnOnce(&roxmltree::Document<'_>) -> T,
@@ -545,7 +602,7 @@ fn load_parsed<T>(
         line,
         column,
     };
-    let source = read_source(path, settings.max_file_bytes)?;
+    let source = read_source_in(overlay, path, settings.max_file_bytes)?;
     let doc =
         crate::document::parse(&source.text).map_err(|e| error(e.message, e.line, e.column))?;
     let read = read(&doc);
@@ -599,9 +656,19 @@ pub(crate) struct ParentCache {
     deployed: Mutex<std::collections::HashSet<PathBuf>>,
     /// Keyed by the path's bytes, hashed with FxHash (a `Path` hashes component by component).
     files: RwLock<HashMap<std::ffi::OsString, Parent, rustc_hash::FxBuildHasher>>,
+    /// Unsaved texts read instead of the files on disk.
+    overlay: Arc<Overlay>,
 }
 
 impl ParentCache {
+    pub(crate) fn new(overlay: Arc<Overlay>) -> ParentCache {
+        ParentCache {
+            deployed: Mutex::default(),
+            files: RwLock::default(),
+            overlay,
+        }
+    }
+
     /// A checked web.config, for the files below it: its sections were read from its own
     /// check's parse, so it is not parsed again as a parent. The first answer stays.
     fn offer(&self, parent: ParentFile) {
@@ -631,12 +698,12 @@ impl ParentCache {
         // Only the text is kept (not the source it was decoded from): parents stay for the run.
         // A parent without `system.web` gives nothing to inherit and is not parsed here (its
         // own check reports its errors).
-        let read = match read_source(path, settings.max_file_bytes).ok() {
+        let read = match read_source_in(&self.overlay, path, settings.max_file_bytes).ok() {
             Some(source) if !source.text.contains("system.web") => {
                 // Nothing is inherited from it, so no finding can point into it: no text kept.
                 Ok((Arc::from(""), ParentSections::default()))
             }
-            _ => load_parsed(path, settings, ParentSections::of)
+            _ => load_parsed(&self.overlay, path, settings, ParentSections::of)
                 .map(|(loaded, sections)| (loaded.text, sections)),
         };
         let loaded = Arc::new(read.map(|(text, sections)| ParentFile {
@@ -718,7 +785,9 @@ impl<'t> Gathered<'t> {
                     continue;
                 }
                 let file = bundle.texts.len();
-                match load_parsed(&path, settings, |doc| Include::of(file, doc)) {
+                match load_parsed(&parents.overlay, &path, settings, |doc| {
+                    Include::of(file, doc)
+                }) {
                     Ok((loaded, include)) => {
                         bundle.texts.push(loaded.text.clone());
                         sources.push(loaded);
@@ -751,7 +820,9 @@ impl<'t> Gathered<'t> {
                 }
                 read_sources.push((key, config_source.value.clone()));
                 let file = bundle.texts.len();
-                let resolved = match load_parsed(&path, settings, |doc| Include::of(file, doc)) {
+                let resolved = match load_parsed(&parents.overlay, &path, settings, |doc| {
+                    Include::of(file, doc)
+                }) {
                     Ok((loaded, include)) => {
                         bundle.texts.push(Arc::from(loaded.source.text.as_str()));
                         sources.push(loaded);
@@ -891,7 +962,7 @@ fn effective_session(
         path: path.to_owned(),
         root: path.to_owned(),
     };
-    let Ok((loaded, ())) = load_parsed(path, settings, |_| ()) else {
+    let Ok((loaded, ())) = load_parsed(&parents.overlay, path, settings, |_| ()) else {
         return (None, None);
     };
     let Ok(mut gathered) = Gathered::read(
@@ -1100,8 +1171,8 @@ fn check_file_text(
     if kind == FileKind::WebConfig {
         for (name, path) in environments {
             let loaded =
-                load_parsed(&path, settings, |_| ()).and_then(
-                    |(loaded, ())| match crate::xdt::apply(&source.text, &loaded.source.text) {
+                load_parsed(&options.overlay, &path, settings, |_| ()).and_then(|(loaded, ())| {
+                    match crate::xdt::apply(&source.text, &loaded.source.text) {
                         Ok(_) => Ok(loaded),
                         Err(error) => {
                             let (line, column) = error.line_col(&source.text, &loaded.source.text);
@@ -1111,8 +1182,8 @@ fn check_file_text(
                                 column,
                             })
                         }
-                    },
-                );
+                    }
+                });
             match loaded {
                 Ok(loaded) => transforms.push((name, loaded)),
                 Err(error) => {
@@ -1175,7 +1246,7 @@ fn check_file_text(
             let mut results: Vec<FileResult> =
                 judged_paths.iter().map(|p| empty_result(p)).collect();
             distribute(&mut results, linted.diagnostics, linted.suppressed);
-            let view_checked = collect(results, &judged);
+            let view_checked = collect(results, &judged, &judged_paths);
             unused_by_view.push(
                 view_checked
                     .iter()
@@ -1547,19 +1618,51 @@ pub(crate) fn environments_of(
 
 /// A view's results, with the text each one's positions refer to; the files fixing may change
 /// (the judged file, its `configSource` files, its transform) are its own.
-fn collect(results: Vec<FileResult>, bundle: &Bundle) -> Vec<Checked> {
+fn collect(results: Vec<FileResult>, bundle: &Bundle, paths: &[PathBuf]) -> Vec<Checked> {
     // Only results with something to report are kept, and only their texts: a clean file costs
     // nothing once it is checked, whatever the number of files.
     results
         .into_iter()
         .enumerate()
         .filter(|(_, result)| !result.is_clean())
+        .map(|(file, mut result)| {
+            name_edit_files(&mut result, |view_file| paths.get(view_file).cloned());
+            (file, result)
+        })
         .map(|(file, result)| Checked {
             result,
             text: Some(bundle.texts[file].clone()),
             own: bundle.is_editable(file),
         })
         .collect()
+}
+
+/// Makes the `file` of every fix edit of `result` an index into `result.edit_files`, naming the
+/// file with `path_of` (the index the edit has now: of a view's files, or of another result's
+/// `edit_files`).
+fn name_edit_files(result: &mut FileResult, path_of: impl Fn(usize) -> Option<PathBuf>) {
+    let FileResult {
+        diagnostics,
+        suppressed,
+        edit_files,
+        path,
+        ..
+    } = result;
+    let edits = diagnostics
+        .iter_mut()
+        .chain(suppressed.iter_mut().map(|s| &mut s.diagnostic))
+        .filter_map(|d| d.fix.as_mut())
+        .flat_map(|fix| fix.edits.iter_mut());
+    for edit in edits {
+        let file = path_of(edit.file).unwrap_or_else(|| path.clone());
+        edit.file = match edit_files.iter().position(|known| *known == file) {
+            Some(index) => index,
+            None => {
+                edit_files.push(file);
+                edit_files.len() - 1
+            }
+        };
+    }
 }
 
 /// A seam for the test of an edit made while iislint is fixing a file (debug builds only): with

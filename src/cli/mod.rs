@@ -55,6 +55,8 @@ pub enum Command {
         #[command(subcommand)]
         action: HookAction,
     },
+    /// Run the language server (LSP over standard input and output) that editors start.
+    Server,
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
         #[arg(value_enum)]
@@ -264,6 +266,13 @@ pub fn main() -> ExitCode {
         } => hook_install(force),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Server => match crate::server::run() {
+            Ok(()) => EXIT_CLEAN,
+            Err(message) => {
+                eprintln!("error: {message}");
+                EXIT_ERROR
+            }
+        },
         Command::Transform {
             web_config,
             transform,
@@ -396,6 +405,7 @@ fn check(args: &CheckArgs) -> u8 {
         environments: args.environments.clone(),
         force_exclude: args.force_exclude,
         stdin,
+        overlay: Default::default(),
     };
     // The command line's overrides of every iislint.toml.
     let adjust = |settings: &mut Settings| {

@@ -43,6 +43,9 @@ pub struct FileResult {
     pub diff: Option<String>,
     /// Findings inline suppressions silenced (shown with `--show-suppressed`).
     pub suppressed: Vec<crate::suppress::Suppressed>,
+    /// The files the findings' fix edits are in: an [`Edit`](crate::fix::Edit)'s `file` indexes
+    /// this list (a fix may edit another file than its finding's, such as a transform).
+    pub edit_files: Vec<PathBuf>,
 }
 
 impl FileResult {
@@ -53,6 +56,13 @@ impl FileResult {
             && self.fixed.is_empty()
             && self.diff.is_none()
             && self.suppressed.is_empty()
+    }
+
+    /// The file a fix edit of one of this result's findings is in.
+    pub fn edit_file(&self, edit: &crate::fix::Edit) -> &std::path::Path {
+        self.edit_files
+            .get(edit.file)
+            .map_or(&self.path, PathBuf::as_path)
     }
 
     /// 1-based line and character column of a byte offset into the file's text.
