@@ -253,8 +253,14 @@ fn result(
     });
     // A fix that writes a secret (the machine key) comes without its edits (`check` took them
     // out when it masked the result): it is described but not included.
+    // A fix that edits another file (the `debug-compilation` fix writes `Web.Release.config`)
+    // is left out: SARIF's regions would need that file's lines, which the result does not keep.
     if let Some(fix) = &d.fix
         && !fix.edits.is_empty()
+        && fix
+            .edits
+            .iter()
+            .all(|edit| file.edit_file(edit) == file.path)
     {
         let replacements: Vec<Value> = fix
             .edits
