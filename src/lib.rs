@@ -28,6 +28,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod secrets;
+pub mod server;
 pub mod settings;
 pub mod settings_tree;
 pub mod sites;

@@ -1,0 +1,192 @@
+//! Byte offsets into a file's text and LSP positions: a line and a character column counted in
+//! the position encoding the client and the server agreed on (UTF-16 code units unless the
+//! client offers UTF-8 or UTF-32).
+
+use lsp_types::{Position, PositionEncodingKind, Range};
+
+/// How a position's character column is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+    Utf32,
+}
+
+impl Encoding {
+    /// The server's choice among what the client offers: UTF-8 first (no conversion), then
+    /// UTF-32, else UTF-16, which every client must support (LSP 3.17, `positionEncodings`).
+    pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
+        let offered = offered.unwrap_or_default();
+        if offered.contains(&PositionEncodingKind::UTF8) {
+            Encoding::Utf8
+        } else if offered.contains(&PositionEncodingKind::UTF32) {
+            Encoding::Utf32
+        } else {
+            Encoding::Utf16
+        }
+    }
+
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+            Encoding::Utf32 => PositionEncodingKind::UTF32,
+        }
+    }
+
+    fn width(self, c: char) -> u32 {
+        match self {
+            Encoding::Utf8 => c.len_utf8() as u32,
+            Encoding::Utf16 => c.len_utf16() as u32,
+            Encoding::Utf32 => 1,
+        }
+    }
+}
+
+/// A text, with the starts of its lines, for converting in both directions.
+pub struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+    encoding: Encoding,
+}
+
+impl<'t> Lines<'t> {
+    /// Lines end at `\n`, `\r\n` or a lone `\r`, as LSP counts them.
+    pub fn new(text: &'t str, encoding: Encoding) -> Lines<'t> {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        Lines {
+            text,
+            starts,
+            encoding,
+        }
+    }
+
+    /// The position of a byte offset (clamped to the text, and back to a character boundary).
+    pub fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        let character = self.text[self.starts[line]..offset]
+            .chars()
+            .map(|c| self.encoding.width(c))
+            .sum();
+        Position::new(line as u32, character)
+    }
+
+    pub fn range(&self, range: &std::ops::Range<usize>) -> Range {
+        Range::new(self.position(range.start), self.position(range.end))
+    }
+
+    /// The byte offset of a position; a column past the end of its line is the line's end, a
+    /// line past the end of the text is the text's end (as LSP asks).
+    pub fn offset(&self, position: Position) -> usize {
+        let Some(&start) = self.starts.get(position.line as usize) else {
+            return self.text.len();
+        };
+        let end = self
+            .starts
+            .get(position.line as usize + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let line = self.text[start..end].trim_end_matches(['\n', '\r']);
+        let mut column = 0;
+        for (at, c) in line.char_indices() {
+            if column >= position.character {
+                return start + at;
+            }
+            column += self.encoding.width(c);
+        }
+        start + line.len()
+    }
+
+    /// The 1-based line and character column iislint reports (a parse error's), as a position.
+    pub fn line_column(&self, line: usize, column: usize) -> Position {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+            return self.position(self.text.len());
+        };
+        let offset = self.text[start..]
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(self.text.len(), |(at, _)| start + at);
+        self.position(offset.min(self.line_end(start)))
+    }
+
+    fn line_end(&self, start: usize) -> usize {
+        self.text[start..]
+            .find(['\n', '\r'])
+            .map_or(self.text.len(), |end| start + end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_in_the_negotiated_encoding() {
+        // "é" is 2 bytes in UTF-8, 1 unit in UTF-16; "𝄞" is 4 bytes, 2 units.
+        let text = "<a>\r\n  é𝄞<b x=\"1\"/>\n";
+        let at = text.find("<b").unwrap();
+        let expect = [
+            (Encoding::Utf8, 8),
+            (Encoding::Utf16, 5),
+            (Encoding::Utf32, 4),
+        ];
+        for (encoding, character) in expect {
+            let lines = Lines::new(text, encoding);
+            assert_eq!(
+                lines.position(at),
+                Position::new(1, character),
+                "{encoding:?}"
+            );
+            assert_eq!(
+                lines.offset(Position::new(1, character)),
+                at,
+                "{encoding:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn offsets_past_a_line_or_the_text_are_clamped() {
+        let lines = Lines::new("ab\ncd", Encoding::Utf16);
+        assert_eq!(lines.offset(Position::new(0, 99)), 2);
+        assert_eq!(lines.offset(Position::new(7, 0)), 5);
+        assert_eq!(lines.position(99), Position::new(1, 2));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let lines = Lines::new("a\rb\r\nc", Encoding::Utf16);
+        assert_eq!(lines.position(2), Position::new(1, 0));
+        assert_eq!(lines.position(5), Position::new(2, 0));
+    }
+
+    #[test]
+    fn reported_line_and_column_become_a_position() {
+        let lines = Lines::new("<a>\n  é<b>", Encoding::Utf8);
+        // Column 4 is the fourth character of line 2: `<` after two spaces and `é`.
+        assert_eq!(lines.line_column(2, 4), Position::new(1, 4));
+    }
+
+    #[test]
+    fn utf16_is_the_default() {
+        assert_eq!(Encoding::negotiate(None), Encoding::Utf16);
+        assert_eq!(
+            Encoding::negotiate(Some(&[
+                PositionEncodingKind::UTF16,
+                PositionEncodingKind::UTF8
+            ])),
+            Encoding::Utf8
+        );
+    }
+}
