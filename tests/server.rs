@@ -296,10 +296,9 @@ fn open_change_fix_close_and_shut_down() {
     );
     client.change(&uri, 2, &changed);
     let diagnostics = client.diagnostics(&uri);
-    assert!(
-        diagnostics
-            .iter()
-            .any(|d| d["message"].as_str().unwrap().contains("3")),
+    assert_eq!(
+        codes(&diagnostics),
+        ["IIS101", "IIS102", "IIS103"],
         "{diagnostics:#?}"
     );
 
@@ -365,7 +364,8 @@ fn fix_all_applies_the_safe_fixes_only() {
         json!({
             "textDocument": { "uri": uri },
             "range": { "start": position(0, 0), "end": position(0, 0) },
-            "context": { "diagnostics": [], "only": ["source.fixAll"] },
+            // "source" asks for every source action, fixAll among them.
+            "context": { "diagnostics": [], "only": ["source"] },
         }),
     );
     let actions = actions.as_array().unwrap();
@@ -450,6 +450,17 @@ fn editing_a_transform_relints_its_web_config() {
     );
     client.change(&release_uri, 3, &fixed);
     assert_eq!(codes(&client.diagnostics(&web_uri)), ["IIS101"]);
+
+    // A transform is not fixed alone (it would be judged as if it were a web.config).
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": release_uri },
+            "range": { "start": position(0, 0), "end": position(0, 0) },
+            "context": { "diagnostics": [], "only": ["source.fixAll"] },
+        }),
+    );
+    assert_eq!(actions, json!([]));
     client.shut_down();
 }
 
@@ -529,8 +540,7 @@ fn settings_are_reloaded_when_iislint_toml_changes() {
     );
     assert_eq!(codes(&client.diagnostics(&uri)), ["IIS501"]);
 
-    // An iislint.toml that does not parse: the client is told once, the file is not judged
-    // with other settings.
+    // An iislint.toml that does not parse: the client is told why.
     std::fs::write(&toml, "ignore = [\n").unwrap();
     client.notify(
         "workspace/didChangeWatchedFiles",
@@ -607,5 +617,89 @@ fn a_broken_buffer_is_an_error_at_its_place_not_a_crash() {
     // The server still answers.
     client.change(&uri, 3, WEB_CONFIG);
     assert_eq!(codes(&client.diagnostics(&uri)), ["IIS101", "IIS501"]);
+    client.shut_down();
+}
+
+#[test]
+fn exit_without_shutdown_ends_with_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut client, _) = Client::start(dir.path(), json!({}));
+    client.notify("exit", Value::Null);
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(status) = client.child.try_wait().unwrap() {
+            assert_eq!(
+                status.code(),
+                Some(1),
+                "LSP: exit before shutdown is exit code 1"
+            );
+            return;
+        }
+        assert!(Instant::now() < deadline, "the server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_file_with_a_byte_order_mark_keeps_its_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(WEB_CONFIG.as_bytes());
+    let path = write(dir.path(), "Web.config", bytes);
+    let (mut client, _) = Client::start(dir.path(), json!({}));
+    // A client that keeps the byte order mark in the buffer: columns on the first line count it.
+    let text = format!("\u{feff}{WEB_CONFIG}");
+    let uri = client.open(&path, &text);
+    let diagnostics = client.diagnostics(&uri);
+    let forms = diagnostics.iter().find(|d| d["code"] == "IIS101").unwrap();
+    assert_eq!(forms["range"]["start"], position(5, 32));
+    // A parse error on the first line is placed after the mark.
+    client.change(&uri, 2, "\u{feff}<configuration><a></configuration>");
+    let diagnostics = client.diagnostics(&uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let at = diagnostics[0]["range"]["start"]["character"]
+        .as_u64()
+        .unwrap();
+    let expected = "\u{feff}<configuration><a></".encode_utf16().count() as u64;
+    assert!(
+        at >= "\u{feff}<configuration><a>".encode_utf16().count() as u64 && at <= expected,
+        "{diagnostics:#?}"
+    );
+    client.shut_down();
+}
+
+#[test]
+fn a_quick_fix_into_a_file_that_is_not_open_counts_its_lines_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = write(dir.path(), "Web.config", WEB_CONFIG);
+    // The transform on disk, with a byte order mark and CRLF; never opened.
+    let crlf = RELEASE_EMPTY.replace('\n', "\r\n");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(crlf.as_bytes());
+    let release = write(dir.path(), "Web.Release.config", bytes);
+    let (mut client, _) = Client::start(dir.path(), json!({}));
+    let uri = client.open(&web, WEB_CONFIG);
+    let diagnostics = client.diagnostics(&uri);
+    let debug = diagnostics.iter().find(|d| d["code"] == "IIS501").unwrap();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": debug["range"],
+            "context": { "diagnostics": [debug], "only": ["quickfix"] },
+        }),
+    );
+    let release_uri = file_uri(&release);
+    let edits = actions[0]["edit"]["changes"][&release_uri]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edit of the transform: {actions:#}"));
+    // An editor shows the file without its byte order mark.
+    let fixed = apply(&crlf, edits);
+    assert!(
+        fixed.contains(
+            "<system.web>\r\n    <compilation xdt:Transform=\"RemoveAttributes(debug)\" />"
+        ),
+        "{fixed:?}"
+    );
     client.shut_down();
 }

@@ -267,7 +267,7 @@ pub fn main() -> ExitCode {
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
         Command::Server => match crate::server::run() {
-            Ok(()) => EXIT_CLEAN,
+            Ok(code) => code,
             Err(message) => {
                 eprintln!("error: {message}");
                 EXIT_ERROR

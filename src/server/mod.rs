@@ -36,11 +36,16 @@ use crate::settings_tree::SettingsTree;
 use crate::source::SourceText;
 use position::{Encoding, Lines};
 
+/// The largest file the server reads to learn how a buffer's file is written on disk (the
+/// default `max-file-mib`; the check itself applies the file's own setting).
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The code action kind of "apply every safe fix of this file" (ruff's is `source.fixAll.ruff`).
 pub const FIX_ALL: &str = "source.fixAll.iislint";
 
-/// Serves one client until it says `shutdown` and `exit`.
-pub fn run() -> Result<(), String> {
+/// Serves one client until it says `shutdown` and `exit`; the process's exit code: 0, or 1 when
+/// the client said `exit` without `shutdown` (LSP 3.17).
+pub fn run() -> Result<u8, String> {
     let (connection, threads) = Connection::stdio();
     let (id, params) = connection
         .initialize_start()
@@ -83,22 +88,46 @@ pub fn run() -> Result<(), String> {
                 {
                     break;
                 }
-                server.request(request);
+                let id = request.id.clone();
+                if !server.isolated(|server| server.request(request)) {
+                    server.send(Response::new_err(
+                        id,
+                        lsp_server::ErrorCode::InternalError as i32,
+                        "iislint failed on this request; please report it".to_owned(),
+                    ));
+                }
             }
-            Message::Notification(notification) => server.notify(notification),
+            // LSP: `exit` before `shutdown` ends the server with exit code 1.
+            Message::Notification(notification)
+                if notification.method == notification::Exit::METHOD =>
+            {
+                return Ok(1);
+            }
+            Message::Notification(notification) => {
+                server.isolated(|server| server.notify(notification));
+            }
             Message::Response(_) => {}
         }
     }
     drop(server);
     drop(connection);
-    threads.join().map_err(|e| e.to_string())
+    threads.join().map_err(|e| e.to_string())?;
+    Ok(0)
 }
 
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding.kind()),
-        // Whole texts: configuration files are small, and a full text can never drift.
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            lsp_types::TextDocumentSyncOptions {
+                open_close: Some(true),
+                // Whole texts: configuration files are small, and a full text can never drift.
+                change: Some(TextDocumentSyncKind::FULL),
+                // Saving changes what the other files see on disk (and the file's encoding).
+                save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
+                ..lsp_types::TextDocumentSyncOptions::default()
+            },
+        )),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![
                 CodeActionKind::QUICKFIX,
@@ -159,7 +188,7 @@ impl Document {
 
 /// How a file is written on disk, when it can be read.
 fn on_disk(path: &Path) -> Option<SourceText> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::load::read_config_file(path, MAX_FILE_BYTES).ok()?;
     let mut source = SourceText::decode_owned(bytes).ok()?;
     source.text = String::new();
     Some(source)
@@ -210,6 +239,12 @@ struct Server {
 }
 
 impl Server {
+    /// Runs `handle`, a panic confined to it (a bug should cost one answer, not the editor's
+    /// linter): false when it panicked. The message has gone to standard error.
+    fn isolated(&mut self, handle: impl FnOnce(&mut Server)) -> bool {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(self))).is_ok()
+    }
+
     fn send(&self, message: impl Into<Message>) {
         // The client is gone when this fails; the receive loop then ends.
         let _ = self.sender.send(message.into());
@@ -255,8 +290,10 @@ impl Server {
                         // Incremental changes, should a client send them anyway.
                         Some(range) => {
                             let lines = Lines::new(&document.text, encoding);
-                            let span = lines.offset(range.start)..lines.offset(range.end);
-                            document.text.replace_range(span, &change.text);
+                            let (a, b) = (lines.offset(range.start), lines.offset(range.end));
+                            document
+                                .text
+                                .replace_range(a.min(b)..a.max(b), &change.text);
                         }
                         None => document.text = change.text,
                     }
@@ -448,12 +485,19 @@ impl Server {
         let keys: Vec<PathBuf> = self.documents.keys().cloned().collect();
         for key in keys {
             let document = &self.documents[&key];
-            let found: Vec<Finding> = by_file
-                .get(&key)
-                .into_iter()
-                .flatten()
-                .flat_map(|result| self.findings_of(document, result))
-                .collect();
+            let mut found: Vec<Finding> = Vec::new();
+            let results = by_file.get(&key).into_iter().flatten();
+            for finding in results.flat_map(|result| self.findings_of(document, result)) {
+                // Separate runs (a file not saved yet is checked alone) may find the same thing.
+                let seen = found.iter().any(|f| {
+                    f.range == finding.range
+                        && f.diagnostic.code == finding.diagnostic.code
+                        && f.diagnostic.message == finding.diagnostic.message
+                });
+                if !seen {
+                    found.push(finding);
+                }
+            }
             let diagnostics = found.iter().map(|f| f.diagnostic.clone()).collect();
             let (uri, version) = (document.uri.clone(), document.version);
             self.findings.insert(key, found);
@@ -494,10 +538,10 @@ impl Server {
         let lines = document.lines(self.encoding);
         let mut found = Vec::new();
         if let Some(error) = &result.error {
-            let at = lines.lines.line_column(error.line, error.column);
+            let at = position::offset_of(document.content(), error.line, error.column);
             found.push(Finding {
                 diagnostic: lsp_types::Diagnostic {
-                    range: lsp_types::Range::new(at, at),
+                    range: lines.range(&(at..at)),
                     severity: Some(DiagnosticSeverity::ERROR),
                     source: Some("iislint".to_owned()),
                     message: error.message.clone(),
@@ -593,7 +637,12 @@ impl Server {
                 .as_ref()
                 .is_some_and(|fix| fix.applicability == Applicability::Safe)
         });
-        if wants(FIX_ALL)
+        // Only when asked for by kind (on save, or from a menu): a request without `only` comes
+        // at every move of the cursor, and fixing the whole file is a check of its own.
+        // A transform or `configSource` file is fixed through its web.config's quick fixes.
+        let asked = params.context.only.is_some() && wants(FIX_ALL);
+        if asked
+            && is_checked_alone(key)
             && has_safe_fix
             && let Some(edit) = self.fix_all(key, document)
         {
@@ -622,7 +671,7 @@ impl Server {
                     document.lines(self.encoding).range(range),
                 ),
                 None => {
-                    let source = crate::check::read_source(path, u64::MAX).ok()?;
+                    let source = crate::check::read_source(path, MAX_FILE_BYTES).ok()?;
                     let lines = Lines::new(&source.text, self.encoding);
                     (uri::from_path(path)?, lines.range(range))
                 }

@@ -107,24 +107,20 @@ impl<'t> Lines<'t> {
         }
         start + line.len()
     }
+}
 
-    /// The 1-based line and character column iislint reports (a parse error's), as a position.
-    pub fn line_column(&self, line: usize, column: usize) -> Position {
-        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
-            return self.position(self.text.len());
-        };
-        let offset = self.text[start..]
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(self.text.len(), |(at, _)| start + at);
-        self.position(offset.min(self.line_end(start)))
-    }
-
-    fn line_end(&self, start: usize) -> usize {
-        self.text[start..]
-            .find(['\n', '\r'])
-            .map_or(self.text.len(), |end| start + end)
-    }
+/// The byte offset of the 1-based line and character column iislint reports (a parse error's),
+/// counted as [`crate::source::LineIndex`] counts them; clamped to the line's end.
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let lines = Lines::new(text, Encoding::Utf32);
+    let Some(&start) = lines.starts.get(line.saturating_sub(1)) else {
+        return text.len();
+    };
+    let at = Position::new(
+        (line.saturating_sub(1)) as u32,
+        column.saturating_sub(1) as u32,
+    );
+    lines.offset(at).max(start)
 }
 
 #[cfg(test)]
@@ -173,9 +169,11 @@ mod tests {
 
     #[test]
     fn reported_line_and_column_become_a_position() {
-        let lines = Lines::new("<a>\n  é<b>", Encoding::Utf8);
+        let text = "<a>\n  é<b>";
         // Column 4 is the fourth character of line 2: `<` after two spaces and `é`.
-        assert_eq!(lines.line_column(2, 4), Position::new(1, 4));
+        assert_eq!(offset_of(text, 2, 4), text.find("<b").unwrap());
+        assert_eq!(offset_of(text, 2, 99), text.len());
+        assert_eq!(offset_of(text, 9, 1), text.len());
     }
 
     #[test]
