@@ -169,6 +169,19 @@ impl Client {
         );
     }
 
+    /// The code actions for `range` of `uri`, of the kinds in `only` (all kinds when empty).
+    fn code_actions(&mut self, uri: &str, range: Value, only: &[&str]) -> Vec<Value> {
+        let mut context = json!({ "diagnostics": [] });
+        if !only.is_empty() {
+            context["only"] = json!(only);
+        }
+        let actions = self.request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": uri }, "range": range, "context": context }),
+        );
+        actions.as_array().unwrap().to_vec()
+    }
+
     /// `shutdown`, then `exit`: the server ends with exit code 0.
     fn shut_down(mut self) {
         let result = self.request("shutdown", Value::Null);
@@ -303,15 +316,11 @@ fn open_change_fix_close_and_shut_down() {
     );
 
     // The quick fix of the forms time-out, applied as the editor would.
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": { "start": position(5, 35), "end": position(5, 35) },
-            "context": { "diagnostics": [] },
-        }),
+    let actions = client.code_actions(
+        &uri,
+        json!({ "start": position(5, 35), "end": position(5, 35) }),
+        &[],
     );
-    let actions = actions.as_array().unwrap();
     let quick_fix = actions
         .iter()
         .find(|a| a["kind"] == "quickfix" && a["title"].as_str().unwrap().contains("forms"))
@@ -359,16 +368,12 @@ fn fix_all_applies_the_safe_fixes_only() {
     // Without a transform, the file as written: debug="true" (an unsafe fix) and the forms
     // time-out (a safe fix).
     assert_eq!(codes(&client.diagnostics(&uri)), ["IIS101", "IIS501"]);
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": { "start": position(0, 0), "end": position(0, 0) },
-            // "source" asks for every source action, fixAll among them.
-            "context": { "diagnostics": [], "only": ["source"] },
-        }),
+    // "source" asks for every source action, fixAll among them.
+    let actions = client.code_actions(
+        &uri,
+        json!({ "start": position(0, 0), "end": position(0, 0) }),
+        &["source"],
     );
-    let actions = actions.as_array().unwrap();
     assert_eq!(actions.len(), 1, "{actions:#?}");
     assert_eq!(actions[0]["kind"], "source.fixAll.iislint");
     let edits = actions[0]["edit"]["changes"][&uri].as_array().unwrap();
@@ -380,15 +385,11 @@ fn fix_all_applies_the_safe_fixes_only() {
     );
 
     // The quick fixes at debug="true": the unsafe one, labelled, not preferred.
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": { "start": position(3, 20), "end": position(3, 20) },
-            "context": { "diagnostics": [], "only": ["quickfix"] },
-        }),
+    let actions = client.code_actions(
+        &uri,
+        json!({ "start": position(3, 20), "end": position(3, 20) }),
+        &["quickfix"],
     );
-    let actions = actions.as_array().unwrap();
     assert_eq!(actions.len(), 1, "{actions:#?}");
     assert!(
         actions[0]["title"].as_str().unwrap().contains("unsafe fix"),
@@ -428,14 +429,7 @@ fn editing_a_transform_relints_its_web_config() {
     );
 
     // Its fix edits the transform (the file that decides what is deployed), as the buffer is.
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": web_uri },
-            "range": debug["range"],
-            "context": { "diagnostics": [debug], "only": ["quickfix"] },
-        }),
-    );
+    let actions = client.code_actions(&web_uri, debug["range"].clone(), &["quickfix"]);
     let action = &actions[0];
     let changes = action["edit"]["changes"].as_object().unwrap();
     assert_eq!(
@@ -452,15 +446,12 @@ fn editing_a_transform_relints_its_web_config() {
     assert_eq!(codes(&client.diagnostics(&web_uri)), ["IIS101"]);
 
     // A transform is not fixed alone (it would be judged as if it were a web.config).
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": release_uri },
-            "range": { "start": position(0, 0), "end": position(0, 0) },
-            "context": { "diagnostics": [], "only": ["source.fixAll"] },
-        }),
+    let actions = client.code_actions(
+        &release_uri,
+        json!({ "start": position(0, 0), "end": position(0, 0) }),
+        &["source.fixAll"],
     );
-    assert_eq!(actions, json!([]));
+    assert_eq!(actions, Vec::<Value>::new());
     client.shut_down();
 }
 
@@ -681,18 +672,11 @@ fn a_quick_fix_into_a_file_that_is_not_open_counts_its_lines_on_disk() {
     let uri = client.open(&web, WEB_CONFIG);
     let diagnostics = client.diagnostics(&uri);
     let debug = diagnostics.iter().find(|d| d["code"] == "IIS501").unwrap();
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": debug["range"],
-            "context": { "diagnostics": [debug], "only": ["quickfix"] },
-        }),
-    );
+    let actions = client.code_actions(&uri, debug["range"].clone(), &["quickfix"]);
     let release_uri = file_uri(&release);
     let edits = actions[0]["edit"]["changes"][&release_uri]
         .as_array()
-        .unwrap_or_else(|| panic!("no edit of the transform: {actions:#}"));
+        .unwrap_or_else(|| panic!("no edit of the transform: {actions:#?}"));
     // An editor shows the file without its byte order mark.
     let fixed = apply(&crlf, edits);
     assert!(

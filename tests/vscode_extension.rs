@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 mod support;
-use support::{iislint, stdout_of, write};
+use support::{fenced_blocks, iislint, markdown_section, stdout_of, write};
 
 fn repo_file(relative: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
@@ -18,36 +18,9 @@ fn manifest() -> Value {
     serde_json::from_str(&repo_file("editors/vscode/package.json")).unwrap()
 }
 
-/// The fenced blocks of a Markdown file with the given info string.
-fn fenced_blocks(markdown: &str, info: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in markdown.lines() {
-        match &mut current {
-            None if line.trim_start() == format!("```{info}") => current = Some(String::new()),
-            Some(block) if line.trim_start() == "```" => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            Some(block) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            None => {}
-        }
-    }
-    blocks
-}
-
 /// The README's `## Editors` section, up to the next `## ` heading.
 fn editors_section() -> String {
-    let readme = repo_file("README.md");
-    let start = readme
-        .find("\n## Editors\n")
-        .expect("README has an Editors section");
-    let rest = &readme[start + 1..];
-    let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 4);
-    rest[..end].to_string()
+    markdown_section(&repo_file("README.md"), "Editors\n")
 }
 
 #[test]

@@ -10,7 +10,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 mod support;
-use support::{findings as rules_at, iislint, json_of, stdout_of, write};
+use support::{
+    fenced_blocks, findings as rules_at, iislint, json_of, markdown_section, stdout_of, write,
+};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_iislint")
@@ -19,27 +21,6 @@ fn bin() -> &'static str {
 fn repo_file(relative: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
         .unwrap_or_else(|e| panic!("{relative}: {e}"))
-}
-
-/// The fenced blocks of a Markdown file with the given info string.
-fn fenced_blocks(markdown: &str, info: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in markdown.lines() {
-        match &mut current {
-            None if line.trim_start() == format!("```{info}") => current = Some(String::new()),
-            Some(block) if line.trim_start() == "```" => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            Some(block) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            None => {}
-        }
-    }
-    blocks
 }
 
 const LOW_FORMS: &str = "<configuration>\n  <system.web>\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n  </system.web>\n</configuration>\n";
@@ -351,9 +332,13 @@ fn init_writes_a_commented_starter_that_parses_and_never_overwrites() {
 
 #[test]
 fn the_documented_example_config_parses_and_runs() {
-    let docs = repo_file("README.md");
+    let docs = markdown_section(&repo_file("README.md"), "Configuration file");
     let blocks = fenced_blocks(&docs, "toml");
-    assert_eq!(blocks.len(), 1, "one ```toml block in README.md");
+    assert_eq!(
+        blocks.len(),
+        1,
+        "one ```toml block in README.md's configuration section"
+    );
     let text = &blocks[0];
     let settings = iislint::settings::Settings::parse(text)
         .unwrap_or_else(|(message, span)| panic!("{message} at {:?}", &text[span]));
@@ -844,7 +829,7 @@ fn the_documented_ci_commands_run() {
 
 #[test]
 fn the_documented_suppression_example_works() {
-    let docs = repo_file("README.md");
+    let docs = markdown_section(&repo_file("README.md"), "Inline suppressions");
     let xml = fenced_blocks(&docs, "xml");
     assert_eq!(xml.len(), 1);
     let dir = tempfile::tempdir().unwrap();

@@ -251,85 +251,89 @@ impl Server {
     }
 
     fn notify(&mut self, notification: Notification) {
+        use notification::{
+            DidChangeConfiguration, DidChangeTextDocument, DidChangeWatchedFiles,
+            DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+        };
         match notification.method.as_str() {
-            notification::DidOpenTextDocument::METHOD => {
-                let Ok(params) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(
-                    notification.params,
-                ) else {
-                    return;
-                };
-                let document = params.text_document;
-                let Some(path) = uri::to_path(&document.uri) else {
-                    return;
-                };
-                self.documents.insert(
-                    crate::check::file_key(&path),
-                    Document {
-                        on_disk: on_disk(&path),
-                        uri: document.uri,
-                        path,
-                        version: document.version,
-                        text: document.text,
-                    },
-                );
-                self.lint();
-            }
-            notification::DidChangeTextDocument::METHOD => {
-                let Ok(params) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(
-                    notification.params,
-                ) else {
-                    return;
-                };
-                let encoding = self.encoding;
-                let Some(document) = self.document_mut(&params.text_document.uri) else {
-                    return;
-                };
-                document.version = params.text_document.version;
-                for change in params.content_changes {
-                    match change.range {
-                        // Incremental changes, should a client send them anyway.
-                        Some(range) => {
-                            let lines = Lines::new(&document.text, encoding);
-                            let (a, b) = (lines.offset(range.start), lines.offset(range.end));
-                            document
-                                .text
-                                .replace_range(a.min(b)..a.max(b), &change.text);
-                        }
-                        None => document.text = change.text,
-                    }
+            DidOpenTextDocument::METHOD => {
+                if let Some(params) = params::<DidOpenTextDocument>(notification) {
+                    self.did_open(params.text_document);
                 }
-                self.lint();
             }
-            notification::DidSaveTextDocument::METHOD => {
-                if let Ok(params) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(
-                    notification.params,
-                ) && let Some(document) = self.document_mut(&params.text_document.uri)
+            DidChangeTextDocument::METHOD => {
+                if let Some(params) = params::<DidChangeTextDocument>(notification) {
+                    self.did_change(params);
+                }
+            }
+            DidSaveTextDocument::METHOD => {
+                if let Some(params) = params::<DidSaveTextDocument>(notification)
+                    && let Some(document) = self.document_mut(&params.text_document.uri)
                 {
                     document.on_disk = on_disk(&document.path);
                 }
                 self.lint();
             }
-            notification::DidCloseTextDocument::METHOD => {
-                let Ok(params) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(
-                    notification.params,
-                ) else {
-                    return;
-                };
-                let Some(path) = uri::to_path(&params.text_document.uri) else {
-                    return;
-                };
-                let key = crate::check::file_key(&path);
-                self.documents.remove(&key);
-                self.findings.remove(&key);
-                self.publish(params.text_document.uri, Vec::new(), None);
-                // The others were judged with its buffer: now with the file on disk.
-                self.lint();
+            DidCloseTextDocument::METHOD => {
+                if let Some(params) = params::<DidCloseTextDocument>(notification) {
+                    self.did_close(params.text_document.uri);
+                }
             }
             // An iislint.toml, a parent web.config or a transform changed on disk.
-            notification::DidChangeWatchedFiles::METHOD
-            | notification::DidChangeConfiguration::METHOD => self.lint(),
+            DidChangeWatchedFiles::METHOD | DidChangeConfiguration::METHOD => self.lint(),
             _ => {}
         }
+    }
+
+    fn did_open(&mut self, document: lsp_types::TextDocumentItem) {
+        let Some(path) = uri::to_path(&document.uri) else {
+            return;
+        };
+        self.documents.insert(
+            crate::check::file_key(&path),
+            Document {
+                on_disk: on_disk(&path),
+                uri: document.uri,
+                path,
+                version: document.version,
+                text: document.text,
+            },
+        );
+        self.lint();
+    }
+
+    fn did_change(&mut self, params: lsp_types::DidChangeTextDocumentParams) {
+        let encoding = self.encoding;
+        let Some(document) = self.document_mut(&params.text_document.uri) else {
+            return;
+        };
+        document.version = params.text_document.version;
+        for change in params.content_changes {
+            match change.range {
+                // Incremental changes, should a client send them anyway.
+                Some(range) => {
+                    let lines = Lines::new(&document.text, encoding);
+                    let (a, b) = (lines.offset(range.start), lines.offset(range.end));
+                    document
+                        .text
+                        .replace_range(a.min(b)..a.max(b), &change.text);
+                }
+                None => document.text = change.text,
+            }
+        }
+        self.lint();
+    }
+
+    fn did_close(&mut self, uri: Uri) {
+        let Some(path) = uri::to_path(&uri) else {
+            return;
+        };
+        let key = crate::check::file_key(&path);
+        self.documents.remove(&key);
+        self.findings.remove(&key);
+        self.publish(uri, Vec::new(), None);
+        // The others were judged with its buffer: now with the file on disk.
+        self.lint();
     }
 
     fn request(&mut self, request: Request) {
@@ -766,6 +770,12 @@ fn is_named(path: &Path, name: &str) -> bool {
 /// `configSource` files) only in a web.config's view.
 fn is_checked_alone(path: &Path) -> bool {
     is_named(path, "web.config") || is_named(path, "applicationHost.config")
+}
+
+/// A notification's parameters, `None` when they are not what LSP says (the notification is
+/// then ignored, as LSP asks of a server).
+fn params<N: notification::Notification>(notification: Notification) -> Option<N::Params> {
+    serde_json::from_value(notification.params).ok()
 }
 
 fn invalid_params(id: RequestId, error: serde_json::Error) -> Response {

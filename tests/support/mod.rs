@@ -57,3 +57,35 @@ pub fn findings(json: &Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// The fenced blocks of a Markdown file with the given info string.
+pub fn fenced_blocks(markdown: &str, info: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match &mut current {
+            None if line.trim_start() == format!("```{info}") => current = Some(String::new()),
+            Some(block) if line.trim_start() == "```" => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+/// The part of `markdown` under the `## ` heading that starts with `heading`, up to the next
+/// `## ` heading.
+pub fn markdown_section(markdown: &str, heading: &str) -> String {
+    let start = markdown
+        .find(&format!("\n## {heading}"))
+        .unwrap_or_else(|| panic!("no `## {heading}` section"));
+    let rest = &markdown[start + 1..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |at| at + 3);
+    rest[..end].to_owned()
+}
