@@ -102,6 +102,13 @@ grep -q 'Shop\\Web.config' "$work/human-w.stdout" || fail "the human report does
 if grep -q 'Shop/Web.config' "$work/human-w.stdout"; then fail "the human report names Shop/Web.config"; fi
 ok "human report names files with \\"
 
+run windows "$work/windows" msbuild-w check --output-format msbuild > /dev/null
+grep -qF "$(winpath "$work/windows/Shop/Web.config")(" "$work/msbuild-w.stdout" || {
+    head -3 "$work/msbuild-w.stdout"
+    fail "msbuild output does not name Z:\\...\\Shop\\Web.config"
+}
+ok "msbuild: absolute Z:\\ paths"
+
 l=$(run linux "$work/linux" json-l check --output-format json)
 w=$(run windows "$work/windows" json-w check --output-format json)
 same_status "$l" "$w" "check --output-format json"

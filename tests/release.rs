@@ -105,7 +105,14 @@ fn binaries_are_built_for_windows_linux_and_macos() {
             _ => "macos",
         };
         assert!(os.starts_with(expected_os), "{target} runs on {os}");
-        assert_eq!(archive, if os.starts_with("windows") { "zip" } else { "tar.gz" });
+        assert_eq!(
+            archive,
+            if os.starts_with("windows") {
+                "zip"
+            } else {
+                "tar.gz"
+            }
+        );
     }
     let steps = steps(binaries);
     let build = steps
@@ -154,7 +161,7 @@ fn wheels_are_built_for_the_same_platforms_with_maturin() {
     assert!(
         steps[maturin..]
             .iter()
-            .any(|(_, run)| run.contains("pip install") && run.contains("iislint --version")),
+            .any(|(_, run)| run.contains("pip install") && run.contains("iislint\" --version")),
         "the wheel is not installed and run after it is built"
     );
     assert!(steps.iter().any(|(_, run)| run.contains("sha256")));
@@ -193,7 +200,10 @@ fn the_release_attaches_everything_with_checksums() {
     // Publishing to PyPI and the pre-commit mirror is opt-in.
     for optional in ["pypi", "pre-commit-mirror"] {
         let condition = job(&workflow, optional)["if"].as_str().unwrap_or_default();
-        assert!(condition.starts_with("vars."), "{optional}: if: {condition}");
+        assert!(
+            condition.starts_with("vars."),
+            "{optional}: if: {condition}"
+        );
     }
 }
 
@@ -204,7 +214,10 @@ fn the_python_package_is_the_binary_built_by_maturin() {
         pyproject["build-system"]["build-backend"].as_str(),
         Some("maturin")
     );
-    assert_eq!(pyproject["tool"]["maturin"]["bindings"].as_str(), Some("bin"));
+    assert_eq!(
+        pyproject["tool"]["maturin"]["bindings"].as_str(),
+        Some("bin")
+    );
     assert_eq!(pyproject["project"]["name"].as_str(), Some("iislint"));
     // The version is Cargo.toml's, so a tag names both.
     let dynamic = pyproject["project"]["dynamic"].as_array().unwrap();
