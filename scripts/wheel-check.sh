@@ -17,7 +17,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/iislint-wheel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
-linux=$(ls "$wheels"/iislint-"$version"-*manylinux*x86_64*.whl 2> /dev/null | head -n 1)
+linux=$(ls "$wheels"/iislint-"$version"-*manylinux*x86_64*.whl 2> /dev/null | head -n 1 || true)
 [ -n "$linux" ] || fail "no Linux wheel of iislint $version in $wheels: run scripts/wheels.sh"
 echo "== $(basename "$linux") into a fresh virtualenv"
 python3 -m venv "$work/venv"
@@ -35,7 +35,7 @@ python3 -m venv "$work/venv"
     echo "ok: iislint $version from the wheel: $(grep -c '' "$work/check.txt") lines of findings, exit 1"
 )
 
-windows=$(ls "$wheels"/iislint-"$version"-*win_amd64.whl 2> /dev/null | head -n 1)
+windows=$(ls "$wheels"/iislint-"$version"-*win_amd64.whl 2> /dev/null | head -n 1 || true)
 if [ -z "$windows" ]; then
     echo "skipped: no Windows wheel (scripts/wheels.sh --linux-only)"
     exit 0
