@@ -71,7 +71,8 @@ pub fn ancestors(path: &Path) -> impl Iterator<Item = &Path> {
 }
 
 /// Turns `path` into the form every output uses: relative to the current directory when it is
-/// below it, always with `/` separators.
+/// below it, always with `/` separators. The reports written for people show it with the
+/// platform's separator ([`native`]); JSON, SARIF and diff headers keep `/`.
 pub fn display_path(path: &std::path::Path) -> String {
     // The usual case, every file of a walk below the current directory: shown as spelled.
     if path.is_relative() && is_plain(path) {
@@ -81,11 +82,7 @@ pub fn display_path(path: &std::path::Path) -> String {
     // compared with it.
     let shown = match current_dir() {
         Some(cwd) if path.is_absolute() => {
-            let absolute = absolute(path);
-            match absolute.strip_prefix(cwd) {
-                Ok(below) => below.to_owned(),
-                Err(_) => path.to_owned(),
-            }
+            strip_prefix(&absolute(path), cwd).unwrap_or_else(|| path.to_owned())
         }
         _ => path.to_owned(),
     };
@@ -105,6 +102,45 @@ pub fn display_path(path: &std::path::Path) -> String {
         text
     }
 }
+
+/// A [`display_path`] as the platform writes paths: with `\\` on Windows (as ruff and every
+/// Windows tool show them, so a path can be pasted into Explorer or `cmd`), unchanged elsewhere.
+/// For the reports read by people (human, concise, GitHub annotations); JSON and SARIF are read
+/// by programs, which get `/` on every platform.
+pub fn native(display: &str) -> std::borrow::Cow<'_, str> {
+    if cfg!(windows) && display.contains('/') {
+        std::borrow::Cow::Owned(display.replace('/', "\\"))
+    } else {
+        std::borrow::Cow::Borrowed(display)
+    }
+}
+
+/// `path` below `base`, relative to it: `Path::strip_prefix`, except that on Windows folder
+/// names are compared ignoring case, as the file system compares them (`C:\Sites\shop` is
+/// below `c:\sites`: both spellings name the same folder, and a user may type either).
+pub fn strip_prefix(path: &Path, base: &Path) -> Option<PathBuf> {
+    if let Ok(below) = path.strip_prefix(base) {
+        return Some(below.to_owned());
+    }
+    if !cfg!(windows) {
+        return None;
+    }
+    let mut rest = path.components();
+    for wanted in base.components() {
+        let got = rest.next()?;
+        if !same_name_ignoring_case(got.as_os_str(), wanted.as_os_str()) {
+            return None;
+        }
+    }
+    Some(rest.as_path().to_owned())
+}
+
+/// Do two file names name the same file on a case-insensitive file system (NTFS compares with
+/// an upper-case table; lower-casing both agrees with it outside a few exotic letters)?
+fn same_name_ignoring_case(a: &std::ffi::OsStr, b: &std::ffi::OsStr) -> bool {
+    a == b || a.to_string_lossy().to_lowercase() == b.to_string_lossy().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +170,32 @@ mod tests {
                 std::path::absolute(path).unwrap(),
                 "{path:?}"
             );
+        }
+    }
+
+    #[test]
+    fn strip_prefix_ignores_case_only_on_windows() {
+        let path = Path::new("/Sites/Shop/web.config");
+        assert_eq!(
+            strip_prefix(path, Path::new("/Sites")),
+            Some(PathBuf::from("Shop/web.config"))
+        );
+        assert_eq!(strip_prefix(path, Path::new("/other")), None);
+        let other_case = strip_prefix(path, Path::new("/sites"));
+        if cfg!(windows) {
+            assert_eq!(other_case, Some(PathBuf::from("Shop/web.config")));
+        } else {
+            assert_eq!(other_case, None);
+        }
+    }
+
+    #[test]
+    fn native_uses_the_platform_separator() {
+        let shown = native("a/b/web.config");
+        if cfg!(windows) {
+            assert_eq!(shown, "a\\b\\web.config");
+        } else {
+            assert_eq!(shown, "a/b/web.config");
         }
     }
 }

@@ -134,10 +134,9 @@ impl Settings {
         let normal = |p: &Path| crate::application::normalize(&crate::paths::absolute(p));
         let absolute = normal(path);
         match self.base_dir().map(normal) {
-            Some(base) => absolute
-                .strip_prefix(&base)
-                .map(Path::to_owned)
-                .unwrap_or(absolute),
+            // Ignoring case on Windows: `--config C:\Repo\iislint.toml` applies to
+            // `c:\repo\site\web.config`.
+            Some(base) => crate::paths::strip_prefix(&absolute, &base).unwrap_or(absolute),
             None => path.to_owned(),
         }
     }

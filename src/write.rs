@@ -20,6 +20,9 @@ impl std::fmt::Display for WriteError {
             WriteError::Changed => f.write_str(
                 "the file changed while iislint was fixing it; it was left as it is now (run iislint again)",
             ),
+            WriteError::ReadOnly(_) if cfg!(windows) => f.write_str(
+                "the file has the read-only attribute; it was not rewritten (`--fix-read-only` fixes such files and keeps the attribute)",
+            ),
             WriteError::ReadOnly(mode) => write!(
                 f,
                 "the file is read-only for this user (mode {mode:o}); it was not rewritten (`--fix-read-only` fixes such files and keeps their mode)"
@@ -53,6 +56,8 @@ pub struct WriteOptions {
 ///   atomic. Any other file is replaced by a temporary file in the same folder and a rename, so a
 ///   reader never sees a partial file and a failed write leaves the original untouched.
 /// - The new file keeps the old one's permissions and, where allowed (as root), owner and group.
+///   On Windows it keeps the old one's attributes (read-only, hidden, system, not indexed), with
+///   the archive attribute set as any write sets it.
 ///
 /// The file is not forced to disk (no fsync), as ruff, rustfmt and prettier do not: with 5,000
 /// fixed files the fsyncs were most of `--fix`'s time. The rename is atomic for every reader and
@@ -90,12 +95,79 @@ pub fn replace_file(
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
     // tempfile creates the file with mode 0600 and the running user as owner; the config file
-    // keeps its own.
-    std::fs::set_permissions(temp.path(), meta.permissions())?;
+    // keeps its own. (On Windows, the attributes are put back after the rename.)
+    if cfg!(not(windows)) {
+        std::fs::set_permissions(temp.path(), meta.permissions())?;
+    }
     keep_owner(temp.as_file(), &meta)?;
     unchanged()?;
-    temp.persist(&path).map_err(|err| err.error)?;
+    persist(temp, &path, &meta)
+}
+
+#[cfg(not(windows))]
+fn persist(
+    temp: tempfile::NamedTempFile,
+    path: &Path,
+    _meta: &std::fs::Metadata,
+) -> Result<(), WriteError> {
+    temp.persist(path).map_err(|err| err.error)?;
     Ok(())
+}
+
+#[cfg(windows)]
+use windows::persist;
+
+/// Windows refuses to rename a file over a read-only one, and the renamed file would have the
+/// temporary file's attributes: the attributes are set aside, the file replaced, then put back.
+#[cfg(windows)]
+mod windows {
+    use std::os::windows::ffi::OsStrExt as _;
+    use std::os::windows::fs::MetadataExt as _;
+    use std::path::Path;
+
+    use super::WriteError;
+
+    const READONLY: u32 = 0x1;
+    const HIDDEN: u32 = 0x2;
+    const SYSTEM: u32 = 0x4;
+    const ARCHIVE: u32 = 0x20;
+    const NOT_CONTENT_INDEXED: u32 = 0x2000;
+    /// The attributes a user sets (`attrib`, Explorer's properties) that a fix keeps.
+    const KEPT: u32 = READONLY | HIDDEN | SYSTEM | NOT_CONTENT_INDEXED;
+
+    #[link(name = "kernel32")]
+    unsafe extern "system" {
+        fn SetFileAttributesW(name: *const u16, attributes: u32) -> i32;
+    }
+
+    fn set_attributes(path: &Path, attributes: u32) -> std::io::Result<()> {
+        let wide: Vec<u16> = path.as_os_str().encode_wide().chain([0]).collect();
+        // SAFETY: `wide` is a NUL-terminated UTF-16 string that outlives the call.
+        if unsafe { SetFileAttributesW(wide.as_ptr(), attributes) } == 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    pub(super) fn persist(
+        temp: tempfile::NamedTempFile,
+        path: &Path,
+        meta: &std::fs::Metadata,
+    ) -> Result<(), WriteError> {
+        let kept = meta.file_attributes() & KEPT;
+        // MoveFileEx refuses to replace a read-only file (access denied): the original is made
+        // a plain file for the rename (`--fix-read-only` was checked before).
+        if kept != 0 {
+            set_attributes(path, ARCHIVE)?;
+        }
+        if let Err(err) = temp.persist(path) {
+            // The original is untouched: give it its attributes back.
+            let _ = set_attributes(path, meta.file_attributes() & (KEPT | ARCHIVE));
+            return Err(err.error.into());
+        }
+        set_attributes(path, kept | ARCHIVE)?;
+        Ok(())
+    }
 }
 
 /// Through a symbolic link, the file it points to is the one to replace, not the link. An

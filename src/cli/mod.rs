@@ -540,7 +540,12 @@ fn show_files(plan: &crate::check::Plan) -> u8 {
     let list: String = plan
         .targets()
         .iter()
-        .map(|t| format!("{}\n", crate::report::terminal_safe(&display_path(&t.path))))
+        .map(|t| {
+            format!(
+                "{}\n",
+                crate::report::terminal_safe(&crate::paths::native(&display_path(&t.path)))
+            )
+        })
         .collect();
     print_or_fail(list.as_bytes())
 }

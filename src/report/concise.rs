@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 use super::{Run, terminal_safe};
+use crate::paths::native;
 
 pub fn render(run: &Run) -> String {
     let mut out = String::new();
@@ -15,7 +16,7 @@ pub fn render(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "{}:{}:{}: error {}",
-                terminal_safe(&file.display),
+                terminal_safe(&native(&file.display)),
                 err.line,
                 err.column,
                 one_line(&err.message)
@@ -26,7 +27,7 @@ pub fn render(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "{}:{line}:{column}: {} {}",
-                terminal_safe(&file.display),
+                terminal_safe(&native(&file.display)),
                 d.rule.name,
                 one_line(&d.message_with_environments())
             );
@@ -36,7 +37,7 @@ pub fn render(run: &Run) -> String {
         let _ = writeln!(
             out,
             "{}:1:1: error {}",
-            terminal_safe(path),
+            terminal_safe(&native(path)),
             one_line(message)
         );
     }

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use super::Run;
 use crate::diagnostic::Severity;
+use crate::paths::native;
 
 pub fn render(run: &Run) -> String {
     let mut out = String::new();
@@ -19,7 +20,7 @@ pub fn render(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "::error file={},line={},col={},title=iislint::{}",
-                escape_property(&file.display),
+                escape_property(&native(&file.display)),
                 err.line,
                 err.column,
                 escape_data(&err.message)
@@ -36,7 +37,7 @@ pub fn render(run: &Run) -> String {
             let _ = writeln!(
                 out,
                 "::{level} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
-                escape_property(&file.display),
+                escape_property(&native(&file.display)),
                 escape_property(d.rule.name),
                 escape_data(&format!("{} ({})", d.message, d.rule.code))
             );
@@ -46,7 +47,7 @@ pub fn render(run: &Run) -> String {
         let _ = writeln!(
             out,
             "::error file={},title=iislint::{}",
-            escape_property(path),
+            escape_property(&native(path)),
             escape_data(message)
         );
     }

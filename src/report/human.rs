@@ -11,6 +11,7 @@ use super::excerpt::{CONTEXT_LINES, Excerpt};
 use super::{FileResult, Run, terminal_safe};
 use crate::diagnostic::Severity;
 use crate::fix::Applicability;
+use crate::paths::native;
 
 /// miette's own `SourceCode` for strings scans the file from the start for every label; this
 /// one answers from the lines the check kept around each finding.
@@ -216,7 +217,8 @@ fn render_file(file: &FileResult, handler: &GraphicalReportHandler, out: &mut St
     let Some(excerpt) = &file.excerpt else {
         return 0;
     };
-    let name = terminal_safe(&file.display);
+    let name = native(&file.display);
+    let name = terminal_safe(&name);
     let source = ExcerptSource {
         name: &name,
         excerpt,
@@ -333,7 +335,7 @@ fn error_line(file: &FileResult) -> Option<String> {
     file.error.as_ref().map(|err| {
         format!(
             "error: {}:{}:{}: {}\n",
-            terminal_safe(&file.display),
+            terminal_safe(&native(&file.display)),
             err.line,
             err.column,
             terminal_safe(&err.message)
@@ -347,7 +349,7 @@ fn path_errors(run: &Run) -> String {
         let _ = writeln!(
             out,
             "error: {}: {}",
-            terminal_safe(path),
+            terminal_safe(&native(path)),
             terminal_safe(message)
         );
     }
