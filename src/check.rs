@@ -1565,6 +1565,16 @@ pub(crate) fn environments_of(
     let Some(folder) = path.parent() else {
         return (Vec::new(), true);
     };
+    // A transform's name on a file that is no transform (a plain copy of the web.config named on
+    // the command line, as pre-commit names it): the transforms beside it deploy the web.config,
+    // not it, and it is not its own transform.
+    let own_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if crate::application::environment_of_transform(own_name).is_some() {
+        return (Vec::new(), true);
+    }
     let folder = if folder.as_os_str().is_empty() {
         Path::new(".")
     } else {

@@ -809,3 +809,38 @@ fn a_transform_that_does_not_parse_is_an_error_and_the_file_is_judged_as_written
         ]
     );
 }
+
+/// pre-commit names every staged `Web.*.config`. One that is no transform (a plain copy of the
+/// web.config, without the XDT namespace) is linted as written: it is not its own transform,
+/// nor deployed by its siblings, and `--fix` fixes what it reports as fixable.
+#[test]
+fn a_plain_copy_named_like_a_transform_is_judged_as_written() {
+    let dir = repository();
+    let base = APP_BASE.replace(
+        "timeout=\"30\" />\n    </authentication>",
+        "timeout=\"5\" />\n    </authentication>",
+    );
+    write(dir.path(), "App/web.config", &base);
+    write(dir.path(), "App/Web.Release.config", &base);
+    let (_, json) =
+        json_of(iislint(dir.path()).args(["check", "--format", "json", "App/Web.Release.config"]));
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let forms: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d["rule"] == "forms-timeout-too-low")
+        .collect();
+    assert_eq!(forms.len(), 1, "{json:#}");
+    assert_eq!(forms[0]["path"], "App/Web.Release.config");
+    assert!(forms[0].get("environments").is_none(), "{json:#}");
+    iislint(dir.path())
+        .args(["check", "--fix", "App/Web.Release.config"])
+        .output()
+        .unwrap();
+    let fixed = std::fs::read_to_string(dir.path().join("App/Web.Release.config")).unwrap();
+    assert!(fixed.contains("timeout=\"60\""), "{fixed}");
+    // The web.config it copies is not touched.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("App/web.config")).unwrap(),
+        base
+    );
+}
