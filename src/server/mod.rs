@@ -33,7 +33,7 @@ use crate::fix::Applicability;
 use crate::meta::{RuleMeta, Severity};
 use crate::report::FileResult;
 use crate::settings_tree::SettingsTree;
-use crate::source::SourceText;
+use crate::source::{LineIndex, SourceText};
 use position::{Encoding, Lines};
 
 /// The largest file the server reads to learn how a buffer's file is written on disk (the
@@ -542,7 +542,8 @@ impl Server {
         let lines = document.lines(self.encoding);
         let mut found = Vec::new();
         if let Some(error) = &result.error {
-            let at = position::offset_of(document.content(), error.line, error.column);
+            let content = document.content();
+            let at = LineIndex::new(content).offset(content, error.line, error.column);
             found.push(Finding {
                 diagnostic: lsp_types::Diagnostic {
                     range: lines.range(&(at..at)),

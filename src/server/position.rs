@@ -4,6 +4,8 @@
 
 use lsp_types::{Position, PositionEncodingKind, Range};
 
+use crate::source::LineIndex;
+
 /// How a position's character column is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -43,27 +45,19 @@ impl Encoding {
     }
 }
 
-/// A text, with the starts of its lines, for converting in both directions.
+/// A text, with the starts of its lines (iislint's [`LineIndex`]: lines end at `\n`, `\r\n` or a
+/// lone `\r`, as LSP counts them), for converting in both directions.
 pub struct Lines<'t> {
     text: &'t str,
-    starts: Vec<usize>,
+    index: LineIndex,
     encoding: Encoding,
 }
 
 impl<'t> Lines<'t> {
-    /// Lines end at `\n`, `\r\n` or a lone `\r`, as LSP counts them.
     pub fn new(text: &'t str, encoding: Encoding) -> Lines<'t> {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends_line {
-                starts.push(i + 1);
-            }
-        }
         Lines {
             text,
-            starts,
+            index: LineIndex::new(text),
             encoding,
         }
     }
@@ -74,8 +68,8 @@ impl<'t> Lines<'t> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&start| start <= offset) - 1;
-        let character = self.text[self.starts[line]..offset]
+        let line = self.index.line_of(offset);
+        let character = self.text[self.index.line_start(line)..offset]
             .chars()
             .map(|c| self.encoding.width(c))
             .sum();
@@ -89,14 +83,16 @@ impl<'t> Lines<'t> {
     /// The byte offset of a position; a column past the end of its line is the line's end, a
     /// line past the end of the text is the text's end (as LSP asks).
     pub fn offset(&self, position: Position) -> usize {
-        let Some(&start) = self.starts.get(position.line as usize) else {
+        let line = position.line as usize;
+        if line >= self.index.line_count() {
             return self.text.len();
+        }
+        let start = self.index.line_start(line);
+        let end = if line + 1 < self.index.line_count() {
+            self.index.line_start(line + 1)
+        } else {
+            self.text.len()
         };
-        let end = self
-            .starts
-            .get(position.line as usize + 1)
-            .copied()
-            .unwrap_or(self.text.len());
         let line = self.text[start..end].trim_end_matches(['\n', '\r']);
         let mut column = 0;
         for (at, c) in line.char_indices() {
@@ -107,20 +103,6 @@ impl<'t> Lines<'t> {
         }
         start + line.len()
     }
-}
-
-/// The byte offset of the 1-based line and character column iislint reports (a parse error's),
-/// counted as [`crate::source::LineIndex`] counts them; clamped to the line's end.
-pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let lines = Lines::new(text, Encoding::Utf32);
-    let Some(&start) = lines.starts.get(line.saturating_sub(1)) else {
-        return text.len();
-    };
-    let at = Position::new(
-        (line.saturating_sub(1)) as u32,
-        column.saturating_sub(1) as u32,
-    );
-    lines.offset(at).max(start)
 }
 
 #[cfg(test)]
@@ -165,15 +147,6 @@ mod tests {
         let lines = Lines::new("a\rb\r\nc", Encoding::Utf16);
         assert_eq!(lines.position(2), Position::new(1, 0));
         assert_eq!(lines.position(5), Position::new(2, 0));
-    }
-
-    #[test]
-    fn reported_line_and_column_become_a_position() {
-        let text = "<a>\n  é<b>";
-        // Column 4 is the fourth character of line 2: `<` after two spaces and `é`.
-        assert_eq!(offset_of(text, 2, 4), text.find("<b").unwrap());
-        assert_eq!(offset_of(text, 2, 99), text.len());
-        assert_eq!(offset_of(text, 9, 1), text.len());
     }
 
     #[test]
