@@ -141,6 +141,42 @@ fn same_name_ignoring_case(a: &std::ffi::OsStr, b: &std::ffi::OsStr) -> bool {
     a == b || a.to_string_lossy().to_lowercase() == b.to_string_lossy().to_lowercase()
 }
 
+/// `C:/…`: a letter, a colon and a separator.
+pub fn is_drive_path(path: &str) -> bool {
+    let b = path.as_bytes();
+    b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and `/`. A `:` is encoded too:
+/// in a relative reference, a first segment such as `colon:1:2` would be read as a URI scheme.
+pub fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `file:///C:/…` for a Windows drive path (`C:/…`, with `/` separators): the drive's `:` stays.
+fn drive_file_uri(path: &str) -> String {
+    format!("file:///{}:{}", &path[..1], percent_encode(&path[2..]))
+}
+
+/// The `file://` URI of an absolute path written with `/` separators: `file:///srv/site/…`, or
+/// `file:///C:/site/…` for a Windows drive path (RFC 8089).
+pub fn file_uri(path: &str) -> String {
+    if is_drive_path(path) {
+        drive_file_uri(path)
+    } else {
+        format!("file://{}", percent_encode(path))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

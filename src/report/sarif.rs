@@ -31,6 +31,7 @@ use serde_json::{Value, json};
 use super::{FileResult, Run};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::meta::RuleMeta;
+use crate::paths::{file_uri, is_drive_path, percent_encode};
 use crate::rules::RULES;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -300,20 +301,12 @@ fn region(file: &FileResult, range: &std::ops::Range<usize>) -> Value {
 
 /// A path as `display_path` shows it: relative (to `%SRCROOT%`) or absolute.
 fn artifact_location(display: &str) -> Value {
-    if display.starts_with('/') {
-        json!({ "uri": format!("file://{}", percent_encode(display)) })
-    } else if is_drive_path(display) {
-        // A Windows drive path outside the current directory.
-        json!({ "uri": drive_file_uri(display) })
+    // An absolute path: outside the current directory (on Windows, a drive path).
+    if display.starts_with('/') || is_drive_path(display) {
+        json!({ "uri": file_uri(display) })
     } else {
         json!({ "uri": percent_encode(display), "uriBaseId": "%SRCROOT%" })
     }
-}
-
-/// `C:/…`: a letter, a colon and a separator.
-fn is_drive_path(path: &str) -> bool {
-    let b = path.as_bytes();
-    b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
 }
 
 /// The current directory as a `file://` URI ending in `/`.
@@ -326,30 +319,7 @@ fn srcroot() -> Option<String> {
     if !path.ends_with('/') {
         path.push('/');
     }
-    if is_drive_path(&path) {
-        return Some(drive_file_uri(&path));
-    }
-    Some(format!("file://{}", percent_encode(&path)))
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters and `/`. A `:` is encoded too:
-/// in a relative reference, a first segment such as `colon:1:2` would be read as a URI scheme.
-fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// `file:///C:/…` for a Windows drive path (`C:/…`, with `/` separators): the drive's `:` stays.
-fn drive_file_uri(path: &str) -> String {
-    format!("file:///{}:{}", &path[..1], percent_encode(&path[2..]))
+    Some(file_uri(&path))
 }
 
 #[cfg(test)]

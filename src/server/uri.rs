@@ -38,22 +38,7 @@ pub fn to_path(uri: &Uri) -> Option<PathBuf> {
 pub fn from_path(path: &std::path::Path) -> Option<Uri> {
     let absolute = crate::paths::absolute(path);
     let text = absolute.to_str()?.replace('\\', "/");
-    let mut uri = String::from("file://");
-    if !text.starts_with('/') {
-        // A drive path: `file:///C:/site`.
-        uri.push('/');
-    }
-    for (i, b) in text.bytes().enumerate() {
-        let drive_colon = i == 1 && b == b':';
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                uri.push(b as char)
-            }
-            b':' if drive_colon => uri.push(':'),
-            _ => uri.push_str(&format!("%{b:02X}")),
-        }
-    }
-    Uri::from_str(&uri).ok()
+    Uri::from_str(&crate::paths::file_uri(&text)).ok()
 }
 
 fn percent_decode(text: &str) -> Option<String> {
