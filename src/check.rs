@@ -157,7 +157,24 @@ pub fn plan(
             }],
             ..Discovery::default()
         },
-        None => discover_with(&options.paths, &|_| false),
+        None => {
+            // An open buffer whose file is not on disk yet (a new web.config) is checked as if it
+            // were there, as standard input is.
+            let (unsaved, on_disk): (Vec<PathBuf>, Vec<PathBuf>) = options
+                .paths
+                .iter()
+                .cloned()
+                .partition(|path| options.overlay.get(path).is_some() && !path.exists());
+            let mut discovery = discover_with(&on_disk, &|_| false);
+            discovery
+                .targets
+                .extend(unsaved.into_iter().map(|path| Target {
+                    root: path.clone(),
+                    path,
+                }));
+            discovery.targets.sort_by(|a, b| a.path.cmp(&b.path));
+            discovery
+        }
     };
     let settings = settings(&discovery.config_files)?;
     discovery.targets.retain(|target| {

@@ -687,3 +687,16 @@ fn a_quick_fix_into_a_file_that_is_not_open_counts_its_lines_on_disk() {
     );
     client.shut_down();
 }
+
+#[test]
+fn a_web_config_not_saved_yet_is_linted_as_if_it_were_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Web.Release.config", RELEASE_REMOVING_DEBUG);
+    let path = dir.path().canonicalize().unwrap().join("Web.config");
+    let (mut client, _) = Client::start(dir.path(), json!({}));
+    let uri = client.open(&path, WEB_CONFIG);
+    // Judged through the transform beside it on disk, as a saved file would be.
+    assert_eq!(codes(&client.diagnostics(&uri)), ["IIS101"]);
+    assert!(!path.exists(), "nothing was written");
+    client.shut_down();
+}

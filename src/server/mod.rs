@@ -444,64 +444,25 @@ impl Server {
     fn lint(&mut self) {
         let anchors = self.anchors();
         let overlay = Arc::new(self.overlay(None));
-        // A file that is not on disk yet (a new, unsaved web.config) is checked as standard
-        // input is: as if it were there.
-        let (on_disk, unsaved): (Vec<PathBuf>, Vec<PathBuf>) =
-            anchors.into_iter().partition(|path| path.is_file());
-        let mut results: Vec<FileResult> = Vec::new();
-        let mut error = None;
-        let mut runs: Vec<CheckOptions> = Vec::new();
-        if !on_disk.is_empty() {
-            runs.push(check_options(on_disk, FixMode::Off, None, overlay.clone()));
-        }
-        for path in unsaved {
-            let bytes = self
-                .documents
-                .get(&crate::check::file_key(&path))
-                .map(Document::bytes)
-                .unwrap_or_default();
-            let stdin = Stdin {
-                path: path.clone(),
-                bytes,
-                fixed: Default::default(),
-            };
-            runs.push(check_options(
-                vec![path],
-                FixMode::Off,
-                Some(stdin),
-                overlay.clone(),
-            ));
-        }
-        for options in &runs {
-            match run_check(options) {
-                Ok(files) => results.extend(files),
-                Err(message) => error = Some(message),
-            }
-        }
-        self.show_error(error);
-        let mut by_file: HashMap<PathBuf, Vec<&FileResult>> = HashMap::new();
-        for result in &results {
-            by_file
-                .entry(crate::check::file_key(&result.path))
-                .or_default()
-                .push(result);
-        }
+        let options = check_options(anchors, FixMode::Off, None, overlay);
+        let results = match run_check(&options) {
+            Ok(results) => results,
+            // The diagnostics shown stay those of the last lint that ran.
+            Err(message) => return self.show_error(Some(message)),
+        };
+        self.show_error(None);
+        // `check` gives one result per file, whatever the views that found something in it.
+        let by_file: HashMap<PathBuf, &FileResult> = results
+            .iter()
+            .map(|result| (crate::check::file_key(&result.path), result))
+            .collect();
         let keys: Vec<PathBuf> = self.documents.keys().cloned().collect();
         for key in keys {
             let document = &self.documents[&key];
-            let mut found: Vec<Finding> = Vec::new();
-            let results = by_file.get(&key).into_iter().flatten();
-            for finding in results.flat_map(|result| self.findings_of(document, result)) {
-                // Separate runs (a file not saved yet is checked alone) may find the same thing.
-                let seen = found.iter().any(|f| {
-                    f.range == finding.range
-                        && f.diagnostic.code == finding.diagnostic.code
-                        && f.diagnostic.message == finding.diagnostic.message
-                });
-                if !seen {
-                    found.push(finding);
-                }
-            }
+            let found = by_file
+                .get(&key)
+                .map(|result| self.findings_of(document, result))
+                .unwrap_or_default();
             let diagnostics = found.iter().map(|f| f.diagnostic.clone()).collect();
             let (uri, version) = (document.uri.clone(), document.version);
             self.findings.insert(key, found);
