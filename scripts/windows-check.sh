@@ -73,6 +73,13 @@ run() { # run <linux|windows> <folder> <name> args...
     echo "$status"
 }
 same_status() { [ "$1" = "$2" ] || fail "$3: exit code $2 on Windows, $1 on Linux"; }
+# same_output LINUX_NAME WINDOWS_NAME WHAT: the two runs printed the same bytes.
+same_output() {
+    cmp -s "$work/$1.stdout" "$work/$2.stdout" || {
+        diff -u "$work/$1.stdout" "$work/$2.stdout" | head -40
+        fail "$3"
+    }
+}
 
 say "the binary starts"
 version_linux=$("$linux_bin" --version)
@@ -112,10 +119,7 @@ ok "msbuild: absolute Z:\\ paths"
 l=$(run linux "$work/linux" json-l check --output-format json)
 w=$(run windows "$work/windows" json-w check --output-format json)
 same_status "$l" "$w" "check --output-format json"
-cmp -s "$work/json-l.stdout" "$work/json-w.stdout" || {
-    diff -u "$work/json-l.stdout" "$work/json-w.stdout" | head -40
-    fail "JSON differs from Linux's"
-}
+same_output json-l json-w "JSON differs from Linux's"
 grep -q '"Shop/Web.config"' "$work/json-w.stdout" || fail "JSON does not name Shop/Web.config"
 ok "JSON: byte-identical to Linux's, paths with /"
 
@@ -169,10 +173,7 @@ TOML
 l=$(run linux "$work/cases" cases-l check --output-format json)
 w=$(run windows "$work/cases" cases-w check --output-format json)
 same_status "$l" "$w" "check (letter cases)"
-cmp -s "$work/cases-l.stdout" "$work/cases-w.stdout" || {
-    diff -u "$work/cases-l.stdout" "$work/cases-w.stdout" | head -40
-    fail "letter cases: JSON differs from Linux's"
-}
+same_output cases-l cases-w "letter cases: JSON differs from Linux's"
 grep -q '"SITE/WEB.CONFIG"' "$work/cases-w.stdout" || fail "SITE/WEB.CONFIG was not checked"
 # A transform is judged with the web.config it deploys: "environments": ["RELEASE"].
 grep -q '"RELEASE"' "$work/cases-w.stdout" || fail "SITE/web.RELEASE.config was not read"
@@ -182,10 +183,7 @@ ok "SITE/WEB.CONFIG and its web.RELEASE.config found; exclude and per-file-ignor
 # The configuration named in another case than the folders: its globs still apply.
 upper_config=$(winpath "$work/cases/iislint.toml" | tr '[:lower:]' '[:upper:]')
 w=$(run windows "$work/cases" cases-config check --output-format json --config "$upper_config")
-cmp -s "$work/cases-w.stdout" "$work/cases-config.stdout" || {
-    diff -u "$work/cases-w.stdout" "$work/cases-config.stdout" | head -40
-    fail "--config $upper_config: the globs no longer apply"
-}
+same_output cases-w cases-config "--config $upper_config: the globs no longer apply"
 ok "--config $upper_config applies its globs to the folders spelt otherwise"
 
 say "--fix: the same bytes as on Linux, CRLF files included"

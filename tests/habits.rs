@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 mod support;
-use support::{findings, iislint, json_of, stdout_of, write};
+use support::{findings, iislint, json_of, repo_file, stdout_of, step_using, write};
 
 const LOW_FORMS: &str = "<configuration>\n  <system.web>\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n  </system.web>\n</configuration>\n";
 const BROKEN: &str = "<configuration>\n  <system.web>\n";
@@ -998,11 +998,6 @@ fn a_suppression_unused_in_every_environment_is_reported_and_removed() {
 // ---------------------------------------------------------------------------------------------
 // The CI examples: docs/ci/*.yml, shown in the README, read as YAML and their commands run
 
-fn repo_file(relative: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
-        .unwrap_or_else(|e| panic!("{relative}: {e}"))
-}
-
 /// The `iislint …` command lines of `steps` (the value of `key`: `run` or `script`), split.
 fn iislint_commands(steps: &serde_yaml::Value, key: &str) -> Vec<Vec<String>> {
     steps
@@ -1059,16 +1054,8 @@ fn the_ci_examples_parse_and_their_commands_run() {
     let sarif = &commands[0];
     assert_eq!(&sarif[..3], ["check", "--output-format", "sarif"]);
     let output = &sarif[sarif.iter().position(|a| a == "--output-file").unwrap() + 1];
-    let upload = steps
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|s| {
-            s["uses"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
-        })
-        .expect("an upload-sarif step");
+    let upload =
+        step_using(steps, "github/codeql-action/upload-sarif@").expect("an upload-sarif step");
     assert_eq!(upload["with"]["sarif_file"].as_str(), Some(output.as_str()));
     assert_eq!(upload["if"], "${{ !cancelled() }}");
     let dir = tempfile::tempdir().unwrap();

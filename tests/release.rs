@@ -3,14 +3,10 @@
 //! Building and installing them is proven by scripts/wheels.sh, scripts/wheel-check.sh,
 //! scripts/pre-commit-check.sh and scripts/windows-check.sh, which `.ci/run` runs.
 
-use std::path::Path;
+mod support;
 
 use serde_yaml::Value;
-
-fn repo_file(relative: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
-        .unwrap_or_else(|e| panic!("{relative}: {e}"))
-}
+use support::{repo_file, step_using};
 
 fn yaml(relative: &str) -> Value {
     serde_yaml::from_str(&repo_file(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
@@ -186,15 +182,7 @@ fn the_release_attaches_everything_with_checksums() {
             .iter()
             .any(|(_, run)| run.contains("SHA256SUMS") && run.contains("--check"))
     );
-    let publish = release["steps"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|s| {
-            s["uses"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("softprops/action-gh-release@"))
-        })
+    let publish = step_using(&release["steps"], "softprops/action-gh-release@")
         .expect("a step that makes the GitHub release");
     assert_eq!(publish["with"]["files"].as_str(), Some("dist/*"));
     // Publishing to PyPI and the pre-commit mirror is opt-in.

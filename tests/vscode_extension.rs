@@ -2,17 +2,10 @@
 //! as files. The extension's own unit tests run with node (scripts/vscode-package.sh); these
 //! check what ties it to the rest of the repository.
 
-use std::path::Path;
-
 use serde_json::Value;
 
 mod support;
-use support::{fenced_blocks, iislint, markdown_section, stdout_of, write};
-
-fn repo_file(relative: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
-        .unwrap_or_else(|e| panic!("{relative}: {e}"))
-}
+use support::{fenced_blocks, iislint, markdown_section, repo_file, stdout_of, write};
 
 fn manifest() -> Value {
     serde_json::from_str(&repo_file("editors/vscode/package.json")).unwrap()

@@ -11,16 +11,12 @@ use serde_json::Value;
 
 mod support;
 use support::{
-    fenced_blocks, findings as rules_at, iislint, json_of, markdown_section, stdout_of, write,
+    fenced_blocks, findings as rules_at, iislint, json_of, markdown_section, repo_file, stdout_of,
+    write,
 };
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_iislint")
-}
-
-fn repo_file(relative: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
-        .unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
 
 const LOW_FORMS: &str = "<configuration>\n  <system.web>\n    <authentication mode=\"Forms\">\n      <forms timeout=\"5\" />\n    </authentication>\n  </system.web>\n</configuration>\n";

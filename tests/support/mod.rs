@@ -89,3 +89,19 @@ pub fn markdown_section(markdown: &str, heading: &str) -> String {
     let end = rest[3..].find("\n## ").map_or(rest.len(), |at| at + 3);
     rest[..end].to_owned()
 }
+
+/// The step of a workflow job's `steps` that uses the action `action` (`owner/name@`, any
+/// version).
+pub fn step_using<'a>(steps: &'a serde_yaml::Value, action: &str) -> Option<&'a serde_yaml::Value> {
+    steps.as_sequence()?.iter().find(|step| {
+        step["uses"]
+            .as_str()
+            .is_some_and(|uses| uses.starts_with(action))
+    })
+}
+
+/// A file of this repository, read whole.
+pub fn repo_file(relative: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
+        .unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
