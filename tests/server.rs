@@ -648,12 +648,12 @@ fn a_file_with_a_byte_order_mark_keeps_its_positions() {
     client.change(&uri, 2, "\u{feff}<configuration><a></configuration>");
     let diagnostics = client.diagnostics(&uri);
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
-    let at = diagnostics[0]["range"]["start"]["character"]
-        .as_u64()
-        .unwrap();
-    let expected = "\u{feff}<configuration><a></".encode_utf16().count() as u64;
-    assert!(
-        at >= "\u{feff}<configuration><a>".encode_utf16().count() as u64 && at <= expected,
+    // At `</` of the closing tag (column 19 of the text after the mark, as `iislint check`
+    // reports it), one UTF-16 unit further for the mark.
+    let expected = "\u{feff}<configuration><a>".encode_utf16().count() as u64;
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        position(0, expected),
         "{diagnostics:#?}"
     );
     client.shut_down();
@@ -698,5 +698,29 @@ fn a_web_config_not_saved_yet_is_linted_as_if_it_were_on_disk() {
     // Judged through the transform beside it on disk, as a saved file would be.
     assert_eq!(codes(&client.diagnostics(&uri)), ["IIS101"]);
     assert!(!path.exists(), "nothing was written");
+    client.shut_down();
+}
+
+#[test]
+fn an_open_config_source_file_is_judged_through_its_web_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = WEB_CONFIG.replace(
+        "  </system.web>",
+        "    <sessionState configSource=\"Session.config\" />\n  </system.web>",
+    );
+    write(dir.path(), "Web.config", &web);
+    let session = "<sessionState timeout=\"30\" />\n";
+    let path = write(dir.path(), "Session.config", session);
+    let (mut client, _) = Client::start(dir.path(), json!({}));
+    let uri = client.open(&path, session);
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+    // The unsaved buffer, not the file on disk, is the web.config's session state.
+    client.change(&uri, 2, "<sessionState timeout=\"3\" />\n");
+    let diagnostics = client.diagnostics(&uri);
+    let session_finding = diagnostics
+        .iter()
+        .find(|d| d["code"] == "IIS102")
+        .unwrap_or_else(|| panic!("{diagnostics:#?}"));
+    assert_eq!(session_finding["range"]["start"]["line"], 0);
     client.shut_down();
 }
