@@ -180,3 +180,41 @@ fn a_parent_value_its_release_transform_removes_is_not_reported_through_a_child(
         )
     );
 }
+
+/// SARIF places a fix's replacements in its result's file: the `debug-compilation` fix, which
+/// edits `Web.Release.config` for a finding in the web.config, is described in the message but
+/// not given as a SARIF fix (its regions would be the transform's, named as the web.config's).
+/// A fix within the finding's own file is.
+#[test]
+fn sarif_leaves_out_a_fix_that_edits_another_file() {
+    let dir = repository();
+    let base = BASE.replace(
+        "    <httpRuntime",
+        "    <authentication mode=\"Forms\"><forms timeout=\"5\" /></authentication>\n    <httpRuntime",
+    );
+    write(dir.path(), "site/web.config", &base);
+    write(
+        dir.path(),
+        "site/Web.Release.config",
+        format!("<configuration {XDT}>\n  <system.web>\n  </system.web>\n</configuration>\n"),
+    );
+    // The fix of debug="true" edits the transform, as --fix shows.
+    let diff = iislint(dir.path())
+        .args(["check", "--diff", "--unsafe-fixes", "site"])
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(diff.stdout).unwrap();
+    assert!(diff.contains("+++ b/site/Web.Release.config"), "{diff}");
+    let (_, sarif) =
+        json_of(iislint(dir.path()).args(["check", "--output-format", "sarif", "site"]));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let result = |rule: &str| {
+        results
+            .iter()
+            .find(|r| r["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {sarif:#}"))
+    };
+    assert!(result("debug-compilation").get("fixes").is_none());
+    let forms_fix = &result("forms-timeout-too-low")["fixes"][0]["artifactChanges"][0];
+    assert_eq!(forms_fix["artifactLocation"]["uri"], "site/web.config");
+}
