@@ -258,10 +258,9 @@ fn result(
     // is left out: SARIF's regions would need that file's lines, which the result does not keep.
     if let Some(fix) = &d.fix
         && !fix.edits.is_empty()
-        && fix
-            .edits
-            .iter()
-            .all(|edit| file.edit_file(edit) == file.path)
+        && fix.edits.iter().all(|edit| {
+            crate::check::file_key(file.edit_file(edit)) == crate::check::file_key(&file.path)
+        })
     {
         let replacements: Vec<Value> = fix
             .edits
