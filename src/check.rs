@@ -82,11 +82,21 @@ impl Overlay {
 
     /// The bytes of a configuration file: the unsaved text when there is one, else the disk's.
     fn read(&self, path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+        self.read_as(path, max_bytes, crate::load::read_config_file)
+    }
+
+    /// [`Overlay::read`], the disk's bytes read by `read_disk`.
+    fn read_as(
+        &self,
+        path: &Path,
+        max_bytes: u64,
+        read_disk: fn(&Path, u64) -> Result<Vec<u8>, String>,
+    ) -> Result<Vec<u8>, String> {
         match self.get(path) {
             Some(bytes) => {
                 crate::load::check_size(bytes.len() as u64, max_bytes).map(|()| bytes.to_vec())
             }
-            None => crate::load::read_config_file(path, max_bytes),
+            None => read_disk(path, max_bytes),
         }
     }
 }
@@ -122,6 +132,12 @@ fn read_target(
     match options.stdin.as_ref().filter(|s| s.path == target.path) {
         Some(stdin) => crate::load::check_size(stdin.bytes.len() as u64, settings.max_file_bytes)
             .map(|()| stdin.bytes.clone()),
+        // The walk saw a regular file (a file named on the command line is looked at first).
+        None if target.root != target.path => options.overlay.read_as(
+            &target.path,
+            settings.max_file_bytes,
+            crate::load::read_walked_file,
+        ),
         None => options.overlay.read(&target.path, settings.max_file_bytes),
     }
 }

@@ -47,6 +47,10 @@ pub struct Discovery {
     pub evidence_files: Vec<PathBuf>,
     /// The `iislint.toml` files inside the walked trees.
     pub config_files: Vec<PathBuf>,
+    /// Every `web.config` file the walks saw, `exclude`d ones too (not those `.gitignore` hides):
+    /// the parents of the walked folders' files are known from them without reading a folder
+    /// again.
+    pub web_config_files: Vec<PathBuf>,
 }
 
 /// Walks `paths`: directories recursively (respecting `.gitignore` inside or outside a git
@@ -66,6 +70,7 @@ pub fn discover_with(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync
         git_folders,
         evidence_files,
         config_files,
+        web_config_files,
     } = &mut found;
     for path in paths {
         match std::fs::metadata(path) {
@@ -85,6 +90,7 @@ pub fn discover_with(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync
                 git_folders,
                 evidence_files,
                 config_files,
+                web_config_files,
             ),
             // A FIFO, device or socket: reading it could block or never end.
             Ok(meta) => errors.push(WalkError {
@@ -142,11 +148,12 @@ fn walk(
     git_folders: &mut Vec<PathBuf>,
     evidence_files: &mut Vec<PathBuf>,
     config_files: &mut Vec<PathBuf>,
+    web_config_files: &mut Vec<PathBuf>,
 ) {
     // Walking is mostly system calls (directory reads, and `.gitignore` look-ups in every
     // folder), so it runs on several threads; `discover` sorts the targets, and the errors are
     // sorted here, so the result does not depend on which thread finished first.
-    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new(), Vec::new()));
+    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()));
     // The repository tops inside the tree, seen as `.git` entries on the way (the walk never
     // enters `.git`), so that finding a file's repository needs no `.git` look-up per folder.
     let git = std::sync::Arc::new(Mutex::new(Vec::new()));
@@ -192,26 +199,57 @@ fn walk(
                         && e.file_type().is_some_and(|t| t.is_file())
                 });
                 let config = config.map(|e| e.path().to_owned());
+                let web_config = entry
+                    .as_ref()
+                    .ok()
+                    .filter(|e| is_web_config_file(e))
+                    .map(|e| normalize(&crate::paths::absolute(e.path())));
                 let (target, error) = visit(root, excluded, entry);
-                if target.is_some() || error.is_some() || evidence.is_some() || config.is_some() {
+                if target.is_some()
+                    || error.is_some()
+                    || evidence.is_some()
+                    || config.is_some()
+                    || web_config.is_some()
+                {
                     let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
                     found.0.extend(target);
                     found.1.extend(error);
                     found.2.extend(evidence);
                     found.3.extend(config);
+                    found.4.extend(web_config);
                 }
                 ignore::WalkState::Continue
             })
         });
-    let (mut found_targets, mut found_errors, mut found_evidence, mut found_configs) =
-        found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (
+        mut found_targets,
+        mut found_errors,
+        mut found_evidence,
+        mut found_configs,
+        mut found_web_configs,
+    ) = found.into_inner().unwrap_or_else(|e| e.into_inner());
     evidence_files.append(&mut found_evidence);
     config_files.append(&mut found_configs);
+    web_config_files.append(&mut found_web_configs);
     found_errors
         .sort_by(|a: &WalkError, b: &WalkError| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     targets.append(&mut found_targets);
     errors.append(&mut found_errors);
     git_folders.append(&mut git.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// Is this walked entry a folder's web.config, as [`FolderIndex::web_config_in`] counts one (a
+/// file or a link to one, not a folder, in any letter case)?
+fn is_web_config_file(entry: &ignore::DirEntry) -> bool {
+    entry
+        .file_name()
+        .to_str()
+        .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
+        && match entry.file_type() {
+            Some(t) if t.is_file() => true,
+            Some(t) if t.is_dir() => false,
+            _ => std::fs::metadata(entry.path()).is_ok_and(|m| !m.is_dir()),
+        }
 }
 
 /// One walked entry: a config file to lint, an error, or neither.
@@ -313,6 +351,9 @@ pub struct FolderIndex {
     has_git: RwLock<FolderMap<bool>>,
     /// The walked folders (absolute): every folder below them was seen by the walk.
     walked: Vec<PathBuf>,
+    /// The web.config of each walked folder that has one, as the walk saw it (the first name in
+    /// byte order when a folder holds two spellings).
+    walked_web_configs: FolderMap<PathBuf>,
     /// The folders below `walked` that hold a `.git`, as the walk saw them.
     walked_git: HashSet<OsString, rustc_hash::FxBuildHasher>,
     /// Application evidence of the folders below `walked`, as the walk saw it (folders without
@@ -424,6 +465,19 @@ impl FolderIndex {
             .into_iter()
             .map(|(dir, evidence)| (dir, Arc::new(evidence)))
             .collect();
+        let mut walked_web_configs: FolderMap<PathBuf> = FolderMap::default();
+        for file in &discovery.web_config_files {
+            if let Some(folder) = file.parent() {
+                walked_web_configs
+                    .entry(folder.as_os_str().to_owned())
+                    .and_modify(|first| {
+                        if file.file_name() < first.file_name() {
+                            first.clone_from(file);
+                        }
+                    })
+                    .or_insert_with(|| file.clone());
+            }
+        }
         let mut web_config_folders: Vec<PathBuf> = known.keys().map(PathBuf::from).collect();
         // By bytes (see `has_checked_below`): comparing paths component by component was a
         // tenth of the set-up on a large tree.
@@ -432,6 +486,7 @@ impl FolderIndex {
             web_config_folders,
             has_web_config: RwLock::new(known),
             walked,
+            walked_web_configs,
             walked_git,
             walked_evidence,
             ..FolderIndex::default()
@@ -499,9 +554,14 @@ impl FolderIndex {
             .get_or_init(|| crate::sites::FolderNames::new(&self.web_config_folders))
     }
 
-    /// The web.config of a folder (any letter case), looked for once.
+    /// The web.config of a folder (any letter case), looked for once. A walked folder's is known
+    /// from the walk (`.gitignore` hides a file from the parents as it does from linting: it is
+    /// not part of the repository), another folder is read.
     pub fn web_config_in(&self, dir: &Path) -> Option<PathBuf> {
         cached(&self.has_web_config, dir, || {
+            if self.walked.iter().any(|root| within(dir, root)) {
+                return self.walked_web_configs.get(dir.as_os_str()).cloned();
+            }
             let entries = std::fs::read_dir(dir).ok()?;
             // A folder named web.config is no configuration (a link to a file is).
             let mut names: Vec<_> = entries

@@ -383,7 +383,7 @@ fn system_xml_rejects(
     let rest = &text.as_bytes()[after_declaration..];
     let instructions = memchr::memchr(b'?', rest).is_some();
     let (mut namespaces, mut xml_spaces) = (false, false);
-    for at in memchr::memmem::find_iter(rest, b"xml") {
+    for at in finder!(b"xml").find_iter(rest) {
         namespaces |= rest[at + 3..].starts_with(b"ns");
         xml_spaces |= rest[at + 3..].starts_with(b":space");
         if namespaces && xml_spaces {

@@ -9,6 +9,17 @@
 //! The modules form no cycle: `meta` (what a rule is), `fix_settings` (what fixes write) and
 //! `suggest` ("did you mean" hints) are leaves that the rules, the settings and the reports share.
 
+/// A `memchr::memmem::Finder` for a fixed word, built once per run: building one costs more
+/// than searching a short text, and these words are searched in every file and every masked
+/// message.
+macro_rules! finder {
+    ($word:literal) => {{
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($word));
+        &*FINDER
+    }};
+}
+
 pub mod application;
 pub mod check;
 pub mod cli;

@@ -113,10 +113,10 @@ pub struct AppSettingsFile {
 /// attribute (` file=`) in a text with `appSettings`? A cheap test on the text, so that most
 /// files are parsed once, as a view.
 pub fn may_reference_files(text: &str) -> bool {
-    let has = |word: &str| memchr::memmem::find(text.as_bytes(), word.as_bytes()).is_some();
-    has("configSource")
-        || (has("appSettings")
-            && memchr::memmem::find_iter(text.as_bytes(), b"file").any(|at| {
+    let bytes = text.as_bytes();
+    finder!(b"configSource").find(bytes).is_some()
+        || (finder!(b"appSettings").find(bytes).is_some()
+            && finder!(b"file").find_iter(bytes).any(|at| {
                 let before = text[..at].chars().next_back();
                 let after = text[at + 4..].trim_start_matches([' ', '\t', '\r', '\n']);
                 before.is_some_and(char::is_whitespace) && after.starts_with('=')
@@ -680,7 +680,7 @@ pub fn compose_with(
     // here, only once, as a view.
     let (sources, settings_files) = match known {
         Some(known) => (known.sources.clone(), known.settings_files.clone()),
-        None if memchr::memmem::find(text.as_bytes(), b"configSource").is_some()
+        None if finder!(b"configSource").find(text.as_bytes()).is_some()
             || !includes.is_empty() =>
         {
             match crate::document::parse(text) {

@@ -276,23 +276,11 @@ const SECRET_KEY_KINDS: &[&str] = &[
 /// `twitterConsumerSecret`, `api_key` do; `PasswordResetUrl`, `TokenLifetimeMinutes`,
 /// `PasswordGeneratorChars`, `reCaptchaPublicKey`, `AccessKeyId` do not.
 pub fn secret_key(key: &str) -> Option<SecretKey> {
-    // Every name below ends in a word holding one of these: most keys (every `<add name>` of a
-    // file is asked when its findings are masked) are dismissed without splitting them into
+    // Every name below ends in a word holding one of the stems: most keys (every `<add name>`
+    // of a file is asked when its findings are masked) are dismissed without splitting them into
     // words. A non-ASCII key is split anyway (`K`, the Kelvin sign, lower-cases to `k`).
-    const STEMS: &[&str] = &[
-        "pass",
-        "pwd",
-        "secret",
-        "token",
-        "key",
-        "credential",
-        "string",
-    ];
-    if key.is_ascii() {
-        let lower = key.to_ascii_lowercase();
-        if !STEMS.iter().any(|stem| lower.contains(stem)) {
-            return None;
-        }
+    if key.is_ascii() && !has_secret_stem(key.as_bytes()) {
+        return None;
     }
     let mut words = key_words(key);
     while words
@@ -329,6 +317,23 @@ pub fn secret_key(key: &str) -> Option<SecretKey> {
     Some(SecretKey::Secret(kind))
 }
 
+/// Does an ASCII key hold `pass`, `pwd`, `secret`, `token`, `key`, `credential` or `string`, in
+/// any case? One pass, no copy: asked for every entry of every file with a finding.
+fn has_secret_stem(key: &[u8]) -> bool {
+    (0..key.len()).any(|at| {
+        let rest = &key[at..];
+        let starts = |stem: &[u8]| rest.len() >= stem.len() && rest[..stem.len()].eq_ignore_ascii_case(stem);
+        match key[at].to_ascii_lowercase() {
+            b'p' => starts(b"pass") || starts(b"pwd"),
+            b's' => starts(b"secret") || starts(b"string"),
+            b't' => starts(b"token"),
+            b'k' => starts(b"key"),
+            b'c' => starts(b"credential"),
+            _ => false,
+        }
+    })
+}
+
 /// The words of a key, lower-cased: split at anything not a letter or digit and where a
 /// lower-case letter or digit meets a capital (`GitHubAccessToken`), where a run of capitals
 /// meets a word (`SMTPPassword`: `smtp`, `password`), and between letters and digits
@@ -357,7 +362,11 @@ fn key_words(key: &str) -> Vec<String> {
         if boundary && !word.is_empty() {
             words.push(std::mem::take(&mut word));
         }
-        word.extend(c.to_lowercase());
+        if c.is_ascii() {
+            word.push(c.to_ascii_lowercase());
+        } else {
+            word.extend(c.to_lowercase());
+        }
     }
     if !word.is_empty() {
         words.push(word);
@@ -772,6 +781,37 @@ mod tests {
         assert_eq!(&text[url_password(text).unwrap()], "s3cret");
         assert_eq!(url_password("https://user@host/"), None);
         assert_eq!(url_password("https://host/a:b@c"), None);
+    }
+
+    #[test]
+    fn the_stem_prefilter_finds_a_stem_in_any_case_and_place() {
+        let contains_a_stem = |key: &str| {
+            let lower = key.to_ascii_lowercase();
+            ["pass", "pwd", "secret", "token", "key", "credential", "string"]
+                .iter()
+                .any(|stem| lower.contains(stem))
+        };
+        for key in [
+            "SmtpPassword",
+            "PWD",
+            "x_SeCrEt",
+            "tokeN",
+            "ke",
+            "Key",
+            "CREDENTIALS",
+            "ConnectionString",
+            "strin",
+            "pas",
+            "ppass",
+            "webpages:Version",
+            "",
+            "p",
+            "StripeSecretKey9",
+            "AccessToken",
+            "kpwd",
+        ] {
+            assert_eq!(has_secret_stem(key.as_bytes()), contains_a_stem(key), "{key:?}");
+        }
     }
 
     #[test]

@@ -306,7 +306,9 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
+        // About one line per 32 bytes in configuration files: most indexes never grow.
+        let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        line_starts.push(0);
         // A line ends at `\n`, at `\r\n` (after the `\n`) and at a lone `\r`: found with
         // memchr, as an index is built for every file with a finding.
         for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {

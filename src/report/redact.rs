@@ -43,24 +43,11 @@ const SECRET_NAMES: &[&str] = &[
     "decryptionkey",
 ];
 
-/// One automaton for every secret name, searched in an ASCII-lower-cased copy of the text (same
-/// offsets): case-sensitive, the automaton's SIMD prefilter skips most of a file, where an
-/// ASCII-case-insensitive one walked every byte (a fifth of a run when most files had a finding).
-fn secret_names() -> &'static aho_corasick::AhoCorasick {
-    static NAMES: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(SECRET_NAMES)
-            .expect("the secret names build an automaton")
-    })
-}
-
 /// Is an attribute or key of this name a secret (`validationKey`, `password`)?
 pub fn is_secret_name(name: &str) -> bool {
-    secret_names()
-        .find(&name.to_ascii_lowercase())
-        .is_some_and(|m| m.start() == 0 && m.end() == name.len())
+    SECRET_NAMES
+        .iter()
+        .any(|secret| name.eq_ignore_ascii_case(secret))
 }
 
 /// Parts of a machine key value that are options, not key material.
@@ -249,29 +236,40 @@ fn mask_hex_runs(text: &str) -> String {
     out
 }
 
-/// The byte ranges of the values that follow a secret's name and `=` in `text`, in one pass.
+/// The byte ranges of the values that follow a secret's name and `=` in `text`, in one pass:
+/// from each `=`, back over white space to the word before it, which must be a whole secret
+/// name (`passwordFormat=` and `newPwdHint=` are not). No lower-cased copy of the text is made:
+/// this runs over every file with a finding.
 fn named_values(text: &str) -> Vec<std::ops::Range<usize>> {
+    let longest = SECRET_NAMES.iter().map(|n| n.len()).max().unwrap_or(0);
     let bytes = text.as_bytes();
     let mut values: Vec<std::ops::Range<usize>> = Vec::new();
-    let lower = text.to_ascii_lowercase();
-    for name in secret_names().find_iter(&lower) {
-        let (at, mut i) = (name.start(), name.end());
+    for equals in memchr::memchr_iter(b'=', bytes) {
+        let mut name_end = equals;
+        while name_end > 0 && matches!(bytes[name_end - 1], b' ' | b'\t') {
+            name_end -= 1;
+        }
+        // Every secret name ends in `d`, `t` or `y`: most `=` are passed over here.
+        if name_end == 0 || !matches!(bytes[name_end - 1] | 0x20, b'd' | b't' | b'y') {
+            continue;
+        }
+        // The word before, read back no further than the longest name (a longer one is none).
+        let mut at = name_end;
+        while at > 0 && name_end - at <= longest && is_name_byte(bytes[at - 1]) {
+            at -= 1;
+        }
+        let name = &bytes[at..name_end];
+        if !SECRET_NAMES
+            .iter()
+            .any(|secret| name.eq_ignore_ascii_case(secret.as_bytes()))
+        {
+            continue;
+        }
         // Inside the value already masked (`Password=pwd=x`): nothing new.
         if values.last().is_some_and(|v| at < v.end) {
             continue;
         }
-        // A name inside a longer word (`passwordFormat`, `newPwdHint`) is not this secret.
-        let before_is_word = at > 0 && is_name_byte(bytes[at - 1]);
-        if before_is_word || bytes.get(i).is_some_and(|b| is_name_byte(*b)) {
-            continue;
-        }
-        while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
-            i += 1;
-        }
-        if bytes.get(i) != Some(&b'=') {
-            continue;
-        }
-        i += 1;
+        let mut i = equals + 1;
         while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
             i += 1;
         }
@@ -327,24 +325,28 @@ fn value_end(text: &str, start: usize) -> usize {
 fn keyed_values(text: &str) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
     let mut values = Vec::new();
-    for at in memchr::memmem::find_iter(bytes, b"://") {
+    for at in finder!(b"://").find_iter(bytes) {
         values.extend(url_password_at(text, at));
     }
     // An entry can hold a secret only with a `value` (or as a Settings.settings `<setting>`),
-    // and a tag ends before the next `<`: a tag whose stretch up to the next `<` holds neither
-    // word is skipped without reading its attributes.
-    let mut words = memchr::memmem::find_iter(bytes, b"value")
-        .chain(memchr::memmem::find_iter(bytes, b"setting"))
+    // and a tag ends before the next `<`: only the tags whose stretch up to the next `<` holds
+    // either word are read, each once, found from the word back to the last `<` before it. The
+    // text between two words is searched once (the second word's `<`, if any, is in it), so a
+    // long text full of `value` costs one pass.
+    let mut words = finder!(b"value")
+        .find_iter(bytes)
+        .chain(finder!(b"setting").find_iter(bytes))
         .collect::<Vec<_>>();
     words.sort_unstable();
-    let mut words = words.into_iter().peekable();
-    let tags: Vec<usize> = memchr::memchr_iter(b'<', bytes).collect();
-    for (index, &at) in tags.iter().enumerate() {
-        let next = tags.get(index + 1).copied().unwrap_or(bytes.len());
-        while words.next_if(|&w| w < at).is_some() {}
-        if words.peek().is_none_or(|&w| w >= next) {
+    let mut searched_to = 0;
+    for word in words {
+        // No `<` since the word before: this word is in the tag already read (or before any).
+        let Some(at) = memchr::memrchr(b'<', &bytes[searched_to..word]).map(|at| searched_to + at)
+        else {
+            searched_to = word;
             continue;
-        }
+        };
+        searched_to = word;
         let rest = &text[at + 1..];
         let name_len = rest
             .bytes()
@@ -527,6 +529,17 @@ fn mask_named_values(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_secret_name_ends_where_named_values_looks() {
+        // `named_values` passes over an `=` whose word does not end in `d`, `t` or `y`.
+        for name in SECRET_NAMES {
+            assert!(name.ends_with(['d', 't', 'y']), "{name}");
+            let text = format!("{}={name}x;{} = \"v{name}\"", name, name.to_ascii_uppercase());
+            assert_eq!(named_values(&text).len(), 2, "{text}");
+        }
+        assert!(named_values("xpassword=a;passwordx=b;pass word=c").is_empty());
+    }
 
     #[test]
     fn keys_are_masked_to_the_same_length() {
