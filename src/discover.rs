@@ -158,15 +158,7 @@ fn walk(
     // enters `.git`), so that finding a file's repository needs no `.git` look-up per folder.
     let git = std::sync::Arc::new(Mutex::new(Vec::new()));
     let git_seen = std::sync::Arc::clone(&git);
-    ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .parents(true)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(false)
-        // Outside a git repository `ignore` would skip .gitignore files altogether.
-        .require_git(false)
-        .follow_links(false)
+    walker(root)
         .threads(rayon::current_num_threads().max(2))
         .filter_entry(move |entry| {
             if entry.file_name() == ".git"
@@ -236,6 +228,23 @@ fn walk(
     targets.append(&mut found_targets);
     errors.append(&mut found_errors);
     git_folders.append(&mut git.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// A walk of `root` that sees what `check` lints: hidden folders too, not what `.gitignore`
+/// (inside or outside a git repository, in `root`'s folders and above it) or `.git/info/exclude`
+/// hides.
+fn walker(root: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .parents(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        // Outside a git repository `ignore` would skip .gitignore files altogether.
+        .require_git(false)
+        .follow_links(false);
+    builder
 }
 
 /// Is this walked entry a folder's web.config, as [`FolderIndex::web_config_in`] counts one (a
@@ -554,25 +563,21 @@ impl FolderIndex {
             .get_or_init(|| crate::sites::FolderNames::new(&self.web_config_folders))
     }
 
-    /// The web.config of a folder (any letter case), looked for once. A walked folder's is known
-    /// from the walk (`.gitignore` hides a file from the parents as it does from linting: it is
-    /// not part of the repository), another folder is read.
+    /// The web.config of a folder (any letter case), looked for once: a walked folder's as the
+    /// walk saw it, another's read as a walk would see it. `.gitignore` hides a web.config from
+    /// the files below as it does from linting: it is not part of the repository.
     pub fn web_config_in(&self, dir: &Path) -> Option<PathBuf> {
         cached(&self.has_web_config, dir, || {
             if self.walked.iter().any(|root| within(dir, root)) {
                 return self.walked_web_configs.get(dir.as_os_str()).cloned();
             }
-            let entries = std::fs::read_dir(dir).ok()?;
-            // A folder named web.config is no configuration (a link to a file is).
-            let mut names: Vec<_> = entries
+            // The folder's files as a walk would see them.
+            let mut names: Vec<_> = walker(dir)
+                .max_depth(Some(1))
+                .build()
                 .flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .to_str()
-                        .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
-                        && std::fs::metadata(e.path()).is_ok_and(|m| !m.is_dir())
-                })
-                .map(|e| e.file_name())
+                .filter(|e| e.depth() == 1 && is_web_config_file(e))
+                .map(|e| e.file_name().to_owned())
                 .collect();
             names.sort();
             names.first().map(|name| dir.join(name))

@@ -233,6 +233,36 @@ fn a_parent_that_does_not_parse_is_an_error_and_the_child_is_still_checked() {
     );
 }
 
+#[test]
+fn a_parent_that_gitignore_hides_is_no_parent_and_an_excluded_one_still_is() {
+    // Inherited, the site root's SQL Server session state keeps the child off the farm rule.
+    let dir = site_with_child_application(true);
+    let (_, inherited) = check(dir.path(), &["--farm", "."]);
+    assert!(
+        !inherited.iter().any(|f| f.contains("inproc-session-on-farm")),
+        "{inherited:?}"
+    );
+    // Left out of linting by `exclude`, the root is still the child's parent.
+    write(dir.path(), "iislint.toml", "exclude = [\"Site/web.config\"]\n");
+    let (_, excluded) = check(dir.path(), &["--farm", "."]);
+    assert_eq!(excluded, inherited);
+    // Hidden by .gitignore, it is not part of the repository: walked or named, the child is
+    // judged without it.
+    std::fs::remove_file(dir.path().join("iislint.toml")).unwrap();
+    write(dir.path(), ".gitignore", "/Site/web.config\n");
+    for args in [
+        &["--farm", "."][..],
+        &["--farm", "Site/Shop/web.config"][..],
+    ] {
+        let (_, found) = check(dir.path(), args);
+        assert!(
+            found.contains(&"Site/Shop/web.config:3:3 inproc-session-on-farm".to_owned()),
+            "{args:?}: {found:?}"
+        );
+        assert!(!found.iter().any(|f| f.starts_with("Site/web.config")), "{args:?}: {found:?}");
+    }
+}
+
 fn explain(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = iislint(dir).arg("explain").args(args).output().unwrap();
     (
