@@ -716,7 +716,13 @@ impl Element {
     pub fn from_node(node: roxmltree::Node<'_, '_>) -> Element {
         let text = node.document().input_text();
         let range = node.range();
-        let start_tag_end = start_tag_end(text, range.start);
+        // After the last attribute only white space, `xmlns` declarations and `>` or `/>` are left.
+        let after_attributes = node
+            .attributes()
+            .map(|a| a.range().end)
+            .max()
+            .unwrap_or(range.start);
+        let start_tag_end = start_tag_end(text, after_attributes);
         let self_closing = text[..start_tag_end].ends_with("/>");
         let attrs = node
             .attributes()
@@ -754,13 +760,18 @@ impl Element {
 
 /// The end of the start tag beginning at `start` (just after its `>`), skipping quoted values.
 pub fn start_tag_end(text: &str, start: usize) -> usize {
-    let mut quote = None;
-    for (i, b) in text.as_bytes()[start..].iter().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(*b),
-            (Some(q), _) if q == *b => quote = None,
-            (None, b'>') => return start + i + 1,
-            _ => {}
+    let bytes = text.as_bytes();
+    let mut at = start;
+    // From `>` or quote to the next, a quoted value skipped whole.
+    while let Some(found) = memchr::memchr3(b'>', b'"', b'\'', &bytes[at..]) {
+        let found = at + found;
+        let quote = bytes[found];
+        if quote == b'>' {
+            return found + 1;
+        }
+        match memchr::memchr(quote, &bytes[found + 1..]) {
+            Some(close) => at = found + 1 + close + 1,
+            None => break,
         }
     }
     text.len()
@@ -789,6 +800,41 @@ pub fn config_children<'a, 'input: 'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_tag_end_skips_quoted_values_from_any_place_outside_them() {
+        // What the byte-by-byte scan it replaced answered.
+        let one_by_one = |text: &str, start: usize| {
+            let mut quote = None;
+            for (i, b) in text.as_bytes()[start..].iter().enumerate() {
+                match (quote, b) {
+                    (None, b'"' | b'\'') => quote = Some(*b),
+                    (Some(q), _) if q == *b => quote = None,
+                    (None, b'>') => return start + i + 1,
+                    _ => {}
+                }
+            }
+            text.len()
+        };
+        for text in [
+            "<a b='x>y' c=\"'>\" />rest>",
+            "<a b=\"unclosed >",
+            "<a b='x\"' c=\"y'\">",
+            "<a>",
+            "<a b='>'",
+            "no tag at all",
+        ] {
+            for start in (0..text.len()).filter(|&i| !text[..i].contains(['\'', '"'])) {
+                assert_eq!(start_tag_end(text, start), one_by_one(text, start), "{text} {start}");
+            }
+        }
+        // After the last attribute, a namespace declaration may still hold a `>`.
+        let text = "<a><b c=\"1\" xmlns:x=\"u>v\" /></a>";
+        let doc = parse(text).unwrap();
+        let b = Element::from_node(doc.descendants().find(|n| n.has_tag_name("b")).unwrap());
+        assert_eq!(&text[b.start_tag.clone()], "<b c=\"1\" xmlns:x=\"u>v\" />");
+        assert!(b.self_closing);
+    }
 
     #[test]
     fn start_tag_spans_lines_and_quoted_gt() {

@@ -21,6 +21,8 @@
 //! labels stay aligned. Paths and diff headers are never masked. A key's `AutoGenerate`,
 //! `IsolateApps` and `IsolateByAppId` options are not secrets and stay readable.
 
+use std::borrow::Cow;
+
 /// Hexadecimal runs at least this long are treated as key material.
 const MIN_KEY_DIGITS: usize = 32;
 /// Characters of a key left visible, enough to tell two keys apart.
@@ -154,7 +156,10 @@ impl Redactor {
 
     /// `text` with every secret masked, byte for byte the same length.
     pub fn mask(&self, text: &str) -> String {
-        let masked = mask_keyed_values(&mask_named_values(&mask_hex_runs(text)));
+        // Each pass copies the text only when it masks something (most messages hold nothing).
+        let hex = mask_hex_runs(text);
+        let named = mask_named_values(&hex);
+        let masked = mask_keyed_values(&named);
         // Every occurrence, overlapping ones too (`abcdefgh` and `efghijkl` in `abcdefghijkl`,
         // `abab` twice in `ababab`): the union of them is masked, so no secret's tail is left.
         // A short value is masked inside its delimiters.
@@ -166,7 +171,7 @@ impl Redactor {
                 .map(|(start, end)| (start + 1, end - 1)),
         );
         if found.is_empty() {
-            return masked;
+            return masked.into_owned();
         }
         found.sort_unstable();
         let mut out = String::with_capacity(masked.len());
@@ -209,7 +214,16 @@ pub fn mask_secrets(text: &str) -> String {
     Redactor::default().mask(text)
 }
 
-fn mask_hex_runs(text: &str) -> String {
+fn mask_hex_runs(text: &str) -> Cow<'_, str> {
+    // Bytes, not characters: a hexadecimal digit is ASCII, and no byte of another character is.
+    let mut run = 0;
+    let has_key = text.bytes().any(|b| {
+        run = if b.is_ascii_hexdigit() { run + 1 } else { 0 };
+        run >= MIN_KEY_DIGITS
+    });
+    if !has_key {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut run_start: Option<usize> = None;
     let flush = |out: &mut String, start: usize, end: usize| {
@@ -233,7 +247,7 @@ fn mask_hex_runs(text: &str) -> String {
     if let Some(start) = run_start {
         flush(&mut out, start, text.len());
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The byte ranges of the values that follow a secret's name and `=` in `text`, in one pass:
@@ -460,10 +474,10 @@ fn url_password_at(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
 }
 
 /// Masks [`keyed_values`] (keeping the byte length).
-fn mask_keyed_values(text: &str) -> String {
+fn mask_keyed_values(text: &str) -> Cow<'_, str> {
     let values = keyed_values(text);
     if values.is_empty() {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
@@ -477,7 +491,7 @@ fn mask_keyed_values(text: &str) -> String {
         copied = value.end;
     }
     out.push_str(&text[copied..]);
-    out
+    Cow::Owned(out)
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -492,10 +506,14 @@ fn secret_parts(value: &str) -> impl Iterator<Item = &str> {
         .filter(|part| !part.is_empty() && !KEY_OPTIONS.contains(part))
 }
 
-fn mask_named_values(text: &str) -> String {
+fn mask_named_values(text: &str) -> Cow<'_, str> {
+    let values = named_values(text);
+    if values.is_empty() {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    for value in named_values(text) {
+    for value in values {
         out.push_str(&text[copied..value.start]);
         let mut at = value.start;
         // Keep a key's `AutoGenerate`/`IsolateApps` options readable.
@@ -523,7 +541,7 @@ fn mask_named_values(text: &str) -> String {
         copied = value.end;
     }
     out.push_str(&text[copied..]);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
