@@ -102,6 +102,7 @@ fn facts(kind: FileKind) -> FileFacts {
         application_root: true,
         application: Default::default(),
         mapped_sessions: Default::default(),
+        offers_sections: false,
     }
 }
 

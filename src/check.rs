@@ -1098,6 +1098,11 @@ fn check_file_text(
         application_root: root_by_folder,
         application: std::sync::Arc::new(application),
         mapped_sessions: Default::default(),
+        // The files below this one take its sections from this check, not from another parse
+        // (when fixing, they read it from disk, fixed).
+        offers_sections: kind == FileKind::WebConfig
+            && options.fix == FixMode::Off
+            && folders.has_checked_below(&target.path),
     };
     let may_set_sections = kind == FileKind::WebConfig
         && root_by_evidence.is_none()
@@ -1180,10 +1185,7 @@ fn check_file_text(
             };
         }
     }
-    // The files below this one take its sections from this check, not from another parse (when
-    // fixing, they read it from disk, fixed).
-    if options.fix == FixMode::Off
-        && folders.has_checked_below(&target.path)
+    if facts.offers_sections
         && let Some(sections) = linted.sections.take()
     {
         parents.offer(ParentFile {

@@ -26,6 +26,9 @@ pub struct FileFacts {
     /// For an applicationHost.config: the session state of each application mapped to a folder
     /// (see [`crate::sites`]), by its name (`Site` or `Site/app`, lower-cased).
     pub mapped_sessions: std::sync::Arc<std::collections::HashMap<String, MappedSession>>,
+    /// A web.config that files below it in this run inherit from: its lint keeps its own
+    /// sections for them ([`Linted::sections`]).
+    pub offers_sections: bool,
 }
 
 pub use crate::sites::MappedSession;
@@ -49,7 +52,8 @@ pub struct Linted {
     pub diagnostics: Vec<Diagnostic>,
     pub suppressed: Vec<Suppressed>,
     /// A web.config's own `system.web` sections in its own text, as the files below it inherit
-    /// them (see [`ParentSections::of_view`]); `None` when they cannot all be placed in it.
+    /// them (see [`ParentSections::of_view`]); `None` when they cannot all be placed in it, or
+    /// no file below asks for them ([`FileFacts::offers_sections`]).
     pub sections: Option<crate::resolve::ParentSections>,
 }
 
@@ -201,7 +205,7 @@ pub fn lint_bundle_parsed(
     let text = view.text.as_str();
     let model = Model::build(doc);
     let directives = crate::suppress::collect(doc);
-    let sections = (facts.kind == FileKind::WebConfig)
+    let sections = (facts.kind == FileKind::WebConfig && facts.offers_sections)
         .then(|| crate::resolve::ParentSections::of_view(doc, &composed.view))
         .flatten();
     // The files the judged file moved sections to: indices 1 to `editable` (a transform and the
@@ -767,6 +771,7 @@ mod tests {
             application_root: true,
             application: Default::default(),
             mapped_sessions: Default::default(),
+            offers_sections: false,
         };
         fix_text(
             text,

@@ -675,6 +675,7 @@ mod tests {
             application_root: true,
             application: Default::default(),
             mapped_sessions: Default::default(),
+            offers_sections: false,
         };
         let settings = crate::settings::Settings::default();
         // The rules that run by default: the opt-in hardening rules report what these texts

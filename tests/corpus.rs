@@ -69,6 +69,7 @@ fn every_corpus_file_loads_lints_and_round_trips() {
             application_root: true,
             application: Default::default(),
             mapped_sessions: Default::default(),
+            offers_sections: false,
         };
         match lint_text(&source.text, &facts, &rules, &settings) {
             Ok((_, diagnostics)) => {

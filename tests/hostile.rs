@@ -1010,6 +1010,7 @@ fn allocations_to_lint(text: &str) -> u64 {
         application_root: true,
         application: Default::default(),
         mapped_sessions: Default::default(),
+        offers_sections: false,
     };
     let settings = iislint::settings::Settings::default();
     let rules = iislint::lint::RuleSet::all();

@@ -258,6 +258,7 @@ fn check_case(rule: &'static Rule, dir: &Path, case: &Case) -> Result<(), String
         application_root,
         application: std::sync::Arc::new(application),
         mapped_sessions: Default::default(),
+        offers_sections: false,
     };
     let settings = case_settings(case).map_err(|message| format!("{shown}: {message}"))?;
     let rules = RuleSet {

@@ -20,6 +20,7 @@ pub fn setup(data: &[u8]) -> (FileFacts, Settings, &[u8]) {
         application_root: flags & 2 == 0,
         application: Default::default(),
         mapped_sessions: Default::default(),
+        offers_sections: false,
     };
     let mut settings = Settings {
         farm: true,
