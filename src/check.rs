@@ -266,8 +266,11 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
                             .into_iter()
                             .filter_map(|checked| {
                                 let own = checked.own;
-                                finish(checked, options, settings)
-                                    .map(|result| Finished { result, own })
+                                finish(checked, options, settings).map(|result| Finished {
+                                    key: file_key(&result.path).into_os_string(),
+                                    result,
+                                    own,
+                                })
                             })
                             .collect();
                     (index, finished)
@@ -400,6 +403,8 @@ pub(crate) fn file_key(path: &Path) -> PathBuf {
 /// A file's result, finished (see [`finish`]), before it is merged with what other files' views
 /// found in it.
 struct Finished {
+    /// The result's [`file_key`], worked out on the thread that checked it.
+    key: std::ffi::OsString,
     result: FileResult,
     /// The file's own check (not a finding another file's view made in it).
     own: bool,
@@ -419,12 +424,13 @@ fn merge(
     fixing: bool,
     deployed: &std::collections::HashSet<PathBuf>,
 ) -> Vec<FileResult> {
-    let mut order: Vec<PathBuf> = Vec::new();
-    let mut by_file: HashMap<PathBuf, Vec<Finished>> = HashMap::new();
+    // Keyed by the path's bytes, hashed with FxHash: this part of a run is on one thread.
+    let mut order: Vec<std::ffi::OsString> = Vec::new();
+    let mut by_file: HashMap<std::ffi::OsString, Vec<Finished>, rustc_hash::FxBuildHasher> =
+        HashMap::default();
     for one in checked.into_iter().flatten() {
-        let key = file_key(&one.result.path);
-        let group = by_file.entry(key.clone()).or_insert_with(|| {
-            order.push(key);
+        let group = by_file.entry(one.key.clone()).or_insert_with(|| {
+            order.push(one.key.clone());
             Vec::new()
         });
         group.push(one);
@@ -433,7 +439,7 @@ fn merge(
         .into_iter()
         .filter_map(|key| {
             let mut group = by_file.remove(&key)?;
-            if deployed.contains(&key) {
+            if !deployed.is_empty() && deployed.contains(Path::new(&key)) {
                 for other in group.iter_mut().filter(|c| !c.own) {
                     other.result.diagnostics.clear();
                     other.result.suppressed.clear();
