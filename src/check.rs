@@ -279,6 +279,7 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
             for (index, finished) in done {
                 checked[index] = finished;
             }
+            parents.release_up_to(level[0].0);
         }
         let deployed =
             std::mem::take(&mut *parents.deployed.lock().unwrap_or_else(|e| e.into_inner()));
@@ -694,9 +695,16 @@ pub(crate) struct ParentCache {
     /// their values (see [`merge`]).
     deployed: Mutex<std::collections::HashSet<PathBuf>>,
     /// Keyed by the path's bytes, hashed with FxHash (a `Path` hashes component by component).
-    files: RwLock<HashMap<std::ffi::OsString, Parent, rustc_hash::FxBuildHasher>>,
+    files: RwLock<HashMap<std::ffi::OsString, Kept, rustc_hash::FxBuildHasher>>,
     /// Unsaved texts read instead of the files on disk.
     overlay: Arc<Overlay>,
+}
+
+/// A parent kept for the files below it, until the deepest of them is checked.
+struct Kept {
+    parent: Parent,
+    /// The depth (path components) of the deepest web.config below it that the run checks.
+    needed_until: usize,
 }
 
 impl ParentCache {
@@ -710,12 +718,26 @@ impl ParentCache {
 
     /// A checked web.config, for the files below it: its sections were read from its own
     /// check's parse, so it is not parsed again as a parent. The first answer stays.
-    fn offer(&self, parent: ParentFile) {
+    fn offer(&self, parent: ParentFile, folders: &FolderIndex) {
+        let needed_until = folders.deepest_below(&parent.path);
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .entry(parent.path.clone().into_os_string())
-            .or_insert_with(|| Arc::new(Ok(parent)));
+            .or_insert_with(|| Kept {
+                parent: Arc::new(Ok(parent)),
+                needed_until,
+            });
+    }
+
+    /// Lets go of the parents no file deeper than `depth` needs: checked level by level, a run
+    /// keeps the parents of the files still to check, not every parent it met. (One asked for
+    /// again, by an applicationHost.config's application, is read again.)
+    fn release_up_to(&self, depth: usize) {
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, kept| kept.needed_until > depth);
     }
 
     fn note_deployed(&self, path: PathBuf) {
@@ -732,7 +754,7 @@ impl ParentCache {
             .unwrap_or_else(|e| e.into_inner())
             .get(path.as_os_str())
         {
-            return known.clone();
+            return known.parent.clone();
         }
         // Only the text is kept (not the source it was decoded from): parents stay for the run.
         // A parent without `system.web` gives nothing to inherit and is not parsed here (its
@@ -751,11 +773,16 @@ impl ParentCache {
             sections: Arc::new(sections),
             application_root: application_root_at(folders, path),
         }));
+        let needed_until = folders.deepest_below(path);
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .entry(path.as_os_str().to_owned())
-            .or_insert(loaded)
+            .or_insert(Kept {
+                parent: loaded,
+                needed_until,
+            })
+            .parent
             .clone()
     }
 }
@@ -1194,12 +1221,15 @@ fn check_file_text(
     if facts.offers_sections
         && let Some(sections) = linted.sections.take()
     {
-        parents.offer(ParentFile {
-            path: file_key(&target.path),
-            text: bundle.texts[0].clone(),
-            sections: Arc::new(sections),
-            application_root: facts.application_root,
-        });
+        parents.offer(
+            ParentFile {
+                path: file_key(&target.path),
+                text: bundle.texts[0].clone(),
+                sections: Arc::new(sections),
+                application_root: facts.application_root,
+            },
+            folders,
+        );
     }
     let mut others = others;
     // The files of the bundle by index: the judged file, its `configSource` files, its parents.

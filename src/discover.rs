@@ -520,8 +520,24 @@ impl FolderIndex {
     /// Does the run check a web.config in a folder below `web_config`'s (a file that inherits
     /// from it)?
     pub fn has_checked_below(&self, web_config: &Path) -> bool {
+        !self.web_config_folders_below(web_config).is_empty()
+    }
+
+    /// The depth (path components) of the deepest web.config this run checks in a folder below
+    /// `web_config`'s; 0 when there is none.
+    pub fn deepest_below(&self, web_config: &Path) -> usize {
+        self.web_config_folders_below(web_config)
+            .iter()
+            // The web.config's own component after its folder's.
+            .map(|folder| folder.components().count() + 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The folders of the checked web.config files below `web_config`'s.
+    fn web_config_folders_below(&self, web_config: &Path) -> &[PathBuf] {
         let Some(place) = self.place(web_config) else {
-            return false;
+            return &[];
         };
         // The folders below `folder` are those spelled `folder/…`: a run of the byte order.
         let mut below = place.folder.as_os_str().as_encoded_bytes().to_vec();
@@ -537,9 +553,11 @@ impl FolderIndex {
         let first = self
             .web_config_folders
             .partition_point(|f| bytes(f) < below.as_slice());
-        self.web_config_folders
-            .get(first)
-            .is_some_and(|next| bytes(next).starts_with(&below))
+        let count = self.web_config_folders[first..]
+            .iter()
+            .take_while(|f| bytes(f).starts_with(&below))
+            .count();
+        &self.web_config_folders[first..first + count]
     }
 
     /// The transforms in a folder the walk saw (`None`: outside the walked trees, look on disk).
@@ -913,6 +931,44 @@ impl FolderIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_deepest_checked_web_config_below_a_parent_is_known() {
+        let root = std::env::temp_dir().join("iislint-no-such-repository");
+        let target = |relative: &str| Target {
+            path: root.join(relative),
+            root: root.clone(),
+        };
+        let discovery = Discovery {
+            targets: [
+                "a/web.config",
+                "a/b/web.config",
+                "a/b/c/d/Web.config",
+                "ab/web.config",
+            ]
+            .into_iter()
+            .map(target)
+            .collect(),
+            ..Discovery::default()
+        };
+        let index = FolderIndex::new(&discovery);
+        let depth = |relative: &str| root.join(relative).components().count();
+        assert_eq!(
+            index.deepest_below(&root.join("a/web.config")),
+            depth("a/b/c/d/Web.config")
+        );
+        assert_eq!(
+            index.deepest_below(&root.join("a/b/web.config")),
+            depth("a/b/c/d/Web.config")
+        );
+        // `ab` is beside `a`, not below it; nothing is below the deepest file.
+        assert_eq!(index.deepest_below(&root.join("ab/web.config")), 0);
+        assert_eq!(index.deepest_below(&root.join("a/b/c/d/Web.config")), 0);
+        assert_eq!(
+            index.deepest_below(&root.join("web.config")),
+            depth("a/b/c/d/Web.config")
+        );
+    }
 
     #[test]
     fn a_folder_read_by_several_applications_is_scanned_once() {

@@ -825,7 +825,11 @@ mod tests {
             "no tag at all",
         ] {
             for start in (0..text.len()).filter(|&i| !text[..i].contains(['\'', '"'])) {
-                assert_eq!(start_tag_end(text, start), one_by_one(text, start), "{text} {start}");
+                assert_eq!(
+                    start_tag_end(text, start),
+                    one_by_one(text, start),
+                    "{text} {start}"
+                );
             }
         }
         // After the last attribute, a namespace declaration may still hold a `>`.

@@ -136,7 +136,11 @@ mod tests {
         let path = dir.path().join("web.config");
         std::fs::write(&path, "<a/>").unwrap();
         assert_eq!(read_walked_file(&path, 4).unwrap(), b"<a/>");
-        assert!(read_walked_file(&path, 3).unwrap_err().contains("larger than"));
+        assert!(
+            read_walked_file(&path, 3)
+                .unwrap_err()
+                .contains("larger than")
+        );
         std::fs::remove_file(&path).unwrap();
         let fifo = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);

@@ -322,7 +322,8 @@ pub fn secret_key(key: &str) -> Option<SecretKey> {
 fn has_secret_stem(key: &[u8]) -> bool {
     (0..key.len()).any(|at| {
         let rest = &key[at..];
-        let starts = |stem: &[u8]| rest.len() >= stem.len() && rest[..stem.len()].eq_ignore_ascii_case(stem);
+        let starts =
+            |stem: &[u8]| rest.len() >= stem.len() && rest[..stem.len()].eq_ignore_ascii_case(stem);
         match key[at].to_ascii_lowercase() {
             b'p' => starts(b"pass") || starts(b"pwd"),
             b's' => starts(b"secret") || starts(b"string"),
@@ -787,9 +788,17 @@ mod tests {
     fn the_stem_prefilter_finds_a_stem_in_any_case_and_place() {
         let contains_a_stem = |key: &str| {
             let lower = key.to_ascii_lowercase();
-            ["pass", "pwd", "secret", "token", "key", "credential", "string"]
-                .iter()
-                .any(|stem| lower.contains(stem))
+            [
+                "pass",
+                "pwd",
+                "secret",
+                "token",
+                "key",
+                "credential",
+                "string",
+            ]
+            .iter()
+            .any(|stem| lower.contains(stem))
         };
         for key in [
             "SmtpPassword",
@@ -810,7 +819,11 @@ mod tests {
             "AccessToken",
             "kpwd",
         ] {
-            assert_eq!(has_secret_stem(key.as_bytes()), contains_a_stem(key), "{key:?}");
+            assert_eq!(
+                has_secret_stem(key.as_bytes()),
+                contains_a_stem(key),
+                "{key:?}"
+            );
         }
     }
 

@@ -447,7 +447,9 @@ mod tests {
             for _ in 0..20 {
                 let text: String = (0..len)
                     .map(|_| {
-                        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
                         ['a', '\r', '\n', 'é'][(seed >> 62) as usize]
                     })
                     .collect();
@@ -455,8 +457,20 @@ mod tests {
                 assert_eq!(index.line_starts, one_by_one(&text), "{text:?}");
             }
         }
-        for text in ["\r", "\n", "\r\n", &"a".repeat(63), &format!("{}\r", "a".repeat(63)), &format!("{}\r\n", "a".repeat(63)), &format!("{}\r", "a".repeat(127))] {
-            assert_eq!(LineIndex::new(text).line_starts, one_by_one(text), "{text:?}");
+        for text in [
+            "\r",
+            "\n",
+            "\r\n",
+            &"a".repeat(63),
+            &format!("{}\r", "a".repeat(63)),
+            &format!("{}\r\n", "a".repeat(63)),
+            &format!("{}\r", "a".repeat(127)),
+        ] {
+            assert_eq!(
+                LineIndex::new(text).line_starts,
+                one_by_one(text),
+                "{text:?}"
+            );
         }
     }
 

@@ -239,11 +239,17 @@ fn a_parent_that_gitignore_hides_is_no_parent_and_an_excluded_one_still_is() {
     let dir = site_with_child_application(true);
     let (_, inherited) = check(dir.path(), &["--farm", "."]);
     assert!(
-        !inherited.iter().any(|f| f.contains("inproc-session-on-farm")),
+        !inherited
+            .iter()
+            .any(|f| f.contains("inproc-session-on-farm")),
         "{inherited:?}"
     );
     // Left out of linting by `exclude`, the root is still the child's parent.
-    write(dir.path(), "iislint.toml", "exclude = [\"Site/web.config\"]\n");
+    write(
+        dir.path(),
+        "iislint.toml",
+        "exclude = [\"Site/web.config\"]\n",
+    );
     let (_, excluded) = check(dir.path(), &["--farm", "."]);
     assert_eq!(excluded, inherited);
     // Hidden by .gitignore, it is not part of the repository: walked or named, the child is
@@ -259,7 +265,10 @@ fn a_parent_that_gitignore_hides_is_no_parent_and_an_excluded_one_still_is() {
             found.contains(&"Site/Shop/web.config:3:3 inproc-session-on-farm".to_owned()),
             "{args:?}: {found:?}"
         );
-        assert!(!found.iter().any(|f| f.starts_with("Site/web.config")), "{args:?}: {found:?}");
+        assert!(
+            !found.iter().any(|f| f.starts_with("Site/web.config")),
+            "{args:?}: {found:?}"
+        );
     }
 }
 

@@ -553,7 +553,11 @@ mod tests {
         // `named_values` passes over an `=` whose word does not end in `d`, `t` or `y`.
         for name in SECRET_NAMES {
             assert!(name.ends_with(['d', 't', 'y']), "{name}");
-            let text = format!("{}={name}x;{} = \"v{name}\"", name, name.to_ascii_uppercase());
+            let text = format!(
+                "{}={name}x;{} = \"v{name}\"",
+                name,
+                name.to_ascii_uppercase()
+            );
             assert_eq!(named_values(&text).len(), 2, "{text}");
         }
         assert!(named_values("xpassword=a;passwordx=b;pass word=c").is_empty());
