@@ -6,8 +6,9 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Everything a parse gives that iislint could read: each node's kind, name, text, range,
-/// attributes (name, value, range) and namespaces; or the error and its position.
+/// Everything a parse gives that iislint could read: each node's kind, name, text, processing
+/// instruction, range, attributes (namespace, name, value, ranges) and namespaces; or the error
+/// and its position.
 macro_rules! dump {
     ($krate:ident, $text:expr) => {{
         let options = $krate::ParsingOptions {
@@ -21,19 +22,23 @@ macro_rules! dump {
                 for node in doc.descendants() {
                     let _ = write!(
                         out,
-                        "{:?} {:?} {:?} {:?}",
+                        "{:?} {:?} {:?} {:?} {:?}",
                         node.node_type(),
                         node.tag_name(),
                         node.text(),
+                        node.pi(),
                         node.range()
                     );
                     for attr in node.attributes() {
                         let _ = write!(
                             out,
-                            " @{:?}={:?} {:?}",
+                            " @{:?}:{:?}={:?} {:?} {:?} {:?}",
+                            attr.namespace(),
                             attr.name(),
                             attr.value(),
-                            attr.range()
+                            attr.range(),
+                            attr.range_qname(),
+                            attr.range_value()
                         );
                     }
                     for ns in node.namespaces() {
@@ -86,7 +91,14 @@ const PIECES: &[&str] = &[
     "]]>",
     "<![CDATA[",
     "\"",
+    "'",
     "=",
+    "\u{FFFF}",
+    "&lt;",
+    "&#x9;",
+    " xmlns:a=\"u\"",
+    " a:c=\"v\"",
+    " c=\"v\"",
     " ",
     "\t",
     "\u{85}",
@@ -144,12 +156,16 @@ fn the_vendored_parser_reads_every_document_as_the_published_one() {
         "fixtures not found under {}",
         root.display()
     );
+    let scale = std::env::var("PARSER_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1);
     let mut mutator = Mutator(0x9e37_79b9_7f4a_7c15);
     let mut documents = 0;
     let mut errors = 0;
     for (index, (path, text)) in files.iter().enumerate() {
-        // Fixtures are small: more mutations each.
-        let mutations = if index < fixtures { 30 } else { 3 };
+        // Fixtures are small: more mutations each. `PARSER_MUTATIONS=n` multiplies both by n.
+        let mutations = if index < fixtures { 30 } else { 3 } * scale;
         for round in 0..=mutations {
             let input = if round == 0 {
                 text.clone()
