@@ -738,7 +738,8 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
                 };
             }
             tokenizer::Token::Attribute(range, qname_len, eq_len, prefix, local, value) => {
-                process_attribute(range, qname_len, eq_len, prefix, local, value, self)?;
+                let needs_normalizing = needs_normalizing(value.as_str());
+                process_attribute(range, qname_len, eq_len, prefix, local, value, needs_normalizing, self)?;
             }
             tokenizer::Token::ElementEnd(end, range) => {
                 self.reset_after_text();
@@ -762,6 +763,21 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
         }
     }
 
+    // iislint: the tokenizer tells whether the value needs normalizing; no second scan.
+    #[inline(always)]
+    fn attribute(
+        &mut self,
+        range: Range<usize>,
+        qname_len: u16,
+        eq_len: u8,
+        prefix: &'input str,
+        local: &'input str,
+        value: StrSpan<'input>,
+        needs_normalizing: bool,
+    ) -> Result<()> {
+        process_attribute(range, qname_len, eq_len, prefix, local, value, needs_normalizing, self)
+    }
+
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -772,9 +788,10 @@ fn process_attribute<'input>(
     prefix: &'input str,
     local: &'input str,
     value: StrSpan<'input>,
+    needs_normalizing: bool,
     ctx: &mut Context<'input>,
 ) -> Result<()> {
-    let value = normalize_attribute(value, ctx)?;
+    let value = normalize_attribute(value, needs_normalizing, ctx)?;
 
     if prefix == XMLNS {
         // The xmlns namespace MUST NOT be declared as the default namespace.
@@ -1197,14 +1214,20 @@ fn parse_next_chunk<'a>(stream: &mut Stream<'a>, entities: &[Entity<'a>]) -> Res
     }
 }
 
+/// iislint: whether `normalize_attribute` rewrites a value (the test it made itself before).
+fn needs_normalizing(text: &str) -> bool {
+    memchr2(b'&', b'\t', text.as_bytes()).is_some() || memchr2(b'\n', b'\r', text.as_bytes()).is_some()
+}
+
 // https://www.w3.org/TR/REC-xml/#AVNormalize
 fn normalize_attribute<'input>(
     text: StrSpan<'input>,
+    needs_normalizing: bool,
     ctx: &mut Context<'input>,
 ) -> Result<StringStorage<'input>> {
     // We assume that `&` indicates an entity or a character reference.
     // But in rare cases it can be just an another character.
-    if memchr2(b'&', b'\t', text.as_str().as_bytes()).is_some() || memchr2(b'\n', b'\r', text.as_str().as_bytes()).is_some() {
+    if needs_normalizing {
         let mut text_buffer = TextBuffer::new();
         _normalize_attribute(text, &mut text_buffer, ctx)?;
         Ok(StringStorage::new_owned(&text_buffer.finish()))
