@@ -80,19 +80,24 @@ impl XmlCharExt for char {
     }
 }
 
-/// iislint: 1 for the ASCII bytes `is_xml_name` accepts, except `:` (which splits a QName).
+/// iislint: not 0 for the ASCII bytes `is_xml_name` accepts, except `:` (which splits a QName);
+/// `NAME_START` for those `is_xml_name_start` accepts too.
 static NAME_BYTE: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
-        if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' {
+        if c.is_ascii_alphabetic() || c == b'_' {
+            table[b] = NAME_START;
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
             table[b] = 1;
         }
         b += 1;
     }
     table
 };
+
+const NAME_START: u8 = 2;
 
 /// iislint: the length of the prefix of `s` made of XML characters, and the first other one.
 #[inline]
@@ -1175,8 +1180,32 @@ impl<'input> Stream<'input> {
     /// Consumes a qualified XML name and returns it.
     ///
     /// Consumes according to: <https://www.w3.org/TR/xml-names/#ns-qualnames>
-    #[inline(never)]
+    ///
+    /// iislint: the common name first, inline: an ASCII `NameStartChar` other than `:`, ASCII
+    /// name bytes without `:`, and after them an ASCII byte that is neither a name byte nor `:`.
+    /// `consume_qname_any` gives the same (an empty prefix, the name) for it; anything else (a
+    /// prefix, a non-ASCII character, an invalid start, the end of the text) is left to it.
+    #[inline]
     fn consume_qname(&mut self) -> Result<(&'input str, &'input str)> {
+        let start = self.pos;
+        let bytes = self.as_bytes();
+        if let Some(&first) = bytes.first() {
+            if NAME_BYTE[first as usize] == NAME_START {
+                let mut i = 1;
+                while i < bytes.len() && NAME_BYTE[bytes[i] as usize] != 0 {
+                    i += 1;
+                }
+                if i < bytes.len() && bytes[i] < 128 && bytes[i] != b':' {
+                    self.pos += i;
+                    return Ok((self.span.slice_region(start, start), self.slice_back(start)));
+                }
+            }
+        }
+        self.consume_qname_any()
+    }
+
+    #[inline(never)]
+    fn consume_qname_any(&mut self) -> Result<(&'input str, &'input str)> {
         let start = self.pos();
 
         let mut splitter = None;
@@ -1253,7 +1282,14 @@ impl<'input> Stream<'input> {
         Ok((prefix, local))
     }
 
+    #[inline]
     fn consume_eq(&mut self) -> Result<()> {
+        // iislint: `=` with no space around it, without the calls.
+        if self.starts_with(b"=") && !self.as_bytes().get(1).map_or(false, |b| b.is_xml_space()) {
+            self.advance(1);
+            return Ok(());
+        }
+
         self.skip_spaces();
         self.consume_byte(b'=')?;
         self.skip_spaces();
