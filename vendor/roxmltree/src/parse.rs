@@ -766,6 +766,17 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
         }
     }
 
+    // iislint: the tokenizer tells whether the text has a `&` or `\r`, which `process_text`
+    // looks for first; without them it adds the text as is.
+    #[inline(always)]
+    fn text(&mut self, text: &'input str, range: Range<usize>, needs_processing: bool) -> Result<()> {
+        if needs_processing {
+            process_text(text, range, self)
+        } else {
+            self.append_text(Cow::Borrowed(text), range)
+        }
+    }
+
     // iislint: the tokenizer tells whether the value needs normalizing; no second scan.
     #[inline(always)]
     fn attribute(

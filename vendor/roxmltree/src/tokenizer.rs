@@ -146,6 +146,33 @@ static ATTR_BYTE: [u8; 256] = {
     table
 };
 
+/// iislint: what a byte of text asks for (`parse_text`). `<` ends the text.
+const TEXT_END: u8 = 1;
+/// `>`: only then `]]>` is looked for.
+const TEXT_GT: u8 = 2;
+/// `&` and `\r`: `process_text` rewrites the text.
+const TEXT_PROCESS: u8 = 4;
+/// The other control characters and non-ASCII bytes: the character is checked.
+const TEXT_CHECK: u8 = 8;
+
+static TEXT_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'<' => TEXT_END,
+            b'>' => TEXT_GT,
+            b'&' | b'\r' => TEXT_PROCESS,
+            b'\t' | b'\n' => 0,
+            0..=0x1F | 0x80..=0xFF => TEXT_CHECK,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
 trait XmlByteExt {
     /// Checks if byte is a space.
     ///
@@ -318,6 +345,14 @@ pub trait XmlEvents<'input> {
     ) -> Result<()> {
         let _ = needs_normalizing;
         self.token(Token::Attribute(range, qname_len, eq_len, prefix, local, value))
+    }
+
+    /// iislint: a text token, with whether it has a `&` or `\r` (what `process_text`
+    /// rewrites), which the tokenizer saw while scanning it.
+    #[inline]
+    fn text(&mut self, text: &'input str, range: Range<usize>, needs_processing: bool) -> Result<()> {
+        let _ = needs_processing;
+        self.token(Token::Text(text, range))
     }
 }
 
@@ -840,27 +875,45 @@ fn parse_close_element<'input>(
 
 fn parse_text<'input>(s: &mut Stream<'input>, events: &mut impl XmlEvents<'input>) -> Result<()> {
     let start = s.pos();
-    // iislint: up to the next `<` with memchr, then the characters checked in one pass.
+    // iislint: up to the next `<` in one byte loop (most texts are the few bytes of white space
+    // between elements, where calls to memchr cost more than the bytes), which checks the
+    // characters (the first one that is not an XML character is the error, at its position) and
+    // notes a `>` and a `&` or `\r`.
     let rest = &s.span.as_str()[s.pos..s.end];
-    let end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
-    let (valid, bad) = xml_char_prefix(&rest[..end]);
-    if let Some(c) = bad {
-        s.advance(valid);
-        return Err(Error::NonXmlChar(c, s.gen_text_pos()));
+    let bytes = rest.as_bytes();
+    let mut seen = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let class = TEXT_BYTE[bytes[i] as usize];
+        if class == 0 {
+            i += 1;
+        } else if class == TEXT_END {
+            break;
+        } else if class == TEXT_CHECK {
+            let c = rest[i..].chars().next().expect("a char boundary");
+            if !c.is_xml_char() {
+                s.advance(i);
+                return Err(Error::NonXmlChar(c, s.gen_text_pos()));
+            }
+            i += c.len_utf8();
+        } else {
+            seen |= class;
+            i += 1;
+        }
     }
-    s.advance(end);
+    s.advance(i);
     let text = s.slice_back(start);
 
     // According to the spec, `]]>` must not appear inside a Text node.
     // https://www.w3.org/TR/xml/#syntax
     //
     // Search for `>` first, since it's a bit faster than looking for `]]>`.
-    if text.contains('>') && text.contains("]]>") {
+    if seen & TEXT_GT != 0 && text.contains("]]>") {
         return Err(Error::InvalidCharacterData(s.gen_text_pos()));
     }
 
     let range = s.range_from(start);
-    events.token(Token::Text(text, range))?;
+    events.text(text, range, seen & TEXT_PROCESS != 0)?;
     Ok(())
 }
 
