@@ -1238,7 +1238,7 @@ impl<'input> Stream<'input> {
     /// name bytes without `:`, and after them an ASCII byte that is neither a name byte nor `:`.
     /// `consume_qname_any` gives the same (an empty prefix, the name) for it; anything else (a
     /// prefix, a non-ASCII character, an invalid start, the end of the text) is left to it.
-    #[inline]
+    #[inline(always)]
     fn consume_qname(&mut self) -> Result<(&'input str, &'input str)> {
         let start = self.pos;
         let bytes = self.as_bytes();
