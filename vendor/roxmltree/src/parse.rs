@@ -552,6 +552,8 @@ struct Context<'input> {
     parent_prefixes: Vec<&'input str>,
     entities: Vec<Entity<'input>>,
     after_text: Vec<Cow<'input, str>>,
+    /// iislint: a buffer reused for the texts whose line ends are normalized.
+    normalized_text: String,
     parent_id: NodeId,
     tag_name: TagNameSpan<'input>,
     loop_detector: LoopDetector,
@@ -615,6 +617,20 @@ impl<'input> Context<'input> {
         Ok(())
     }
 
+    /// iislint: `append_text(Cow::Owned(text.to_owned()), range)` with one copy instead of two
+    /// when the text starts a node: the node owns a copy, and `after_text` keeps an empty
+    /// placeholder for it (`merge_text` reads the first piece from the node).
+    fn append_text_copy(&mut self, text: &str, range: Range<usize>) -> Result<()> {
+        if self.after_text.is_empty() {
+            self.append_node(NodeKind::Text(StringStorage::new_owned(text)), range)?;
+            self.after_text.push(Cow::Borrowed(""));
+            return Ok(());
+        }
+
+        self.after_text.push(Cow::Owned(String::from(text)));
+        Ok(())
+    }
+
     #[cold]
     #[inline(never)]
     fn merge_text(&mut self) {
@@ -625,7 +641,13 @@ impl<'input> Context<'input> {
             _ => unreachable!(),
         };
 
-        *text = StringStorage::new_owned(&self.after_text.join(""));
+        // iislint: the first piece is the node's text (which `append_text_copy` does not keep in
+        // `after_text`); the same string as `self.after_text.join("")`.
+        let mut merged = String::from(text.as_str());
+        for piece in &self.after_text[1..] {
+            merged.push_str(piece);
+        }
+        *text = StringStorage::new_owned(&merged);
     }
 
     #[inline]
@@ -682,6 +704,7 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
         awaiting_subtree: Vec::new(),
         parent_prefixes: vec![""],
         after_text: Vec::with_capacity(1),
+        normalized_text: String::new(),
         parent_id: NodeId::new(0),
         tag_name: TagNameSpan::new_null(),
         loop_detector: LoopDetector::default(),
@@ -1078,7 +1101,9 @@ fn process_text<'input>(
     // iislint: no reference, only line ends to normalize (XML 2.11: `\r\n` and a lone `\r`
     // become `\n`), as the byte-by-byte path below does, in one pass.
     if memchr::memchr(b'&', text.as_bytes()).is_none() {
-        let mut normalized = String::with_capacity(text.len());
+        // (Into a buffer reused from text to text, copied once by `append_text_copy`.)
+        let mut normalized = take(&mut ctx.normalized_text);
+        normalized.clear();
         let mut rest = text;
         while let Some(at) = memchr::memchr(b'\r', rest.as_bytes()) {
             normalized.push_str(&rest[..at]);
@@ -1089,8 +1114,9 @@ fn process_text<'input>(
             }
         }
         normalized.push_str(rest);
-        ctx.append_text(Cow::Owned(normalized), range)?;
-        return Ok(());
+        let appended = ctx.append_text_copy(&normalized, range);
+        ctx.normalized_text = normalized;
+        return appended;
     }
 
     let mut text_buffer = TextBuffer::new();
