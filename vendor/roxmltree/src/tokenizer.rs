@@ -1108,21 +1108,46 @@ impl<'input> Stream<'input> {
     /// iislint: `advance_until2(quote, b'<')` (the same end, the same error) with a byte
     /// loop, which is cheaper than `memchr2` for the short values of configuration files. Returns
     /// the `ATTR_BYTE` classes of the bytes before the end.
+    ///
+    /// Eight bytes at a time while none of them is below `(` or from 0x80 (so none of the
+    /// bytes in the table but `<`) or `<`, then those eight (or the fewer left) one at a time.
     #[inline]
     fn scan_attribute_value(&mut self, quote: u8) -> Result<u8> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
         let bytes = self.as_bytes();
         let mut seen = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let class = ATTR_BYTE[b as usize];
-            if class != 0 {
-                if b == quote || b == b'<' {
-                    self.pos += i;
-                    return Ok(seen);
+        let mut i = 0;
+        loop {
+            while i + 8 <= bytes.len() {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&bytes[i..i + 8]);
+                let word = u64::from_le_bytes(word);
+                // A byte below 0x28 or from 0x80 (exact as a whole: a borrow only crosses into
+                // the next byte from a byte below 0x28), or a zero byte of `word ^ "<<<<<<<<"`.
+                let lt = word ^ (ONES * b'<' as u64);
+                if ((word.wrapping_sub(ONES * 0x28) | word) | (lt.wrapping_sub(ONES) & !lt)) & HIGHS != 0 {
+                    break;
                 }
-                seen |= class;
+                i += 8;
+            }
+            let stop = core::cmp::min(i + 8, bytes.len());
+            if i == stop {
+                return Err(Error::UnexpectedEndOfStream);
+            }
+            while i < stop {
+                let b = bytes[i];
+                let class = ATTR_BYTE[b as usize];
+                if class != 0 {
+                    if b == quote || b == b'<' {
+                        self.pos += i;
+                        return Ok(seen);
+                    }
+                    seen |= class;
+                }
+                i += 1;
             }
         }
-        Err(Error::UnexpectedEndOfStream)
     }
 
     #[inline]
