@@ -395,15 +395,12 @@ impl fmt::Debug for ParsingOptions<'_> {
     }
 }
 
+/// iislint: what `resolve_attributes` needs of an attribute of the open start tag besides the
+/// `AttributeData` already pushed to the document (without its namespace): its prefix and where
+/// it starts (for the errors).
 struct TempAttributeData<'input> {
     prefix: &'input str,
-    local: &'input str,
-    value: StringStorage<'input>,
-    range: Range<usize>,
-    #[cfg(feature = "positions")]
-    qname_len: u16,
-    #[cfg(feature = "positions")]
-    eq_len: u8,
+    start: usize,
 }
 
 impl<'input> Document<'input> {
@@ -887,10 +884,20 @@ fn process_attribute<'input>(
         #[cfg(not(feature = "positions"))]
         let _ = (qname_len, eq_len);
 
+        // iislint: straight into the document (the namespace is resolved at the end of the
+        // start tag, by `resolve_attributes`), instead of a copy in `current_attributes` that
+        // `resolve_attributes` moved there.
         ctx.current_attributes.push(TempAttributeData {
             prefix,
-            local,
+            start: range.start,
+        });
+        ctx.doc.attributes.push(AttributeData {
+            name: ExpandedNameIndexed {
+                namespace_idx: None,
+                local_name: local,
+            },
             value,
+            #[cfg(feature = "positions")]
             range,
             #[cfg(feature = "positions")]
             qname_len,
@@ -1040,13 +1047,14 @@ fn resolve_attributes(namespaces: ShortRange, ctx: &mut Context) -> Result<Short
         return Ok(ShortRange::new(0, 0));
     }
 
-    if ctx.doc.attributes.len() + ctx.current_attributes.len() >= u32::MAX as usize {
+    // iislint: the attributes of this start tag are already the last ones of the document.
+    if ctx.doc.attributes.len() >= u32::MAX as usize {
         return Err(Error::AttributesLimitReached);
     }
 
-    let start_idx = ctx.doc.attributes.len();
+    let start_idx = ctx.doc.attributes.len() - ctx.current_attributes.len();
 
-    for attr in ctx.current_attributes.drain(..) {
+    for (idx, attr) in (start_idx..).zip(ctx.current_attributes.drain(..)) {
         let namespace_idx = if attr.prefix == NS_XML_PREFIX {
             // The prefix 'xml' is by definition bound to the namespace name
             // http://www.w3.org/XML/1998/namespace. This namespace is added
@@ -1057,32 +1065,24 @@ fn resolve_attributes(namespaces: ShortRange, ctx: &mut Context) -> Result<Short
             // always has no value.'
             None
         } else {
-            get_ns_idx_by_prefix(namespaces, attr.range.start, attr.prefix, &ctx.doc)?
+            get_ns_idx_by_prefix(namespaces, attr.start, attr.prefix, &ctx.doc)?
         };
 
+        let local = ctx.doc.attributes[idx].name.local_name;
         let attr_name = ExpandedNameIndexed {
             namespace_idx,
-            local_name: attr.local,
+            local_name: local,
         };
 
         // Check for duplicated attributes.
-        if ctx.doc.attributes[start_idx..].iter().any(|attr| {
+        if ctx.doc.attributes[start_idx..idx].iter().any(|attr| {
             attr.name.as_expanded_name(&ctx.doc) == attr_name.as_expanded_name(&ctx.doc)
         }) {
-            let pos = ctx.doc.text_pos_at(attr.range.start);
-            return Err(Error::DuplicatedAttribute(attr.local.to_string(), pos));
+            let pos = ctx.doc.text_pos_at(attr.start);
+            return Err(Error::DuplicatedAttribute(local.to_string(), pos));
         }
 
-        ctx.doc.attributes.push(AttributeData {
-            name: attr_name,
-            value: attr.value,
-            #[cfg(feature = "positions")]
-            range: attr.range,
-            #[cfg(feature = "positions")]
-            qname_len: attr.qname_len,
-            #[cfg(feature = "positions")]
-            eq_len: attr.eq_len,
-        });
+        ctx.doc.attributes[idx].name.namespace_idx = namespace_idx;
     }
 
     Ok((start_idx..ctx.doc.attributes.len()).into())
