@@ -809,6 +809,13 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
         value: StrSpan<'input>,
         needs_normalizing: bool,
     ) -> Result<()> {
+        // iislint: the common attribute (no namespace declaration, nothing to normalize) is
+        // pushed here, as `process_attribute` would.
+        if !needs_normalizing && prefix != XMLNS && local != XMLNS {
+            push_attribute(prefix, local, StringStorage::Borrowed(value.as_str()), range, qname_len, eq_len, self);
+            return Ok(());
+        }
+
         process_attribute(range, qname_len, eq_len, prefix, local, value, needs_normalizing, self)
     }
 
@@ -881,32 +888,45 @@ fn process_attribute<'input>(
 
         ctx.doc.namespaces.push_ns(None, value)?;
     } else {
-        #[cfg(not(feature = "positions"))]
-        let _ = (qname_len, eq_len);
-
-        // iislint: straight into the document (the namespace is resolved at the end of the
-        // start tag, by `resolve_attributes`), instead of a copy in `current_attributes` that
-        // `resolve_attributes` moved there.
-        ctx.current_attributes.push(TempAttributeData {
-            prefix,
-            start: range.start,
-        });
-        ctx.doc.attributes.push(AttributeData {
-            name: ExpandedNameIndexed {
-                namespace_idx: None,
-                local_name: local,
-            },
-            value,
-            #[cfg(feature = "positions")]
-            range,
-            #[cfg(feature = "positions")]
-            qname_len,
-            #[cfg(feature = "positions")]
-            eq_len,
-        });
+        push_attribute(prefix, local, value, range, qname_len, eq_len, ctx);
     }
 
     Ok(())
+}
+
+/// iislint: an attribute straight into the document (the namespace is resolved at the end of the
+/// start tag, by `resolve_attributes`), instead of a copy in `current_attributes` that
+/// `resolve_attributes` moved there.
+#[inline(always)]
+fn push_attribute<'input>(
+    prefix: &'input str,
+    local: &'input str,
+    value: StringStorage<'input>,
+    range: Range<usize>,
+    qname_len: u16,
+    eq_len: u8,
+    ctx: &mut Context<'input>,
+) {
+    #[cfg(not(feature = "positions"))]
+    let _ = (qname_len, eq_len);
+
+    ctx.current_attributes.push(TempAttributeData {
+        prefix,
+        start: range.start,
+    });
+    ctx.doc.attributes.push(AttributeData {
+        name: ExpandedNameIndexed {
+            namespace_idx: None,
+            local_name: local,
+        },
+        value,
+        #[cfg(feature = "positions")]
+        range,
+        #[cfg(feature = "positions")]
+        qname_len,
+        #[cfg(feature = "positions")]
+        eq_len,
+    });
 }
 
 fn process_element<'input>(
