@@ -558,6 +558,7 @@ struct Context<'input> {
 }
 
 impl<'input> Context<'input> {
+    #[inline(always)]
     fn append_node(&mut self, kind: NodeKind<'input>, range: Range<usize>) -> Result<NodeId> {
         if self.doc.nodes.len() >= self.opt.nodes_limit as usize {
             return Err(Error::NodesLimitReached);
