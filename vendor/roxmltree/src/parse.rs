@@ -1353,6 +1353,7 @@ fn _normalize_attribute(text: StrSpan, buffer: &mut TextBuffer, ctx: &mut Contex
     Ok(())
 }
 
+#[inline(always)]
 fn get_ns_idx_by_prefix(
     namespaces: ShortRange,
     prefix_pos: usize,
