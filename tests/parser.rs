@@ -6,9 +6,9 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Everything a parse gives that iislint could read: each node's kind, name, text, processing
-/// instruction, range, attributes (namespace, name, value, ranges) and namespaces; or the error
-/// and its position.
+/// Everything a parse gives that iislint could read: each node's kind, name, text (borrowed or
+/// owned), processing instruction, range, attributes (namespace, name, value borrowed or owned,
+/// ranges) and namespaces; or the error and its position.
 macro_rules! dump {
     ($krate:ident, $text:expr) => {
         dump!($krate, $text, false)
@@ -28,7 +28,7 @@ macro_rules! dump {
                         "{:?} {:?} {:?} {:?} {:?}",
                         node.node_type(),
                         node.tag_name(),
-                        node.text(),
+                        node.text_storage(),
                         node.pi(),
                         node.range()
                     );
@@ -38,7 +38,7 @@ macro_rules! dump {
                             " @{:?}:{:?}={:?} {:?} {:?} {:?}",
                             attr.namespace(),
                             attr.name(),
-                            attr.value(),
+                            attr.value_storage(),
                             attr.range(),
                             attr.range_qname(),
                             attr.range_value()
