@@ -6,12 +6,16 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Everything a parse gives that iislint could read: each node's kind, name, text, range,
-/// attributes (name, value, range) and namespaces; or the error and its position.
+/// Everything a parse gives that iislint could read: each node's kind, name, text (borrowed or
+/// owned), processing instruction, range, attributes (namespace, name, value borrowed or owned,
+/// ranges) and namespaces; or the error and its position.
 macro_rules! dump {
-    ($krate:ident, $text:expr) => {{
+    ($krate:ident, $text:expr) => {
+        dump!($krate, $text, false)
+    };
+    ($krate:ident, $text:expr, $allow_dtd:expr) => {{
         let options = $krate::ParsingOptions {
-            allow_dtd: false,
+            allow_dtd: $allow_dtd,
             ..Default::default()
         };
         match $krate::Document::parse_with_options($text, options) {
@@ -21,19 +25,23 @@ macro_rules! dump {
                 for node in doc.descendants() {
                     let _ = write!(
                         out,
-                        "{:?} {:?} {:?} {:?}",
+                        "{:?} {:?} {:?} {:?} {:?}",
                         node.node_type(),
                         node.tag_name(),
-                        node.text(),
+                        node.text_storage(),
+                        node.pi(),
                         node.range()
                     );
                     for attr in node.attributes() {
                         let _ = write!(
                             out,
-                            " @{:?}={:?} {:?}",
+                            " @{:?}:{:?}={:?} {:?} {:?} {:?}",
+                            attr.namespace(),
                             attr.name(),
-                            attr.value(),
-                            attr.range()
+                            attr.value_storage(),
+                            attr.range(),
+                            attr.range_qname(),
+                            attr.range_value()
                         );
                     }
                     for ns in node.namespaces() {
@@ -86,7 +94,14 @@ const PIECES: &[&str] = &[
     "]]>",
     "<![CDATA[",
     "\"",
+    "'",
     "=",
+    "\u{FFFF}",
+    "&lt;",
+    "&#x9;",
+    " xmlns:a=\"u\"",
+    " a:c=\"v\"",
+    " c=\"v\"",
     " ",
     "\t",
     "\u{85}",
@@ -144,12 +159,16 @@ fn the_vendored_parser_reads_every_document_as_the_published_one() {
         "fixtures not found under {}",
         root.display()
     );
+    let scale = std::env::var("PARSER_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1);
     let mut mutator = Mutator(0x9e37_79b9_7f4a_7c15);
     let mut documents = 0;
     let mut errors = 0;
     for (index, (path, text)) in files.iter().enumerate() {
-        // Fixtures are small: more mutations each.
-        let mutations = if index < fixtures { 30 } else { 3 };
+        // Fixtures are small: more mutations each. `PARSER_MUTATIONS=n` multiplies both by n.
+        let mutations = if index < fixtures { 30 } else { 3 } * scale;
         for round in 0..=mutations {
             let input = if round == 0 {
                 text.clone()
@@ -169,4 +188,58 @@ fn the_vendored_parser_reads_every_document_as_the_published_one() {
     }
     // The mutations reach the error paths, not only the happy ones.
     assert!(errors * 10 > documents, "{errors} errors in {documents}");
+}
+
+/// Documents written for the paths the patches take (text pieces merged into one node, line ends
+/// and references in texts and attribute values, entities, names with prefixes and non-ASCII
+/// characters), with and without a DTD allowed.
+#[test]
+fn the_vendored_parser_reads_the_written_documents_as_the_published_one() {
+    const DOCUMENTS: &[&str] = &[
+        "<a>\r\n x<![CDATA[y]]>\r\nz</a>",
+        "<a>\r\n<![CDATA[]]>&amp;\r</a>",
+        "<a><![CDATA[\r\n]]>\r\n\r<b/>\r&#13;\r\n</a>",
+        "<a>x\ry\r\n<![CDATA[c\rd]]>\r</a>",
+        "<a b='x\r\ny\tz&#9;&lt;' c=\"&quot;'\"/>",
+        "<a b='x' b='y'/>",
+        "<a xmlns:p='u' xmlns:q='u' p:b='1' q:b='2'/>",
+        "<a xmlns:p='u' p:b='1' b='2'><p:c p:d='' d=''/></a>",
+        "<é é='1' xmlns:ü='u' ü:b='2'/>",
+        "<a b='\u{1}'/>",
+        "<a b='\u{FFFE}'/>",
+        "<a>\u{FFFF}</a>",
+        "<a>x]]>y</a>",
+        "<a>x>y</a>",
+        "<a b='x",
+        "<a b='x<'/>",
+        "<a><!-- x\u{1} --></a>",
+        "<a><!-- é\u{FFFE} --></a>",
+        "<a><!-- 12345678 12345678 \u{2}12345678 --></a>",
+        "<!DOCTYPE a [<!ENTITY e 'x\r\ny'>]><a b='&e;'>&e;\r\n&e;</a>",
+        "<!DOCTYPE a [<!ENTITY e '<b>t</b>'>]><a>\r\n&e;\r\n</a>",
+        "<!DOCTYPE a [<!ENTITY e '&#60;'>]><a b='&e;'/>",
+        "<a:b xmlns:a='u'></a:b>",
+        "<a:b xmlns:a='u'></a:c>",
+        "<a:b:c/>",
+        "<a b = 'c' d\r\n=\r\n\"e\"/>",
+        "<a b='c'd='e'/>",
+        "<a xmlns='x' b='c'/>",
+        "<xmlns:a/>",
+        "<a b='12345678901234567890&amp;1234567\t12345678\r\n'/>",
+        "<a b=\"1234567'12345678(12345678 1234567\u{7F}12345678\"/>",
+        "<a b='12345678<12345678'/>",
+        "<a b='123456789012345678901234567890\u{1F}123'/>",
+        "<a b='12345678901234567890123456789é12345678\u{FFFF}'/>",
+        "<a b='1234567890123456789012345678901234567890",
+    ];
+    for text in DOCUMENTS {
+        for allow_dtd in [false, true] {
+            let published = dump!(roxmltree_published, text, allow_dtd);
+            let vendored = dump!(roxmltree, text, allow_dtd);
+            assert!(
+                published == vendored,
+                "{text:?} (DTD allowed: {allow_dtd}) parses differently:\n--- published\n{published}\n--- vendored\n{vendored}"
+            );
+        }
+    }
 }

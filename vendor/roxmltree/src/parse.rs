@@ -395,15 +395,12 @@ impl fmt::Debug for ParsingOptions<'_> {
     }
 }
 
+/// iislint: what `resolve_attributes` needs of an attribute of the open start tag besides the
+/// `AttributeData` already pushed to the document (without its namespace): its prefix and where
+/// it starts (for the errors).
 struct TempAttributeData<'input> {
     prefix: &'input str,
-    local: &'input str,
-    value: StringStorage<'input>,
-    range: Range<usize>,
-    #[cfg(feature = "positions")]
-    qname_len: u16,
-    #[cfg(feature = "positions")]
-    eq_len: u8,
+    start: usize,
 }
 
 impl<'input> Document<'input> {
@@ -552,6 +549,8 @@ struct Context<'input> {
     parent_prefixes: Vec<&'input str>,
     entities: Vec<Entity<'input>>,
     after_text: Vec<Cow<'input, str>>,
+    /// iislint: a buffer reused for the texts whose line ends are normalized.
+    normalized_text: String,
     parent_id: NodeId,
     tag_name: TagNameSpan<'input>,
     loop_detector: LoopDetector,
@@ -559,6 +558,7 @@ struct Context<'input> {
 }
 
 impl<'input> Context<'input> {
+    #[inline(always)]
     fn append_node(&mut self, kind: NodeKind<'input>, range: Range<usize>) -> Result<NodeId> {
         if self.doc.nodes.len() >= self.opt.nodes_limit as usize {
             return Err(Error::NodesLimitReached);
@@ -615,6 +615,20 @@ impl<'input> Context<'input> {
         Ok(())
     }
 
+    /// iislint: `append_text(Cow::Owned(text.to_owned()), range)` with one copy instead of two
+    /// when the text starts a node: the node owns a copy, and `after_text` keeps an empty
+    /// placeholder for it (`merge_text` reads the first piece from the node).
+    fn append_text_copy(&mut self, text: &str, range: Range<usize>) -> Result<()> {
+        if self.after_text.is_empty() {
+            self.append_node(NodeKind::Text(StringStorage::new_owned(text)), range)?;
+            self.after_text.push(Cow::Borrowed(""));
+            return Ok(());
+        }
+
+        self.after_text.push(Cow::Owned(String::from(text)));
+        Ok(())
+    }
+
     #[cold]
     #[inline(never)]
     fn merge_text(&mut self) {
@@ -625,7 +639,13 @@ impl<'input> Context<'input> {
             _ => unreachable!(),
         };
 
-        *text = StringStorage::new_owned(&self.after_text.join(""));
+        // iislint: the first piece is the node's text (which `append_text_copy` does not keep in
+        // `after_text`); the same string as `self.after_text.join("")`.
+        let mut merged = String::from(text.as_str());
+        for piece in &self.after_text[1..] {
+            merged.push_str(piece);
+        }
+        *text = StringStorage::new_owned(&merged);
     }
 
     #[inline]
@@ -644,7 +664,10 @@ impl<'input> Context<'input> {
 
 fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Document<'input>> {
     // Trying to guess rough nodes and attributes amount.
-    let nodes_capacity = memchr_iter(b'<', text.as_bytes()).count();
+    //
+    // iislint: twice the `<`, since a text node (the white space of an indented file) may follow
+    // each markup; with only the `<` the vector grew (and was copied) about twice a document.
+    let nodes_capacity = memchr_iter(b'<', text.as_bytes()).count().saturating_mul(2).saturating_add(2);
     let attributes_capacity = memchr_iter(b'=', text.as_bytes()).count();
 
     // Init document.
@@ -679,6 +702,7 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
         awaiting_subtree: Vec::new(),
         parent_prefixes: vec![""],
         after_text: Vec::with_capacity(1),
+        normalized_text: String::new(),
         parent_id: NodeId::new(0),
         tag_name: TagNameSpan::new_null(),
         loop_detector: LoopDetector::default(),
@@ -738,7 +762,8 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
                 };
             }
             tokenizer::Token::Attribute(range, qname_len, eq_len, prefix, local, value) => {
-                process_attribute(range, qname_len, eq_len, prefix, local, value, self)?;
+                let needs_normalizing = needs_normalizing(value.as_str());
+                process_attribute(range, qname_len, eq_len, prefix, local, value, needs_normalizing, self)?;
             }
             tokenizer::Token::ElementEnd(end, range) => {
                 self.reset_after_text();
@@ -762,6 +787,39 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
         }
     }
 
+    // iislint: the tokenizer tells whether the text has a `&` or `\r`, which `process_text`
+    // looks for first; without them it adds the text as is.
+    #[inline(always)]
+    fn text(&mut self, text: &'input str, range: Range<usize>, needs_processing: bool) -> Result<()> {
+        if needs_processing {
+            process_text(text, range, self)
+        } else {
+            self.append_text(Cow::Borrowed(text), range)
+        }
+    }
+
+    // iislint: the tokenizer tells whether the value needs normalizing; no second scan.
+    #[inline(always)]
+    fn attribute(
+        &mut self,
+        range: Range<usize>,
+        qname_len: u16,
+        eq_len: u8,
+        prefix: &'input str,
+        local: &'input str,
+        value: StrSpan<'input>,
+        needs_normalizing: bool,
+    ) -> Result<()> {
+        // iislint: the common attribute (no namespace declaration, nothing to normalize) is
+        // pushed here, as `process_attribute` would.
+        if !needs_normalizing && prefix != XMLNS && local != XMLNS {
+            push_attribute(prefix, local, StringStorage::Borrowed(value.as_str()), range, qname_len, eq_len, self);
+            return Ok(());
+        }
+
+        process_attribute(range, qname_len, eq_len, prefix, local, value, needs_normalizing, self)
+    }
+
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -772,9 +830,10 @@ fn process_attribute<'input>(
     prefix: &'input str,
     local: &'input str,
     value: StrSpan<'input>,
+    needs_normalizing: bool,
     ctx: &mut Context<'input>,
 ) -> Result<()> {
-    let value = normalize_attribute(value, ctx)?;
+    let value = normalize_attribute(value, needs_normalizing, ctx)?;
 
     if prefix == XMLNS {
         // The xmlns namespace MUST NOT be declared as the default namespace.
@@ -830,22 +889,45 @@ fn process_attribute<'input>(
 
         ctx.doc.namespaces.push_ns(None, value)?;
     } else {
-        #[cfg(not(feature = "positions"))]
-        let _ = (qname_len, eq_len);
-
-        ctx.current_attributes.push(TempAttributeData {
-            prefix,
-            local,
-            value,
-            range,
-            #[cfg(feature = "positions")]
-            qname_len,
-            #[cfg(feature = "positions")]
-            eq_len,
-        });
+        push_attribute(prefix, local, value, range, qname_len, eq_len, ctx);
     }
 
     Ok(())
+}
+
+/// iislint: an attribute straight into the document (the namespace is resolved at the end of the
+/// start tag, by `resolve_attributes`), instead of a copy in `current_attributes` that
+/// `resolve_attributes` moved there.
+#[inline(always)]
+fn push_attribute<'input>(
+    prefix: &'input str,
+    local: &'input str,
+    value: StringStorage<'input>,
+    range: Range<usize>,
+    qname_len: u16,
+    eq_len: u8,
+    ctx: &mut Context<'input>,
+) {
+    #[cfg(not(feature = "positions"))]
+    let _ = (qname_len, eq_len);
+
+    ctx.current_attributes.push(TempAttributeData {
+        prefix,
+        start: range.start,
+    });
+    ctx.doc.attributes.push(AttributeData {
+        name: ExpandedNameIndexed {
+            namespace_idx: None,
+            local_name: local,
+        },
+        value,
+        #[cfg(feature = "positions")]
+        range,
+        #[cfg(feature = "positions")]
+        qname_len,
+        #[cfg(feature = "positions")]
+        eq_len,
+    });
 }
 
 fn process_element<'input>(
@@ -986,13 +1068,14 @@ fn resolve_attributes(namespaces: ShortRange, ctx: &mut Context) -> Result<Short
         return Ok(ShortRange::new(0, 0));
     }
 
-    if ctx.doc.attributes.len() + ctx.current_attributes.len() >= u32::MAX as usize {
+    // iislint: the attributes of this start tag are already the last ones of the document.
+    if ctx.doc.attributes.len() >= u32::MAX as usize {
         return Err(Error::AttributesLimitReached);
     }
 
-    let start_idx = ctx.doc.attributes.len();
+    let start_idx = ctx.doc.attributes.len() - ctx.current_attributes.len();
 
-    for attr in ctx.current_attributes.drain(..) {
+    for (idx, attr) in (start_idx..).zip(ctx.current_attributes.drain(..)) {
         let namespace_idx = if attr.prefix == NS_XML_PREFIX {
             // The prefix 'xml' is by definition bound to the namespace name
             // http://www.w3.org/XML/1998/namespace. This namespace is added
@@ -1003,32 +1086,24 @@ fn resolve_attributes(namespaces: ShortRange, ctx: &mut Context) -> Result<Short
             // always has no value.'
             None
         } else {
-            get_ns_idx_by_prefix(namespaces, attr.range.start, attr.prefix, &ctx.doc)?
+            get_ns_idx_by_prefix(namespaces, attr.start, attr.prefix, &ctx.doc)?
         };
 
+        let local = ctx.doc.attributes[idx].name.local_name;
         let attr_name = ExpandedNameIndexed {
             namespace_idx,
-            local_name: attr.local,
+            local_name: local,
         };
 
         // Check for duplicated attributes.
-        if ctx.doc.attributes[start_idx..].iter().any(|attr| {
+        if ctx.doc.attributes[start_idx..idx].iter().any(|attr| {
             attr.name.as_expanded_name(&ctx.doc) == attr_name.as_expanded_name(&ctx.doc)
         }) {
-            let pos = ctx.doc.text_pos_at(attr.range.start);
-            return Err(Error::DuplicatedAttribute(attr.local.to_string(), pos));
+            let pos = ctx.doc.text_pos_at(attr.start);
+            return Err(Error::DuplicatedAttribute(local.to_string(), pos));
         }
 
-        ctx.doc.attributes.push(AttributeData {
-            name: attr_name,
-            value: attr.value,
-            #[cfg(feature = "positions")]
-            range: attr.range,
-            #[cfg(feature = "positions")]
-            qname_len: attr.qname_len,
-            #[cfg(feature = "positions")]
-            eq_len: attr.eq_len,
-        });
+        ctx.doc.attributes[idx].name.namespace_idx = namespace_idx;
     }
 
     Ok((start_idx..ctx.doc.attributes.len()).into())
@@ -1047,7 +1122,9 @@ fn process_text<'input>(
     // iislint: no reference, only line ends to normalize (XML 2.11: `\r\n` and a lone `\r`
     // become `\n`), as the byte-by-byte path below does, in one pass.
     if memchr::memchr(b'&', text.as_bytes()).is_none() {
-        let mut normalized = String::with_capacity(text.len());
+        // (Into a buffer reused from text to text, copied once by `append_text_copy`.)
+        let mut normalized = take(&mut ctx.normalized_text);
+        normalized.clear();
         let mut rest = text;
         while let Some(at) = memchr::memchr(b'\r', rest.as_bytes()) {
             normalized.push_str(&rest[..at]);
@@ -1058,8 +1135,9 @@ fn process_text<'input>(
             }
         }
         normalized.push_str(rest);
-        ctx.append_text(Cow::Owned(normalized), range)?;
-        return Ok(());
+        let appended = ctx.append_text_copy(&normalized, range);
+        ctx.normalized_text = normalized;
+        return appended;
     }
 
     let mut text_buffer = TextBuffer::new();
@@ -1197,14 +1275,20 @@ fn parse_next_chunk<'a>(stream: &mut Stream<'a>, entities: &[Entity<'a>]) -> Res
     }
 }
 
+/// iislint: whether `normalize_attribute` rewrites a value (the test it made itself before).
+fn needs_normalizing(text: &str) -> bool {
+    memchr2(b'&', b'\t', text.as_bytes()).is_some() || memchr2(b'\n', b'\r', text.as_bytes()).is_some()
+}
+
 // https://www.w3.org/TR/REC-xml/#AVNormalize
 fn normalize_attribute<'input>(
     text: StrSpan<'input>,
+    needs_normalizing: bool,
     ctx: &mut Context<'input>,
 ) -> Result<StringStorage<'input>> {
     // We assume that `&` indicates an entity or a character reference.
     // But in rare cases it can be just an another character.
-    if memchr2(b'&', b'\t', text.as_str().as_bytes()).is_some() || memchr2(b'\n', b'\r', text.as_str().as_bytes()).is_some() {
+    if needs_normalizing {
         let mut text_buffer = TextBuffer::new();
         _normalize_attribute(text, &mut text_buffer, ctx)?;
         Ok(StringStorage::new_owned(&text_buffer.finish()))
@@ -1269,6 +1353,7 @@ fn _normalize_attribute(text: StrSpan, buffer: &mut TextBuffer, ctx: &mut Contex
     Ok(())
 }
 
+#[inline(always)]
 fn get_ns_idx_by_prefix(
     namespaces: ShortRange,
     prefix_pos: usize,

@@ -2,8 +2,6 @@ use core::ops::Range;
 use core::str;
 use alloc::string::String;
 
-use memchr::memchr2;
-
 use crate::{Error, TextPos};
 
 type Result<T> = core::result::Result<T, Error>;
@@ -82,13 +80,16 @@ impl XmlCharExt for char {
     }
 }
 
-/// iislint: 1 for the ASCII bytes `is_xml_name` accepts, except `:` (which splits a QName).
+/// iislint: not 0 for the ASCII bytes `is_xml_name` accepts, except `:` (which splits a QName);
+/// `NAME_START` for those `is_xml_name_start` accepts too.
 static NAME_BYTE: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
-        if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' {
+        if c.is_ascii_alphabetic() || c == b'_' {
+            table[b] = NAME_START;
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
             table[b] = 1;
         }
         b += 1;
@@ -96,12 +97,37 @@ static NAME_BYTE: [u8; 256] = {
     table
 };
 
+const NAME_START: u8 = 2;
+
 /// iislint: the length of the prefix of `s` made of XML characters, and the first other one.
+///
+/// Eight bytes at a time while they are all printable ASCII (`0x20..=0x7F`, all XML characters),
+/// else one character at a time, for the next eight bytes.
 #[inline]
 fn xml_char_prefix(s: &str) -> (usize, Option<char>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let bytes = s.as_bytes();
     let mut i = 0;
+    let mut stop = 0;
     while i < bytes.len() {
+        if i >= stop {
+            while i + 8 <= bytes.len() {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&bytes[i..i + 8]);
+                let word = u64::from_le_bytes(word);
+                // A byte below 0x20 or from 0x80 (exact as a whole: a borrow only crosses
+                // into the next byte from a byte below 0x20).
+                if (word.wrapping_sub(ONES * 0x20) | word) & HIGHS != 0 {
+                    break;
+                }
+                i += 8;
+            }
+            stop = i + 8;
+            if i >= bytes.len() {
+                break;
+            }
+        }
         let b = bytes[i];
         if b < 128 {
             if b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r' {
@@ -118,6 +144,57 @@ fn xml_char_prefix(s: &str) -> (usize, Option<char>) {
     }
     (i, None)
 }
+
+/// iislint: what a byte of an attribute value asks for (`Stream::scan_attribute_value`).
+/// `'`, `"` and `<` may end the value.
+const ATTR_END: u8 = 1;
+/// `&`, `\t`, `\n` and `\r`: `normalize_attribute` rewrites the value.
+pub const ATTR_NORMALIZE: u8 = 2;
+/// The other control characters and non-ASCII bytes: `is_xml_str` checks the value.
+const ATTR_CHECK: u8 = 4;
+
+static ATTR_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'\'' | b'"' | b'<' => ATTR_END,
+            b'&' | b'\t' | b'\n' | b'\r' => ATTR_NORMALIZE,
+            0..=0x1F | 0x80..=0xFF => ATTR_CHECK,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// iislint: what a byte of text asks for (`parse_text`). `<` ends the text.
+const TEXT_END: u8 = 1;
+/// `>`: only then `]]>` is looked for.
+const TEXT_GT: u8 = 2;
+/// `&` and `\r`: `process_text` rewrites the text.
+const TEXT_PROCESS: u8 = 4;
+/// The other control characters and non-ASCII bytes: the character is checked.
+const TEXT_CHECK: u8 = 8;
+
+static TEXT_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'<' => TEXT_END,
+            b'>' => TEXT_GT,
+            b'&' | b'\r' => TEXT_PROCESS,
+            b'\t' | b'\n' => 0,
+            0..=0x1F | 0x80..=0xFF => TEXT_CHECK,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 trait XmlByteExt {
     /// Checks if byte is a space.
@@ -274,6 +351,32 @@ pub trait XmlEvents<'input> {
     fn token(&mut self, token: Token<'input>) -> Result<()>;
 
     fn resolve_entity(&mut self, _pub_id: Option<&str>, _uri: &str) -> core::result::Result<Option<&'input str>, String> { Ok(None) }
+
+    /// iislint: an attribute token, with whether its value has a `&`, `\t`, `\n` or `\r`
+    /// (what attribute-value normalization rewrites), which the tokenizer saw while scanning it.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn attribute(
+        &mut self,
+        range: Range<usize>,
+        qname_len: u16,
+        eq_len: u8,
+        prefix: &'input str,
+        local: &'input str,
+        value: StrSpan<'input>,
+        needs_normalizing: bool,
+    ) -> Result<()> {
+        let _ = needs_normalizing;
+        self.token(Token::Attribute(range, qname_len, eq_len, prefix, local, value))
+    }
+
+    /// iislint: a text token, with whether it has a `&` or `\r` (what `process_text`
+    /// rewrites), which the tokenizer saw while scanning it.
+    #[inline]
+    fn text(&mut self, text: &'input str, range: Range<usize>, needs_processing: bool) -> Result<()> {
+        let _ = needs_processing;
+        self.token(Token::Text(text, range))
+    }
 }
 
 // document ::= prolog element Misc*
@@ -679,12 +782,16 @@ fn parse_start_tag<'input>(s: &mut Stream<'input>, events: &mut impl XmlEvents<'
                 let quote = s.consume_quote()?;
                 // The attribute value must not contain the < character.
                 let value_start = s.pos();
-                s.advance_until2(quote, b'<')?;
+                // iislint: one pass instead of `advance_until2(quote, b'<')`, which also
+                // tells whether `is_xml_str` can fail and whether the value needs normalizing.
+                let seen = s.scan_attribute_value(quote)?;
                 let value = s.slice_back_span(value_start);
-                is_xml_str(value.as_str(), value_start, s)?;
+                if seen & ATTR_CHECK != 0 {
+                    is_xml_str(value.as_str(), value_start, s)?;
+                }
                 s.consume_byte(quote)?;
                 let end = s.pos();
-                events.token(Token::Attribute(start..end, qname_len, eq_len, prefix, local, value))?;
+                events.attribute(start..end, qname_len, eq_len, prefix, local, value, seen & ATTR_NORMALIZE != 0)?;
             }
         }
     }
@@ -791,27 +898,45 @@ fn parse_close_element<'input>(
 
 fn parse_text<'input>(s: &mut Stream<'input>, events: &mut impl XmlEvents<'input>) -> Result<()> {
     let start = s.pos();
-    // iislint: up to the next `<` with memchr, then the characters checked in one pass.
+    // iislint: up to the next `<` in one byte loop (most texts are the few bytes of white space
+    // between elements, where calls to memchr cost more than the bytes), which checks the
+    // characters (the first one that is not an XML character is the error, at its position) and
+    // notes a `>` and a `&` or `\r`.
     let rest = &s.span.as_str()[s.pos..s.end];
-    let end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
-    let (valid, bad) = xml_char_prefix(&rest[..end]);
-    if let Some(c) = bad {
-        s.advance(valid);
-        return Err(Error::NonXmlChar(c, s.gen_text_pos()));
+    let bytes = rest.as_bytes();
+    let mut seen = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let class = TEXT_BYTE[bytes[i] as usize];
+        if class == 0 {
+            i += 1;
+        } else if class == TEXT_END {
+            break;
+        } else if class == TEXT_CHECK {
+            let c = rest[i..].chars().next().expect("a char boundary");
+            if !c.is_xml_char() {
+                s.advance(i);
+                return Err(Error::NonXmlChar(c, s.gen_text_pos()));
+            }
+            i += c.len_utf8();
+        } else {
+            seen |= class;
+            i += 1;
+        }
     }
-    s.advance(end);
+    s.advance(i);
     let text = s.slice_back(start);
 
     // According to the spec, `]]>` must not appear inside a Text node.
     // https://www.w3.org/TR/xml/#syntax
     //
     // Search for `>` first, since it's a bit faster than looking for `]]>`.
-    if text.contains('>') && text.contains("]]>") {
+    if seen & TEXT_GT != 0 && text.contains("]]>") {
         return Err(Error::InvalidCharacterData(s.gen_text_pos()));
     }
 
     let range = s.range_from(start);
-    events.token(Token::Text(text, range))?;
+    events.text(text, range, seen & TEXT_PROCESS != 0)?;
     Ok(())
 }
 
@@ -980,14 +1105,48 @@ impl<'input> Stream<'input> {
         Ok(())
     }
 
+    /// iislint: `advance_until2(quote, b'<')` (the same end, the same error) with a byte
+    /// loop, which is cheaper than `memchr2` for the short values of configuration files. Returns
+    /// the `ATTR_BYTE` classes of the bytes before the end.
+    ///
+    /// Eight bytes at a time while none of them is below `(` or from 0x80 (so none of the
+    /// bytes in the table but `<`) or `<`, then those eight (or the fewer left) one at a time.
     #[inline]
-    fn advance_until2(&mut self, needle1: u8, needle2: u8) -> Result<()> {
-        match memchr2(needle1, needle2, self.as_bytes()) {
-            Some(pos) => {
-                self.advance(pos);
-                Ok(())
+    fn scan_attribute_value(&mut self, quote: u8) -> Result<u8> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let bytes = self.as_bytes();
+        let mut seen = 0;
+        let mut i = 0;
+        loop {
+            while i + 8 <= bytes.len() {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&bytes[i..i + 8]);
+                let word = u64::from_le_bytes(word);
+                // A byte below 0x28 or from 0x80 (exact as a whole: a borrow only crosses into
+                // the next byte from a byte below 0x28), or a zero byte of `word ^ "<<<<<<<<"`.
+                let lt = word ^ (ONES * b'<' as u64);
+                if ((word.wrapping_sub(ONES * 0x28) | word) | (lt.wrapping_sub(ONES) & !lt)) & HIGHS != 0 {
+                    break;
+                }
+                i += 8;
             }
-            None => Err(Error::UnexpectedEndOfStream),
+            let stop = core::cmp::min(i + 8, bytes.len());
+            if i == stop {
+                return Err(Error::UnexpectedEndOfStream);
+            }
+            while i < stop {
+                let b = bytes[i];
+                let class = ATTR_BYTE[b as usize];
+                if class != 0 {
+                    if b == quote || b == b'<' {
+                        self.pos += i;
+                        return Ok(seen);
+                    }
+                    seen |= class;
+                }
+                i += 1;
+            }
         }
     }
 
@@ -1122,8 +1281,32 @@ impl<'input> Stream<'input> {
     /// Consumes a qualified XML name and returns it.
     ///
     /// Consumes according to: <https://www.w3.org/TR/xml-names/#ns-qualnames>
-    #[inline(never)]
+    ///
+    /// iislint: the common name first, inline: an ASCII `NameStartChar` other than `:`, ASCII
+    /// name bytes without `:`, and after them an ASCII byte that is neither a name byte nor `:`.
+    /// `consume_qname_any` gives the same (an empty prefix, the name) for it; anything else (a
+    /// prefix, a non-ASCII character, an invalid start, the end of the text) is left to it.
+    #[inline(always)]
     fn consume_qname(&mut self) -> Result<(&'input str, &'input str)> {
+        let start = self.pos;
+        let bytes = self.as_bytes();
+        if let Some(&first) = bytes.first() {
+            if NAME_BYTE[first as usize] == NAME_START {
+                let mut i = 1;
+                while i < bytes.len() && NAME_BYTE[bytes[i] as usize] != 0 {
+                    i += 1;
+                }
+                if i < bytes.len() && bytes[i] < 128 && bytes[i] != b':' {
+                    self.pos += i;
+                    return Ok((self.span.slice_region(start, start), self.slice_back(start)));
+                }
+            }
+        }
+        self.consume_qname_any()
+    }
+
+    #[inline(never)]
+    fn consume_qname_any(&mut self) -> Result<(&'input str, &'input str)> {
         let start = self.pos();
 
         let mut splitter = None;
@@ -1200,7 +1383,14 @@ impl<'input> Stream<'input> {
         Ok((prefix, local))
     }
 
+    #[inline]
     fn consume_eq(&mut self) -> Result<()> {
+        // iislint: `=` with no space around it, without the calls.
+        if self.starts_with(b"=") && !self.as_bytes().get(1).map_or(false, |b| b.is_xml_space()) {
+            self.advance(1);
+            return Ok(());
+        }
+
         self.skip_spaces();
         self.consume_byte(b'=')?;
         self.skip_spaces();
