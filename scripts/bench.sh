@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks `iislint check` against the parse-only floor (xmllint --noout), the read floor (cat)
 # and a text linter (semgrep) on a tree of ~10,000 real configuration files, plus peak RSS, and
-# one file with many <location> elements (time must grow linearly with their number).
+# one file with many <location> elements and one with long collections (time must grow linearly
+# with their number).
 #
 #   scripts/bench.sh [FILES] [ROUNDS]        defaults: 10000 files, 7 rounds
 #
@@ -272,19 +273,39 @@ for name, text in [("distinct", config("".join(sites), "".join(distinct))),
                    ("same", config("", location("same", 5) * 4000))]:
     os.makedirs(os.path.join(out, name), exist_ok=True)
     open(os.path.join(out, name, "applicationHost.config"), "w").write(text)
+# Long collections: 100,000 appSettings entries (every seventh removed again), connection strings
+# and custom headers each (a key was once looked up among all the entries before it).
+n = 100000
+entries = ['<?xml version="1.0"?>', '<configuration>', '  <appSettings>']
+entries += [f'    <add key="Setting{i}" value="value{i}" />' for i in range(n)]
+entries += [f'    <remove key="setting{i}" />' for i in range(0, n, 7)]
+entries += ['  </appSettings>', '  <connectionStrings>']
+entries += [f'    <add name="Db{i}" connectionString="Server=s;Database=d{i};Integrated Security=true" />' for i in range(n)]
+entries += ['  </connectionStrings>', '  <system.webServer><httpProtocol><customHeaders>']
+entries += [f'    <add name="X-H{i}" value="v" />' for i in range(n)]
+entries += ['  </customHeaders></httpProtocol></system.webServer>', '  <system.web>',
+            '    <compilation debug="true" />', '  </system.web>', '</configuration>', '']
+os.makedirs(os.path.join(out, "collections"), exist_ok=True)
+open(os.path.join(out, "collections", "web.config"), "w").write("\n".join(entries))
 PY
+one_file() { # one_file NAME: the file of that one-file case
+  case $1 in
+    collections) echo "locations/$1/web.config" ;;
+    *) echo "locations/$1/applicationHost.config" ;;
+  esac
+}
 declare -A loc_samples
 loc_fix=0
 for ((r = 0; r <= ROUNDS; r++)); do # round 0 warms up
-  for name in distinct same; do
-    file="locations/$name/applicationHost.config"
+  for name in distinct same collections; do
+    file=$(one_file "$name")
     t0=$(now)
     lint --farm --format json "$file"
     t1=$(now)
     loc_fix=$((loc_fix + 1))
     mkdir -p "$work/locfix/$loc_fix" && cp "$work/$file" "$work/locfix/$loc_fix/"
     t2=$(now)
-    lint --fix --unsafe-fixes --farm --session-store redis "locfix/$loc_fix/applicationHost.config"
+    lint --fix --unsafe-fixes --farm --session-store redis "locfix/$loc_fix/$(basename "$file")"
     t3=$(now)
     if [ "$r" -gt 0 ]; then
       loc_samples[check_$name]+="$(((t1 - t0) / 1000)) "
@@ -323,12 +344,13 @@ echo "| check --fix --unsafe-fixes --farm --session-store redis, $nfiles files |
 echo
 echo "| one file, --farm | check | --fix --unsafe-fixes --session-store redis |"
 echo "|---|---:|---:|"
-for name in distinct same; do
+for name in distinct same collections; do
   case $name in
     distinct) what="20,000 \`<location>\` elements" ;;
     same) what="4,000 copies of \`<location path=\"same\">\`" ;;
+    collections) what="100,000 each of appSettings, connectionStrings and customHeaders entries" ;;
   esac
-  echo "| $what ($(($(wc -c <"$work/locations/$name/applicationHost.config") / 1024)) KiB) | $(median_ms "${loc_samples[check_$name]}") ms | $(median_ms "${loc_samples[fix_$name]}") ms |"
+  echo "| $what ($(($(wc -c <"$work/$(one_file "$name")") / 1024)) KiB) | $(median_ms "${loc_samples[check_$name]}") ms | $(median_ms "${loc_samples[fix_$name]}") ms |"
 done
 echo
 pass() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "met" : "MISSED" }'; }
