@@ -64,36 +64,19 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Discovery {
 /// applies each file's own `exclude` afterwards, from the `iislint.toml` files the walk saw).
 pub fn discover_with(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Discovery {
     let mut found = Discovery::default();
-    let Discovery {
-        targets,
-        errors,
-        git_folders,
-        evidence_files,
-        config_files,
-        web_config_files,
-    } = &mut found;
     for path in paths {
         match std::fs::metadata(path) {
-            Err(err) => errors.push(WalkError {
+            Err(err) => found.errors.push(WalkError {
                 path: path.clone(),
                 message: format!("cannot read: {err}"),
             }),
-            Ok(meta) if meta.is_file() => targets.push(Target {
+            Ok(meta) if meta.is_file() => found.targets.push(Target {
                 path: path.clone(),
                 root: path.clone(),
             }),
-            Ok(meta) if meta.is_dir() => walk(
-                path,
-                excluded,
-                targets,
-                errors,
-                git_folders,
-                evidence_files,
-                config_files,
-                web_config_files,
-            ),
+            Ok(meta) if meta.is_dir() => walk(path, excluded, &mut found),
             // A FIFO, device or socket: reading it could block or never end.
-            Ok(meta) => errors.push(WalkError {
+            Ok(meta) => found.errors.push(WalkError {
                 path: path.clone(),
                 message: format!(
                     "not a regular file ({}); iislint reads only regular files",
@@ -102,14 +85,16 @@ pub fn discover_with(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync
             }),
         }
     }
-    targets.sort_by(|a, b| a.path.cmp(&b.path));
-    targets.dedup_by(|a, b| a.path == b.path);
+    found.targets.sort_by(|a, b| a.path.cmp(&b.path));
+    found.targets.dedup_by(|a, b| a.path == b.path);
     // Several command-line paths can name one file (`web.config ./web.config`, a folder and a
     // file in it, a symbolic link): it is linted, reported and fixed once, under its first name.
     // One walk of one folder never finds a file twice, so the look-ups are spared there.
     if paths.len() > 1 {
         let mut seen = HashSet::new();
-        targets.retain(|t| file_id(&t.path).is_none_or(|id| seen.insert(id)));
+        found
+            .targets
+            .retain(|t| file_id(&t.path).is_none_or(|id| seen.insert(id)));
     }
     found
 }
@@ -140,16 +125,8 @@ pub fn same_file_among<'t>(path: &Path, targets: &'t [Target]) -> Option<&'t Tar
         .find(|t| file_id(&t.path).as_ref() == Some(&id))
 }
 
-fn walk(
-    root: &Path,
-    excluded: &(dyn Fn(&Path) -> bool + Sync),
-    targets: &mut Vec<Target>,
-    errors: &mut Vec<WalkError>,
-    git_folders: &mut Vec<PathBuf>,
-    evidence_files: &mut Vec<PathBuf>,
-    config_files: &mut Vec<PathBuf>,
-    web_config_files: &mut Vec<PathBuf>,
-) {
+/// Walks the folder `root`, adding what it finds to `discovery`.
+fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), discovery: &mut Discovery) {
     // Walking is mostly system calls (directory reads, and `.gitignore` look-ups in every
     // folder), so it runs on several threads; `discover` sorts the targets, and the errors are
     // sorted here, so the result does not depend on which thread finished first.
@@ -220,14 +197,16 @@ fn walk(
         mut found_configs,
         mut found_web_configs,
     ) = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    evidence_files.append(&mut found_evidence);
-    config_files.append(&mut found_configs);
-    web_config_files.append(&mut found_web_configs);
+    discovery.evidence_files.append(&mut found_evidence);
+    discovery.config_files.append(&mut found_configs);
+    discovery.web_config_files.append(&mut found_web_configs);
     found_errors
         .sort_by(|a: &WalkError, b: &WalkError| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    targets.append(&mut found_targets);
-    errors.append(&mut found_errors);
-    git_folders.append(&mut git.lock().unwrap_or_else(|e| e.into_inner()));
+    discovery.targets.append(&mut found_targets);
+    discovery.errors.append(&mut found_errors);
+    discovery
+        .git_folders
+        .append(&mut git.lock().unwrap_or_else(|e| e.into_inner()));
 }
 
 /// A walk of `root` that sees what `check` lints: hidden folders too, not what `.gitignore`
