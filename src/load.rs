@@ -10,36 +10,30 @@ pub fn read_config_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> 
     // until something writes to it, and reading `/dev/zero` never ends.
     let meta = std::fs::metadata(path).map_err(|err| format!("cannot read the file: {err}"))?;
     check_regular(&meta, max_bytes)?;
-    let file = open_without_blocking(path).map_err(|err| format!("cannot read the file: {err}"))?;
-    // The path may have been replaced between the look and the open: judge what was opened.
-    let opened = file
-        .metadata()
-        .map_err(|err| format!("cannot read the file: {err}"))?;
-    check_regular(&opened, max_bytes)?;
-    let mut bytes = Vec::with_capacity(opened.len() as usize);
-    // A file that grows while it is read stops at the limit rather than filling the memory.
-    file.take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|err| format!("cannot read the file: {err}"))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_large(bytes.len() as u64, max_bytes));
-    }
-    Ok(bytes)
+    read_opened(path, max_bytes)
 }
 
 /// [`read_config_file`] for a file the walk saw as a regular file: on Unix it is opened without
 /// a look first (a FIFO put in its place since opens at once, `O_NONBLOCK`) and judged by what
 /// was opened, one system call fewer per file of a tree.
 pub fn read_walked_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
-    if !cfg!(unix) {
-        return read_config_file(path, max_bytes);
+    if cfg!(unix) {
+        read_opened(path, max_bytes)
+    } else {
+        read_config_file(path, max_bytes)
     }
+}
+
+/// Opens `path` and reads it when what was opened is a regular file of at most `max_bytes`.
+fn read_opened(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     let file = open_without_blocking(path).map_err(|err| format!("cannot read the file: {err}"))?;
+    // The path may have been replaced since it was looked at: judge what was opened.
     let opened = file
         .metadata()
         .map_err(|err| format!("cannot read the file: {err}"))?;
     check_regular(&opened, max_bytes)?;
     let mut bytes = Vec::with_capacity(opened.len() as usize);
+    // A file that grows while it is read stops at the limit rather than filling the memory.
     file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|err| format!("cannot read the file: {err}"))?;
