@@ -753,13 +753,9 @@ impl FolderIndex {
         // A Web Site project: pages without a project file. Pages in a sub-folder of a site
         // whose web.config sits above are that site's. Above means up to the repository's top,
         // or, outside a repository (a deployed site), every folder up to the file system's root:
-        // the current directory says nothing about where the site begins.
-        let bound = folder
-            .ancestors()
-            .find(|dir| self.has_git(dir))
-            .or_else(|| folder.ancestors().last())
-            .unwrap_or(folder);
-        if evidence.aspx_pages && !self.has_web_config_above(folder, bound) {
+        // the current directory says nothing about where the site begins. That is `top` (see
+        // `search_top`).
+        if evidence.aspx_pages && !self.has_web_config_above(folder, top) {
             return application(&[]);
         }
         Role::Undecided
