@@ -756,7 +756,8 @@ impl ParentCache {
         {
             return known.parent.clone();
         }
-        // Only the text is kept (not the source it was decoded from): parents stay for the run.
+        // Only the text is kept (not the source it was decoded from): a parent stays until the
+        // deepest file below it is checked (`release_up_to`).
         // A parent without `system.web` gives nothing to inherit and is not parsed here (its
         // own check reports its errors).
         let read = match read_source_in(&self.overlay, path, settings.max_file_bytes).ok() {

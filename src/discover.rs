@@ -47,10 +47,6 @@ pub struct Discovery {
     pub evidence_files: Vec<PathBuf>,
     /// The `iislint.toml` files inside the walked trees.
     pub config_files: Vec<PathBuf>,
-    /// Every `web.config` file the walks saw, `exclude`d ones too (not those `.gitignore` hides):
-    /// the parents of the walked folders' files are known from them without reading a folder
-    /// again.
-    pub web_config_files: Vec<PathBuf>,
 }
 
 /// Walks `paths`: directories recursively (respecting `.gitignore` inside or outside a git
@@ -130,12 +126,20 @@ fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), discovery: &mut 
     // Walking is mostly system calls (directory reads, and `.gitignore` look-ups in every
     // folder), so it runs on several threads; `discover` sorts the targets, and the errors are
     // sorted here, so the result does not depend on which thread finished first.
-    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()));
+    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new(), Vec::new()));
     // The repository tops inside the tree, seen as `.git` entries on the way (the walk never
     // enters `.git`), so that finding a file's repository needs no `.git` look-up per folder.
     let git = std::sync::Arc::new(Mutex::new(Vec::new()));
     let git_seen = std::sync::Arc::clone(&git);
-    walker(root)
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .parents(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        // Outside a git repository `ignore` would skip .gitignore files altogether.
+        .require_git(false)
+        .follow_links(false)
         .threads(rayon::current_num_threads().max(2))
         .filter_entry(move |entry| {
             if entry.file_name() == ".git"
@@ -168,38 +172,21 @@ fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), discovery: &mut 
                         && e.file_type().is_some_and(|t| t.is_file())
                 });
                 let config = config.map(|e| e.path().to_owned());
-                let web_config = entry
-                    .as_ref()
-                    .ok()
-                    .filter(|e| is_web_config_file(e))
-                    .map(|e| normalize(&crate::paths::absolute(e.path())));
                 let (target, error) = visit(root, excluded, entry);
-                if target.is_some()
-                    || error.is_some()
-                    || evidence.is_some()
-                    || config.is_some()
-                    || web_config.is_some()
-                {
+                if target.is_some() || error.is_some() || evidence.is_some() || config.is_some() {
                     let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
                     found.0.extend(target);
                     found.1.extend(error);
                     found.2.extend(evidence);
                     found.3.extend(config);
-                    found.4.extend(web_config);
                 }
                 ignore::WalkState::Continue
             })
         });
-    let (
-        mut found_targets,
-        mut found_errors,
-        mut found_evidence,
-        mut found_configs,
-        mut found_web_configs,
-    ) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (mut found_targets, mut found_errors, mut found_evidence, mut found_configs) =
+        found.into_inner().unwrap_or_else(|e| e.into_inner());
     discovery.evidence_files.append(&mut found_evidence);
     discovery.config_files.append(&mut found_configs);
-    discovery.web_config_files.append(&mut found_web_configs);
     found_errors
         .sort_by(|a: &WalkError, b: &WalkError| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     discovery.targets.append(&mut found_targets);
@@ -207,37 +194,6 @@ fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), discovery: &mut 
     discovery
         .git_folders
         .append(&mut git.lock().unwrap_or_else(|e| e.into_inner()));
-}
-
-/// A walk of `root` that sees what `check` lints: hidden folders too, not what `.gitignore`
-/// (inside or outside a git repository, in `root`'s folders and above it) or `.git/info/exclude`
-/// hides.
-fn walker(root: &Path) -> ignore::WalkBuilder {
-    let mut builder = ignore::WalkBuilder::new(root);
-    builder
-        .hidden(false)
-        .parents(true)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(false)
-        // Outside a git repository `ignore` would skip .gitignore files altogether.
-        .require_git(false)
-        .follow_links(false);
-    builder
-}
-
-/// Is this walked entry a folder's web.config, as [`FolderIndex::web_config_in`] counts one (a
-/// file or a link to one, not a folder, in any letter case)?
-fn is_web_config_file(entry: &ignore::DirEntry) -> bool {
-    entry
-        .file_name()
-        .to_str()
-        .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
-        && match entry.file_type() {
-            Some(t) if t.is_file() => true,
-            Some(t) if t.is_dir() => false,
-            _ => std::fs::metadata(entry.path()).is_ok_and(|m| !m.is_dir()),
-        }
 }
 
 /// One walked entry: a config file to lint, an error, or neither.
@@ -339,9 +295,6 @@ pub struct FolderIndex {
     has_git: RwLock<FolderMap<bool>>,
     /// The walked folders (absolute): every folder below them was seen by the walk.
     walked: Vec<PathBuf>,
-    /// The web.config of each walked folder that has one, as the walk saw it (the first name in
-    /// byte order when a folder holds two spellings).
-    walked_web_configs: FolderMap<PathBuf>,
     /// The folders below `walked` that hold a `.git`, as the walk saw them.
     walked_git: HashSet<OsString, rustc_hash::FxBuildHasher>,
     /// Application evidence of the folders below `walked`, as the walk saw it (folders without
@@ -453,19 +406,6 @@ impl FolderIndex {
             .into_iter()
             .map(|(dir, evidence)| (dir, Arc::new(evidence)))
             .collect();
-        let mut walked_web_configs: FolderMap<PathBuf> = FolderMap::default();
-        for file in &discovery.web_config_files {
-            if let Some(folder) = file.parent() {
-                walked_web_configs
-                    .entry(folder.as_os_str().to_owned())
-                    .and_modify(|first| {
-                        if file.file_name() < first.file_name() {
-                            first.clone_from(file);
-                        }
-                    })
-                    .or_insert_with(|| file.clone());
-            }
-        }
         let mut web_config_folders: Vec<PathBuf> = known.keys().map(PathBuf::from).collect();
         // By bytes (see `has_checked_below`): comparing paths component by component was a
         // tenth of the set-up on a large tree.
@@ -474,7 +414,6 @@ impl FolderIndex {
             web_config_folders,
             has_web_config: RwLock::new(known),
             walked,
-            walked_web_configs,
             walked_git,
             walked_evidence,
             ..FolderIndex::default()
@@ -560,21 +499,24 @@ impl FolderIndex {
             .get_or_init(|| crate::sites::FolderNames::new(&self.web_config_folders))
     }
 
-    /// The web.config of a folder (any letter case), looked for once: a walked folder's as the
-    /// walk saw it, another's read as a walk would see it. `.gitignore` hides a web.config from
-    /// the files below as it does from linting: it is not part of the repository.
+    /// The web.config of a folder (any letter case), looked for once. The folder is read even when
+    /// the walk listed it: the walk hides what `.gitignore` hides, and a web.config it hides (one a
+    /// build generates, say) is still the parent of the files below when the site runs. Not seeing
+    /// it would take a sub-folder for an application's root, and a fix could insert
+    /// application-only sections there.
     pub fn web_config_in(&self, dir: &Path) -> Option<PathBuf> {
         cached(&self.has_web_config, dir, || {
-            if self.walked.iter().any(|root| within(dir, root)) {
-                return self.walked_web_configs.get(dir.as_os_str()).cloned();
-            }
-            // The folder's files as a walk would see them.
-            let mut names: Vec<_> = walker(dir)
-                .max_depth(Some(1))
-                .build()
+            let entries = std::fs::read_dir(dir).ok()?;
+            // A folder named web.config is no configuration (a link to a file is).
+            let mut names: Vec<_> = entries
                 .flatten()
-                .filter(|e| e.depth() == 1 && is_web_config_file(e))
-                .map(|e| e.file_name().to_owned())
+                .filter(|e| {
+                    e.file_name()
+                        .to_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
+                        && std::fs::metadata(e.path()).is_ok_and(|m| !m.is_dir())
+                })
+                .map(|e| e.file_name())
                 .collect();
             names.sort();
             names.first().map(|name| dir.join(name))

@@ -234,7 +234,7 @@ fn a_parent_that_does_not_parse_is_an_error_and_the_child_is_still_checked() {
 }
 
 #[test]
-fn a_parent_that_gitignore_hides_is_no_parent_and_an_excluded_one_still_is() {
+fn a_parent_that_gitignore_hides_or_exclude_leaves_out_is_still_a_parent() {
     // Inherited, the site root's SQL Server session state keeps the child off the farm rule.
     let dir = site_with_child_application(true);
     let (_, inherited) = check(dir.path(), &["--farm", "."]);
@@ -252,8 +252,8 @@ fn a_parent_that_gitignore_hides_is_no_parent_and_an_excluded_one_still_is() {
     );
     let (_, excluded) = check(dir.path(), &["--farm", "."]);
     assert_eq!(excluded, inherited);
-    // Hidden by .gitignore, it is not part of the repository: walked or named, the child is
-    // judged without it.
+    // Hidden by .gitignore (a file a build generates, say), it still runs above the child:
+    // walked or named, the child inherits from it and is not linted, nor fixed, as a root.
     std::fs::remove_file(dir.path().join("iislint.toml")).unwrap();
     write(dir.path(), ".gitignore", "/Site/web.config\n");
     for args in [
@@ -262,11 +262,7 @@ fn a_parent_that_gitignore_hides_is_no_parent_and_an_excluded_one_still_is() {
     ] {
         let (_, found) = check(dir.path(), args);
         assert!(
-            found.contains(&"Site/Shop/web.config:3:3 inproc-session-on-farm".to_owned()),
-            "{args:?}: {found:?}"
-        );
-        assert!(
-            !found.iter().any(|f| f.starts_with("Site/web.config")),
+            !found.iter().any(|f| f.contains("inproc-session-on-farm")),
             "{args:?}: {found:?}"
         );
     }
