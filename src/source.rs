@@ -303,77 +303,17 @@ pub struct LineIndex {
     line_starts: Vec<usize>,
 }
 
-/// Bit `i` set where `chunk[i]` is `\n` (first mask) or `\r` (second): four 16-byte compares
-/// each (SSE2 is part of every x86-64 processor).
-#[cfg(target_arch = "x86_64")]
-fn line_end_masks(chunk: &[u8]) -> (u64, u64) {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-    };
-    assert_eq!(chunk.len(), 64);
-    let (mut lf, mut cr) = (0u64, 0u64);
-    // SAFETY: SSE2 is always there on x86-64, and each unaligned load reads 16 of the chunk's
-    // 64 bytes (checked above).
-    unsafe {
-        let (newline, carriage_return) = (_mm_set1_epi8(b'\n' as i8), _mm_set1_epi8(b'\r' as i8));
-        for part in 0..4 {
-            let bytes = _mm_loadu_si128(chunk.as_ptr().add(16 * part).cast::<__m128i>());
-            let newlines = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, newline)) as u16;
-            let returns = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, carriage_return)) as u16;
-            lf |= u64::from(newlines) << (16 * part);
-            cr |= u64::from(returns) << (16 * part);
-        }
-    }
-    (lf, cr)
-}
-
-/// Bit `i` set where `chunk[i]` is `\n` (first mask) or `\r` (second).
-#[cfg(not(target_arch = "x86_64"))]
-fn line_end_masks(chunk: &[u8]) -> (u64, u64) {
-    let (mut lf, mut cr) = (0u64, 0u64);
-    for (i, &b) in chunk.iter().enumerate() {
-        lf |= u64::from(b == b'\n') << i;
-        cr |= u64::from(b == b'\r') << i;
-    }
-    (lf, cr)
-}
-
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         // About one line per 32 bytes in configuration files: most indexes never grow.
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        // A line ends at `\n`, at `\r\n` (after the `\n`) and at a lone `\r`. An index is built
-        // for every file with a finding, so the ends are found 64 bytes at a time, as bit masks
-        // (vector compares), not with one search per line.
-        let mut chunks = bytes.chunks_exact(64);
-        let mut base = 0;
-        // Was the last byte of the chunk before a `\r`? (It ends a line unless a `\n` follows.)
-        let mut carried_cr = false;
-        for chunk in &mut chunks {
-            let (lf, cr) = line_end_masks(chunk);
-            // A `\r` ends a line when the next byte is no `\n`: the last one's next byte is in
-            // the next chunk.
-            let lone_cr = cr & !(lf >> 1) & !(1 << 63);
-            if carried_cr && lf & 1 == 0 {
-                line_starts.push(base);
-            }
-            let mut ends = lf | lone_cr;
-            while ends != 0 {
-                line_starts.push(base + ends.trailing_zeros() as usize + 1);
-                ends &= ends - 1;
-            }
-            carried_cr = cr >> 63 == 1;
-            base += 64;
-        }
-        let rest = chunks.remainder();
-        if carried_cr && rest.first() != Some(&b'\n') {
-            line_starts.push(base);
-        }
-        for (i, &b) in rest.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && rest.get(i + 1) != Some(&b'\n')) {
-                line_starts.push(base + i + 1);
+        // A line ends at `\n`, at `\r\n` (after the `\n`) and at a lone `\r`: found with
+        // memchr, as an index is built for every file with a finding.
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+                line_starts.push(at + 1);
             }
         }
         LineIndex { line_starts }
@@ -427,52 +367,6 @@ pub fn line_range(text: &str, offset: usize) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_starts_are_found_at_every_kind_of_line_end_across_chunks() {
-        // The search per line end it replaced.
-        let one_by_one = |text: &str| {
-            let bytes = text.as_bytes();
-            let mut starts = vec![0];
-            for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-                if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
-                    starts.push(at + 1);
-                }
-            }
-            starts
-        };
-        // Every mix of `a`, `\r` and `\n` around the 64-byte chunk ends, from a fixed seed.
-        let mut seed = 7u64;
-        for len in (0..200).chain([255, 256, 257, 1000]) {
-            for _ in 0..20 {
-                let text: String = (0..len)
-                    .map(|_| {
-                        seed = seed
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        ['a', '\r', '\n', 'é'][(seed >> 62) as usize]
-                    })
-                    .collect();
-                let index = LineIndex::new(&text);
-                assert_eq!(index.line_starts, one_by_one(&text), "{text:?}");
-            }
-        }
-        for text in [
-            "\r",
-            "\n",
-            "\r\n",
-            &"a".repeat(63),
-            &format!("{}\r", "a".repeat(63)),
-            &format!("{}\r\n", "a".repeat(63)),
-            &format!("{}\r", "a".repeat(127)),
-        ] {
-            assert_eq!(
-                LineIndex::new(text).line_starts,
-                one_by_one(text),
-                "{text:?}"
-            );
-        }
-    }
 
     #[test]
     fn utf8_bom_crlf_round_trips() {
