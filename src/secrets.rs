@@ -279,19 +279,30 @@ pub fn secret_key(key: &str) -> Option<SecretKey> {
     // Every name below ends in a word holding one of the stems: most keys (every `<add name>`
     // of a file is asked when its findings are masked) are dismissed without splitting them into
     // words. A non-ASCII key is split anyway (`K`, the Kelvin sign, lower-cases to `k`).
-    if key.is_ascii() && !has_secret_stem(key.as_bytes()) {
-        return None;
+    if key.is_ascii() {
+        if !has_secret_stem(key.as_bytes()) {
+            return None;
+        }
+        // The usual key, split on the stack: this runs for every entry of a file with findings.
+        if let Some(kind) = with_ascii_key_words(key.as_bytes(), secret_kind) {
+            return kind;
+        }
     }
-    let mut words = key_words(key);
-    while words
-        .last()
-        .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()) || QUALIFIERS.contains(&w.as_str()))
-        && words.len() > 1
+    let words = key_words(key);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    secret_kind(&words)
+}
+
+/// What the words of a key (lower-cased) name: see [`secret_key`].
+fn secret_kind(mut words: &[&str]) -> Option<SecretKey> {
+    while let [rest @ .., last] = words
+        && !rest.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit()) || QUALIFIERS.contains(last))
     {
-        words.pop();
+        words = rest;
     }
-    let last = words.last()?.as_str();
-    let before = words.len().checked_sub(2).map(|i| words[i].as_str());
+    let last = *words.last()?;
+    let before = words.len().checked_sub(2).map(|i| words[i]);
     let kind = match last {
         "password" | "passwd" | "pwd" => "password",
         // `ByPass` is no password.
@@ -315,6 +326,56 @@ pub fn secret_key(key: &str) -> Option<SecretKey> {
         _ => return None,
     };
     Some(SecretKey::Secret(kind))
+}
+
+/// The longest ASCII key, and the most words, [`with_ascii_key_words`] splits on the stack.
+const STACK_KEY_BYTES: usize = 64;
+const STACK_KEY_WORDS: usize = 16;
+
+/// `f` of [`key_words`] of an ASCII key, split without allocating; `None` for a key too long
+/// for that (it is split by [`key_words`] instead).
+fn with_ascii_key_words<T>(key: &[u8], f: impl FnOnce(&[&str]) -> T) -> Option<T> {
+    if key.len() > STACK_KEY_BYTES {
+        return None;
+    }
+    let mut lower = [0u8; STACK_KEY_BYTES];
+    let lower = &mut lower[..key.len()];
+    lower.copy_from_slice(key);
+    lower.make_ascii_lowercase();
+    let mut ranges = [(0, 0); STACK_KEY_WORDS];
+    let mut count = 0;
+    let mut word_start: Option<usize> = None;
+    // The same boundaries as `key_words`, on bytes.
+    for (i, &c) in key.iter().enumerate() {
+        let boundary = !c.is_ascii_alphanumeric()
+            || i.checked_sub(1).is_some_and(|p| {
+                let (p, next) = (key[p], key.get(i + 1));
+                (c.is_ascii_uppercase()
+                    && (p.is_ascii_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_ascii_uppercase() && next.is_some_and(u8::is_ascii_lowercase))))
+                    || (c.is_ascii_digit() && p.is_ascii_alphabetic())
+                    || (c.is_ascii_alphabetic() && p.is_ascii_digit())
+            });
+        if boundary && let Some(start) = word_start.take() {
+            *ranges.get_mut(count)? = (start, i);
+            count += 1;
+        }
+        if c.is_ascii_alphanumeric() && word_start.is_none() {
+            word_start = Some(i);
+        }
+    }
+    if let Some(start) = word_start {
+        *ranges.get_mut(count)? = (start, key.len());
+        count += 1;
+    }
+    let lower: &[u8] = lower;
+    let mut words = [""; STACK_KEY_WORDS];
+    for (word, &(start, end)) in words.iter_mut().zip(&ranges[..count]) {
+        // ASCII, so always UTF-8.
+        *word = std::str::from_utf8(&lower[start..end]).ok()?;
+    }
+    Some(f(&words[..count]))
 }
 
 /// Does an ASCII key hold `pass`, `pwd`, `secret`, `token`, `key`, `credential` or `string`, in
@@ -824,6 +885,89 @@ mod tests {
                 contains_a_stem(key),
                 "{key:?}"
             );
+        }
+    }
+
+    #[test]
+    fn keys_split_on_the_stack_split_like_key_words() {
+        let parts = [
+            "",
+            "a",
+            "A",
+            "1",
+            "_",
+            ".",
+            ":",
+            "-",
+            "Api",
+            "API",
+            "Key",
+            "KEY",
+            "key",
+            "pass",
+            "Password",
+            "PWD",
+            "Secret",
+            "Token",
+            "x9",
+            "9x",
+            "Dev",
+            "Prod",
+            "2",
+            "By",
+            "Conn",
+            "ectionString",
+            "Credential",
+            "S",
+            "ss",
+            "aB",
+            "Ab",
+            "AB",
+            "access",
+            "Id",
+        ];
+        let mut keys = Vec::new();
+        for a in parts {
+            for b in parts {
+                for c in [
+                    "",
+                    "Key",
+                    "_key",
+                    "Password2",
+                    "ID",
+                    "sTRING",
+                    ":",
+                    "Token9x",
+                ] {
+                    keys.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        keys.push("A".repeat(STACK_KEY_BYTES));
+        keys.push("A".repeat(STACK_KEY_BYTES + 1));
+        keys.push("aB".repeat(STACK_KEY_WORDS / 2));
+        keys.push("aB".repeat(STACK_KEY_WORDS));
+        keys.push("a_".repeat(STACK_KEY_WORDS + 1));
+        for key in &keys {
+            let general: Vec<String> = key_words(key);
+            let on_the_stack = with_ascii_key_words(key.as_bytes(), |words| {
+                words.iter().map(|w| w.to_string()).collect::<Vec<_>>()
+            });
+            match on_the_stack {
+                Some(words) => assert_eq!(words, general, "{key:?}"),
+                // Left to `key_words` only when too long or of too many words.
+                None => assert!(
+                    key.len() > STACK_KEY_BYTES || general.len() > STACK_KEY_WORDS,
+                    "{key:?}"
+                ),
+            }
+            let general: Vec<&str> = general.iter().map(String::as_str).collect();
+            let expected = if has_secret_stem(key.as_bytes()) {
+                secret_kind(&general)
+            } else {
+                None
+            };
+            assert_eq!(secret_key(key), expected, "{key:?}");
         }
     }
 

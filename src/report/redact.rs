@@ -353,6 +353,8 @@ fn keyed_values(text: &str) -> Vec<std::ops::Range<usize>> {
         .collect::<Vec<_>>();
     words.sort_unstable();
     let mut searched_to = 0;
+    // One list of attributes, refilled for each tag read.
+    let mut attrs = Vec::new();
     for word in words {
         // No `<` since the word before: this word is in the tag already read (or before any).
         let Some(at) = memchr::memrchr(b'<', &bytes[searched_to..word]).map(|at| searched_to + at)
@@ -370,7 +372,7 @@ fn keyed_values(text: &str) -> Vec<std::ops::Range<usize>> {
             continue;
         }
         let tag_name = &rest[..name_len];
-        let attrs = tag_attributes(text, at + 1 + name_len);
+        tag_attributes(text, at + 1 + name_len, &mut attrs);
         let value = attrs
             .iter()
             .find(|(name, _)| text[name.clone()] == *"value");
@@ -411,15 +413,16 @@ fn keyed_values(text: &str) -> Vec<std::ops::Range<usize>> {
     values
 }
 
-/// The attributes of the start tag whose name ends at `at`: name and value ranges (quotes
-/// excluded), up to the tag's `>` or an unquoted `<`; white space, line breaks included,
-/// between them.
+/// The attributes of the start tag whose name ends at `at`, in `attrs` (emptied first): name
+/// and value ranges (quotes excluded), up to the tag's `>` or an unquoted `<`; white space,
+/// line breaks included, between them.
 fn tag_attributes(
     text: &str,
     mut at: usize,
-) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    attrs: &mut Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+) {
     let bytes = text.as_bytes();
-    let mut attrs = Vec::new();
+    attrs.clear();
     loop {
         while bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
             at += 1;
@@ -432,25 +435,25 @@ fn tag_attributes(
             at += 1;
         }
         if at == name_start {
-            return attrs;
+            return;
         }
         let name = name_start..at;
         while bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
             at += 1;
         }
         if bytes.get(at) != Some(&b'=') {
-            return attrs;
+            return;
         }
         at += 1;
         while bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
             at += 1;
         }
         let Some(&quote @ (b'"' | b'\'')) = bytes.get(at) else {
-            return attrs;
+            return;
         };
         let start = at + 1;
         let Some(len) = memchr::memchr(quote, &bytes[start..]) else {
-            return attrs;
+            return;
         };
         attrs.push((name, start..start + len));
         at = start + len + 1;
