@@ -425,21 +425,28 @@ fn merge(
     fixing: bool,
     deployed: &std::collections::HashSet<PathBuf>,
 ) -> Vec<FileResult> {
-    // Keyed by the path's bytes, hashed with FxHash: this part of a run is on one thread.
-    let mut order: Vec<std::ffi::OsString> = Vec::new();
-    let mut by_file: HashMap<std::ffi::OsString, Vec<Finished>, rustc_hash::FxBuildHasher> =
-        HashMap::default();
-    for one in checked.into_iter().flatten() {
-        let group = by_file.entry(one.key.clone()).or_insert_with(|| {
-            order.push(one.key.clone());
-            Vec::new()
-        });
-        group.push(one);
+    // Grouped by the path's bytes, hashed with FxHash, on one thread; each file's group is
+    // merged on the pool's threads (freeing what the merge drops there too).
+    let mut groups: Vec<Vec<Finished>> = Vec::with_capacity(checked.len());
+    let mut group_of: HashMap<std::ffi::OsString, usize, rustc_hash::FxBuildHasher> =
+        HashMap::with_capacity_and_hasher(checked.len(), Default::default());
+    for mut one in checked.into_iter().flatten() {
+        match group_of.entry(std::mem::take(&mut one.key)) {
+            std::collections::hash_map::Entry::Occupied(group) => groups[*group.get()].push(one),
+            std::collections::hash_map::Entry::Vacant(group) => {
+                group.insert(groups.len());
+                groups.push(vec![one]);
+            }
+        }
     }
-    order
-        .into_iter()
-        .filter_map(|key| {
-            let mut group = by_file.remove(&key)?;
+    let mut keys = vec![std::ffi::OsString::new(); groups.len()];
+    for (key, group) in group_of {
+        keys[group] = key;
+    }
+    groups
+        .into_par_iter()
+        .zip(keys)
+        .filter_map(|(mut group, key)| {
             if !deployed.is_empty() && deployed.contains(Path::new(&key)) {
                 for other in group.iter_mut().filter(|c| !c.own) {
                     other.result.diagnostics.clear();

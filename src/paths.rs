@@ -45,6 +45,20 @@ pub fn is_plain(path: &Path) -> bool {
     components.all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
+/// `a.cmp(b)` for two paths in normal form (see [`is_plain`]): component by component is the
+/// order of their bytes with the separator below every other byte (no component holds a
+/// separator or a NUL, and a shorter component sorts first).
+pub fn cmp_plain(a: &Path, b: &Path) -> std::cmp::Ordering {
+    debug_assert!(is_plain(a) && is_plain(b));
+    fn order(path: &Path) -> impl Iterator<Item = u8> + '_ {
+        path.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .map(|&b| if b == b'/' { 0 } else { b })
+    }
+    order(a).cmp(order(b))
+}
+
 /// `path.parent()`, without the component walk for a path in normal form (see [`is_plain`]):
 /// the folder loops above every file (parents, project evidence, the repository's top) ask it
 /// tens of times per file.
@@ -180,6 +194,39 @@ pub fn file_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_paths_are_ordered_as_std_orders_paths() {
+        let names = ["a", "a.b", "a-b", "ab", "b", "A", "a b", "é", "0"];
+        let mut paths: Vec<String> = Vec::new();
+        for first in names {
+            paths.push(first.to_owned());
+            paths.push(format!("/{first}"));
+            for second in names {
+                paths.push(format!("{first}/{second}"));
+                paths.push(format!("/{first}/{second}/web.config"));
+            }
+        }
+        let mut compared = 0;
+        for a in &paths {
+            for b in &paths {
+                let (a, b) = (Path::new(a), Path::new(b));
+                if is_plain(a) && is_plain(b) {
+                    assert_eq!(cmp_plain(a, b), a.cmp(b), "{a:?} {b:?}");
+                    compared += 1;
+                }
+            }
+        }
+        // On Windows no path is plain.
+        assert_eq!(
+            compared,
+            if cfg!(windows) {
+                0
+            } else {
+                paths.len() * paths.len()
+            }
+        );
+    }
 
     #[test]
     fn parents_match_std() {

@@ -4,6 +4,7 @@
 //! `serde_json::Value` maps, which took several times the size of the output in memory. Keys are
 //! in alphabetical order, as they always were.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{FileResult, Run};
@@ -63,31 +64,18 @@ pub fn render(run: &Run) -> String {
 /// With `show_suppressed`, findings inline suppressions silenced are listed too, and every
 /// diagnostic has a `suppressed` key: `null`, or `{"kind": "ignore"|"ignore-file", "reason": …}`.
 pub fn render_with(run: &Run, show_suppressed: bool) -> String {
-    let mut document = Document {
-        diagnostics: Vec::new(),
-        errors: Vec::new(),
-    };
+    // Each file's diagnostics are written on the pool's threads, then put in place: the same
+    // bytes as writing the whole document at once, which was a twentieth of a large run on one
+    // thread.
+    let files: Vec<String> = run
+        .files
+        .par_iter()
+        .map(|file| file_diagnostics(file, show_suppressed))
+        .collect();
+    let mut errors = Vec::new();
     for file in &run.files {
-        let mut all: Vec<(&Diagnostic, Option<JsonSuppression<'_>>)> =
-            file.diagnostics.iter().map(|d| (d, None)).collect();
-        if show_suppressed {
-            all.extend(file.suppressed.iter().map(|s| {
-                let kind = if s.file_level {
-                    "ignore-file"
-                } else {
-                    "ignore"
-                };
-                let reason = s.reason.as_deref();
-                (&s.diagnostic, Some(JsonSuppression { kind, reason }))
-            }));
-            all.sort_by_key(|(d, _)| d.range.start);
-        }
-        for (d, suppression) in all {
-            let diagnostic = diagnostic(file, d, show_suppressed.then_some(suppression));
-            document.diagnostics.push(diagnostic);
-        }
         if let Some(err) = &file.error {
-            document.errors.push(JsonError {
+            errors.push(JsonError {
                 column: Some(err.column),
                 line: Some(err.line),
                 message: &err.message,
@@ -96,15 +84,75 @@ pub fn render_with(run: &Run, show_suppressed: bool) -> String {
         }
     }
     for (path, message) in &run.path_errors {
-        document.errors.push(JsonError {
+        errors.push(JsonError {
             column: None,
             line: None,
             message,
             path,
         });
     }
-    let mut out = serde_json::to_string_pretty(&document).expect("JSON values always serialise");
+    let without_diagnostics = Document {
+        diagnostics: Vec::new(),
+        errors,
+    };
+    let rest =
+        serde_json::to_string_pretty(&without_diagnostics).expect("JSON values always serialise");
+    let empty = "{\n  \"diagnostics\": [],";
+    let rest = rest
+        .strip_prefix(empty)
+        .expect("the document starts with its diagnostics");
+    let diagnostics_len: usize = files.iter().map(|f| f.len()).sum();
+    let mut out = String::with_capacity(empty.len() + diagnostics_len + rest.len() + 16);
+    if diagnostics_len == 0 {
+        out.push_str(empty);
+    } else {
+        out.push_str("{\n  \"diagnostics\": [");
+        let mut first = true;
+        for file in files.iter().filter(|f| !f.is_empty()) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(file);
+        }
+        out.push_str("\n  ],");
+    }
+    out.push_str(rest);
     out.push('\n');
+    out
+}
+
+/// One file's diagnostics as they are inside the document's `diagnostics` array (each on a new
+/// line, indented two levels, separated by commas); empty when it has none.
+fn file_diagnostics(file: &FileResult, show_suppressed: bool) -> String {
+    let mut all: Vec<(&Diagnostic, Option<JsonSuppression<'_>>)> =
+        file.diagnostics.iter().map(|d| (d, None)).collect();
+    if show_suppressed {
+        all.extend(file.suppressed.iter().map(|s| {
+            let kind = if s.file_level {
+                "ignore-file"
+            } else {
+                "ignore"
+            };
+            let reason = s.reason.as_deref();
+            (&s.diagnostic, Some(JsonSuppression { kind, reason }))
+        }));
+        all.sort_by_key(|(d, _)| d.range.start);
+    }
+    let mut out = String::new();
+    for (d, suppression) in all {
+        let diagnostic = diagnostic(file, d, show_suppressed.then_some(suppression));
+        let pretty =
+            serde_json::to_string_pretty(&diagnostic).expect("JSON values always serialise");
+        if !out.is_empty() {
+            out.push(',');
+        }
+        // A string's line breaks are escaped: every line break is the pretty printer's.
+        for line in pretty.split('\n') {
+            out.push_str("\n    ");
+            out.push_str(line);
+        }
+    }
     out
 }
 
