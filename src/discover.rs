@@ -47,6 +47,54 @@ pub struct Discovery {
     pub evidence_files: Vec<PathBuf>,
     /// The `iislint.toml` files inside the walked trees.
     pub config_files: Vec<PathBuf>,
+    /// What the walk saw of web.config files, ignored ones too (see [`FolderListing`]).
+    pub listing: FolderListing,
+}
+
+/// The folders a walk listed whole, and the web.config files it saw in them whether or not
+/// `.gitignore` hides them: enough to answer "does this folder hold a web.config?" without
+/// reading the folder again. All paths absolute and normalized.
+#[derive(Debug, Default)]
+pub struct FolderListing {
+    /// Folders the walk read.
+    pub folders: Vec<PathBuf>,
+    /// Folders (or entries of folders) the walk could not read: their listing is not trusted.
+    pub unreadable: Vec<PathBuf>,
+    /// An error without a path: no listing is trusted.
+    pub untrusted: bool,
+    /// Entries named web.config (any letter case) that are not folders, links to files included.
+    pub web_configs: Vec<PathBuf>,
+}
+
+impl FolderListing {
+    fn append(&mut self, other: &mut FolderListing) {
+        self.folders.append(&mut other.folders);
+        self.unreadable.append(&mut other.unreadable);
+        self.untrusted |= other.untrusted;
+        self.web_configs.append(&mut other.web_configs);
+    }
+
+    /// Notes an entry of a listed folder (seen, or kept from the walk by the ignore rules).
+    fn note_entry(&mut self, entry: &ignore::DirEntry) {
+        if !entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
+        {
+            return;
+        }
+        // As a read of the folder judges it: a folder named web.config is no configuration, a
+        // link to a file is.
+        let is_configuration = match entry.file_type() {
+            Some(t) if t.is_dir() => false,
+            Some(t) if !t.is_symlink() => true,
+            _ => std::fs::metadata(entry.path()).is_ok_and(|m| !m.is_dir()),
+        };
+        if is_configuration {
+            self.web_configs
+                .push(normalize(&crate::paths::absolute(entry.path())));
+        }
+    }
 }
 
 /// Walks `paths`: directories recursively (respecting `.gitignore` inside or outside a git
@@ -139,7 +187,7 @@ fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), discovery: &mut 
     // Walking is mostly system calls (directory reads, and `.gitignore` look-ups in every
     // folder), so it runs on several threads; `discover` sorts the targets, and the errors are
     // sorted here, so the result does not depend on which thread finished first.
-    let found = Mutex::new((Vec::new(), Vec::new(), Vec::new(), Vec::new()));
+    let found = Mutex::new(Found::default());
     // The repository tops inside the tree, seen as `.git` entries on the way (the walk never
     // enters `.git`), so that finding a file's repository needs no `.git` look-up per folder.
     let git = std::sync::Arc::new(Mutex::new(Vec::new()));
@@ -172,41 +220,122 @@ fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), discovery: &mut 
                     .any(|d| entry.file_name().eq_ignore_ascii_case(d)))
         })
         .build_parallel()
-        .run(|| {
-            Box::new(|entry| {
-                // Project files and pages, for the application model: a name test per file.
-                let evidence = entry.as_ref().ok().filter(|e| {
-                    e.file_type().is_some_and(|t| t.is_file())
-                        && e.file_name().to_str().is_some_and(FolderEvidence::matters)
-                });
-                let evidence = evidence.map(|e| normalize(&crate::paths::absolute(e.path())));
-                let config = entry.as_ref().ok().filter(|e| {
-                    e.file_name() == crate::settings::CONFIG_FILE_NAME
-                        && e.file_type().is_some_and(|t| t.is_file())
-                });
-                let config = config.map(|e| e.path().to_owned());
-                let (target, error) = visit(root, excluded, entry);
-                if target.is_some() || error.is_some() || evidence.is_some() || config.is_some() {
-                    let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-                    found.0.extend(target);
-                    found.1.extend(error);
-                    found.2.extend(evidence);
-                    found.3.extend(config);
-                }
-                ignore::WalkState::Continue
-            })
+        .visit(&mut WalkVisitors {
+            root,
+            excluded,
+            all: &found,
         });
-    let (mut found_targets, mut found_errors, mut found_evidence, mut found_configs) =
-        found.into_inner().unwrap_or_else(|e| e.into_inner());
-    discovery.evidence_files.append(&mut found_evidence);
-    discovery.config_files.append(&mut found_configs);
-    found_errors
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    discovery.evidence_files.append(&mut found.evidence);
+    discovery.config_files.append(&mut found.configs);
+    found
+        .errors
         .sort_by(|a: &WalkError, b: &WalkError| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    discovery.targets.append(&mut found_targets);
-    discovery.errors.append(&mut found_errors);
+    discovery.targets.append(&mut found.targets);
+    discovery.errors.append(&mut found.errors);
+    discovery.listing.append(&mut found.listing);
     discovery
         .git_folders
         .append(&mut git.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// What a walk (or one of its threads) found.
+#[derive(Default)]
+struct Found {
+    targets: Vec<Target>,
+    errors: Vec<WalkError>,
+    evidence: Vec<PathBuf>,
+    configs: Vec<PathBuf>,
+    listing: FolderListing,
+}
+
+/// Makes one [`WalkVisitor`] per thread of the walk.
+struct WalkVisitors<'a> {
+    root: &'a Path,
+    excluded: &'a (dyn Fn(&Path) -> bool + Sync),
+    all: &'a Mutex<Found>,
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkVisitors<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(WalkVisitor {
+            root: self.root,
+            excluded: self.excluded,
+            found: Found::default(),
+            all: self.all,
+        })
+    }
+}
+
+/// One thread's visitor: collects on its own, and hands what it found over when the walk ends
+/// (no lock per entry).
+struct WalkVisitor<'a> {
+    root: &'a Path,
+    excluded: &'a (dyn Fn(&Path) -> bool + Sync),
+    found: Found,
+    all: &'a Mutex<Found>,
+}
+
+impl ignore::ParallelVisitor for WalkVisitor<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let found = &mut self.found;
+        match &entry {
+            Ok(entry) => {
+                // A folder the walk visits is read next, unless reading fails (an error below).
+                if entry.file_type().is_some_and(|t| t.is_dir()) {
+                    found
+                        .listing
+                        .folders
+                        .push(normalize(&crate::paths::absolute(entry.path())));
+                }
+                found.listing.note_entry(entry);
+                // Project files and pages, for the application model: a name test per file.
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    let name = entry.file_name();
+                    if name.to_str().is_some_and(FolderEvidence::matters) {
+                        found
+                            .evidence
+                            .push(normalize(&crate::paths::absolute(entry.path())));
+                    }
+                    if name == crate::settings::CONFIG_FILE_NAME {
+                        found.configs.push(entry.path().to_owned());
+                    }
+                }
+            }
+            // The folder (or the folder of the entry) that failed is not listed whole.
+            Err(err) => match error_path(err) {
+                Some(path) => {
+                    let path = normalize(&crate::paths::absolute(&path));
+                    found
+                        .listing
+                        .unreadable
+                        .extend(path.parent().map(Path::to_owned));
+                    found.listing.unreadable.push(path);
+                }
+                None => found.listing.untrusted = true,
+            },
+        }
+        let (target, error) = visit(self.root, self.excluded, entry);
+        found.targets.extend(target);
+        found.errors.extend(error);
+        ignore::WalkState::Continue
+    }
+
+    fn ignored(&mut self, entry: &ignore::DirEntry) {
+        self.found.listing.note_entry(entry);
+    }
+}
+
+impl Drop for WalkVisitor<'_> {
+    fn drop(&mut self) {
+        let mut all = self.all.lock().unwrap_or_else(|e| e.into_inner());
+        let found = &mut self.found;
+        all.targets.append(&mut found.targets);
+        all.errors.append(&mut found.errors);
+        all.evidence.append(&mut found.evidence);
+        all.configs.append(&mut found.configs);
+        all.listing.append(&mut found.listing);
+    }
 }
 
 /// One walked entry: a config file to lint, an error, or neither.
@@ -368,6 +497,40 @@ fn cached<V: Clone>(map: &RwLock<FolderMap<V>>, key: &Path, compute: impl FnOnce
     value
 }
 
+/// `known` (the folders of the web.config files to check) and, for every other folder the walk
+/// listed whole, its web.config or none: such a folder needs no second read.
+fn with_listed_folders(
+    mut known: FolderMap<Option<PathBuf>>,
+    listing: &FolderListing,
+) -> FolderMap<Option<PathBuf>> {
+    if listing.untrusted {
+        return known;
+    }
+    // Keyed by the paths' bytes (hashing a `Path` walks its components).
+    let unreadable: HashSet<&std::ffi::OsStr, rustc_hash::FxBuildHasher> =
+        listing.unreadable.iter().map(|f| f.as_os_str()).collect();
+    // Per folder, its web.config named first in byte order, as reading the folder picks it.
+    let mut web_configs: FolderMap<&PathBuf> = FolderMap::default();
+    for file in &listing.web_configs {
+        if let Some(folder) = file.parent() {
+            web_configs
+                .entry(folder.as_os_str().to_owned())
+                .and_modify(|first| *first = (*first).min(file))
+                .or_insert(file);
+        }
+    }
+    known.reserve(listing.folders.len());
+    for folder in &listing.folders {
+        if unreadable.contains(folder.as_os_str()) {
+            continue;
+        }
+        known
+            .entry(folder.as_os_str().to_owned())
+            .or_insert_with(|| web_configs.get(folder.as_os_str()).map(|f| (*f).clone()));
+    }
+    known
+}
+
 impl FolderIndex {
     /// An index that already knows the folders of the discovered web.config files and the
     /// repository tops inside the walked trees.
@@ -387,6 +550,7 @@ impl FolderIndex {
                 Some((dir.into_os_string(), Some(file)))
             })
             .collect();
+        let known = with_listed_folders(known, &discovery.listing);
         let walked_git = discovery
             .git_folders
             .iter()
@@ -512,10 +676,11 @@ impl FolderIndex {
             .get_or_init(|| crate::sites::FolderNames::new(&self.web_config_folders))
     }
 
-    /// The web.config of a folder (any letter case), looked for once. The folder is read even when
-    /// the walk listed it: the walk hides what `.gitignore` hides, and a web.config it hides (one a
-    /// build generates, say) is still the parent of the files below when the site runs. Not seeing
-    /// it would take a sub-folder for an application's root, and a fix could insert
+    /// The web.config of a folder (any letter case), looked for once: known from the walk for the
+    /// folders it listed, read otherwise. The walk's answer counts the web.config files that
+    /// `.gitignore` hides too (the walk is told of them, see `vendor/ignore/PATCHES.md`): one a
+    /// build generates, say, is still the parent of the files below when the site runs. Not
+    /// seeing it would take a sub-folder for an application's root, and a fix could insert
     /// application-only sections there.
     pub fn web_config_in(&self, dir: &Path) -> Option<PathBuf> {
         cached(&self.has_web_config, dir, || {

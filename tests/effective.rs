@@ -268,6 +268,31 @@ fn a_parent_that_gitignore_hides_or_exclude_leaves_out_is_still_a_parent() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_walked_folder_holds_a_parent_when_it_has_a_link_to_a_file_not_a_folder_named_web_config() {
+    let dir = site_with_child_application(true);
+    let farm_finding =
+        |found: &[String]| found.iter().any(|f| f.contains("inproc-session-on-farm"));
+    // Without the site's web.config, the shop is an application of its own, with InProc session.
+    std::fs::rename(
+        dir.path().join("Site/web.config"),
+        dir.path().join("Site.config"),
+    )
+    .unwrap();
+    let (_, alone) = check(dir.path(), &["--farm", "."]);
+    assert!(farm_finding(&alone), "{alone:?}");
+    // A folder named web.config is no configuration.
+    std::fs::create_dir(dir.path().join("Site/web.config")).unwrap();
+    assert_eq!(check(dir.path(), &["--farm", "."]).1, alone);
+    // A link to the site's file is one, also when .gitignore hides it from the walk.
+    std::fs::remove_dir(dir.path().join("Site/web.config")).unwrap();
+    std::os::unix::fs::symlink("../Site.config", dir.path().join("Site/Web.config")).unwrap();
+    write(dir.path(), ".gitignore", "/Site/Web.config\n");
+    let (_, linked) = check(dir.path(), &["--farm", "."]);
+    assert!(!farm_finding(&linked), "{linked:?}");
+}
+
 fn explain(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = iislint(dir).arg("explain").args(args).output().unwrap();
     (
