@@ -398,7 +398,7 @@ fn empty_result(path: &Path) -> FileResult {
 
 /// The key that makes two names of one file one result.
 pub(crate) fn file_key(path: &Path) -> PathBuf {
-    crate::application::normalize(&crate::paths::absolute(path))
+    crate::paths::absolute_normalized(path)
 }
 
 /// A file's result, finished (see [`finish`]), before it is merged with what other files' views

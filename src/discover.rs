@@ -92,7 +92,7 @@ impl FolderListing {
         };
         if is_configuration {
             self.web_configs
-                .push(normalize(&crate::paths::absolute(entry.path())));
+                .push(crate::paths::absolute_normalized(entry.path()));
         }
     }
 }
@@ -210,7 +210,7 @@ fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), discovery: &mut 
                 git_seen
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(normalize(&crate::paths::absolute(folder)));
+                    .push(crate::paths::absolute_normalized(folder));
             }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir
@@ -286,7 +286,7 @@ impl ignore::ParallelVisitor for WalkVisitor<'_> {
                     found
                         .listing
                         .folders
-                        .push(normalize(&crate::paths::absolute(entry.path())));
+                        .push(crate::paths::absolute_normalized(entry.path()));
                 }
                 found.listing.note_entry(entry);
                 // Project files and pages, for the application model: a name test per file.
@@ -295,7 +295,7 @@ impl ignore::ParallelVisitor for WalkVisitor<'_> {
                     if name.to_str().is_some_and(FolderEvidence::matters) {
                         found
                             .evidence
-                            .push(normalize(&crate::paths::absolute(entry.path())));
+                            .push(crate::paths::absolute_normalized(entry.path()));
                     }
                     if name == crate::settings::CONFIG_FILE_NAME {
                         found.configs.push(entry.path().to_owned());
@@ -305,7 +305,7 @@ impl ignore::ParallelVisitor for WalkVisitor<'_> {
             // The folder (or the folder of the entry) that failed is not listed whole.
             Err(err) => match error_path(err) {
                 Some(path) => {
-                    let path = normalize(&crate::paths::absolute(&path));
+                    let path = crate::paths::absolute_normalized(&path);
                     found
                         .listing
                         .unreadable
@@ -545,7 +545,7 @@ impl FolderIndex {
                     .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
             })
             .filter_map(|t| {
-                let file = normalize(&crate::paths::absolute(&t.path));
+                let file = crate::paths::absolute_normalized(&t.path);
                 let dir = file.parent()?.to_owned();
                 Some((dir.into_os_string(), Some(file)))
             })
@@ -566,7 +566,7 @@ impl FolderIndex {
         roots.dedup();
         let mut walked: Vec<PathBuf> = roots
             .into_iter()
-            .map(|root| normalize(&crate::paths::absolute(root)))
+            .map(crate::paths::absolute_normalized)
             .collect();
         walked.sort();
         walked.dedup();
@@ -606,7 +606,7 @@ impl FolderIndex {
         let folder = path.parent()?;
         Some(cached(&self.places, folder, || {
             // `a/../b`: the folders above are the real ones, not the path's spelling.
-            let folder = normalize(&crate::paths::absolute(folder));
+            let folder = crate::paths::absolute_normalized(folder);
             let top = self.search_top(&folder);
             Arc::new(Place { folder, top })
         }))
@@ -657,7 +657,7 @@ impl FolderIndex {
 
     /// The transforms in a folder the walk saw (`None`: outside the walked trees, look on disk).
     pub fn transforms_in(&self, folder: &Path) -> Option<Vec<PathBuf>> {
-        let folder = normalize(&crate::paths::absolute(folder));
+        let folder = crate::paths::absolute_normalized(folder);
         if !self.walked.iter().any(|root| within(&folder, root)) {
             return None;
         }

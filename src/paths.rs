@@ -29,6 +29,21 @@ pub fn absolute(path: &Path) -> PathBuf {
     .unwrap_or_else(|_| path.to_owned())
 }
 
+/// The absolute, lexically normalized form of `path` (`a/../b` is `b`): what
+/// `application::normalize(&absolute(path))` gives, with a single copy for a path in normal form
+/// (asked for every folder of a walk and several times for every file).
+pub fn absolute_normalized(path: &Path) -> PathBuf {
+    if is_plain(path) {
+        if path.is_absolute() {
+            return path.to_owned();
+        }
+        if let Some(cwd) = current_dir().filter(|cwd| is_plain(cwd)) {
+            return cwd.join(path);
+        }
+    }
+    crate::application::normalize(&absolute(path))
+}
+
 /// Is `path` free of `.` and `..` components, repeated or trailing separators (and, on Windows,
 /// of `/` and prefixes), so that `std::path::absolute` and a normalization would only copy it?
 pub fn is_plain(path: &Path) -> bool {
@@ -226,6 +241,20 @@ mod tests {
                 paths.len() * paths.len()
             }
         );
+    }
+
+    #[test]
+    fn absolute_normalized_is_normalize_of_absolute() {
+        for path in [
+            "a/b", "a", "/a/b", "/", "", "a/./b", "a/../b", "../x", "/a/..", "a//b", "a/b/",
+        ] {
+            let path = Path::new(path);
+            assert_eq!(
+                absolute_normalized(path),
+                crate::application::normalize(&absolute(path)),
+                "{path:?}"
+            );
+        }
     }
 
     #[test]

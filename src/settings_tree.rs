@@ -114,7 +114,7 @@ impl SettingsTree {
 
 /// A path as the folder map keys it: absolute, `.` and `..` resolved.
 fn folder_key(path: &Path) -> PathBuf {
-    crate::application::normalize(&crate::paths::absolute(path))
+    crate::paths::absolute_normalized(path)
 }
 
 /// Reads one `iislint.toml`; a mistake as `path:line:col: message`.

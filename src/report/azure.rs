@@ -63,7 +63,7 @@ pub fn render(run: &Run) -> String {
 
 /// The absolute path, `.` and `..` resolved.
 fn absolute(path: &std::path::Path) -> String {
-    crate::application::normalize(&crate::paths::absolute(path))
+    crate::paths::absolute_normalized(path)
         .to_string_lossy()
         .into_owned()
 }

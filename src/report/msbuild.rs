@@ -69,7 +69,7 @@ pub fn render(run: &Run) -> String {
 
 /// The absolute path, `.` and `..` resolved, with the platform's separators.
 fn absolute(path: &std::path::Path) -> String {
-    let path = crate::application::normalize(&crate::paths::absolute(path));
+    let path = crate::paths::absolute_normalized(path);
     super::terminal_safe(&path.to_string_lossy()).into_owned()
 }
 
