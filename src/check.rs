@@ -541,14 +541,14 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
     redact(&mut result, &redactor);
     // Memory independent of the size of the files: a result keeps the positions the reports print
     // and, for snippets, the lines around each finding, never the whole text. Clean files keep
-    // path and counts only, and their line index is never built.
+    // path and counts only. Positions are counted up to the last finding; a line index is built
+    // only for snippets.
     if let Some(text) = text.filter(|_| needs_text(&result)) {
-        let index = LineIndex::new(&text);
         let reported = result
             .diagnostics
             .iter()
             .chain(result.suppressed.iter().map(|s| &s.diagnostic));
-        result.positions = Positions::new(&text, &index, reported_offsets(reported).into_iter())
+        result.positions = Positions::new(&text, reported_offsets(reported).into_iter())
             .with_line_hashes(
                 &text,
                 result
@@ -561,6 +561,7 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
         if options.excerpts && !result.diagnostics.is_empty() {
             // Masking keeps every byte offset, so the ranges still point at the same lines; a
             // secret never spans lines, so the lines shown are masked alone.
+            let index = LineIndex::new(&text);
             let ranges = result.diagnostics.iter().map(|d| d.range.clone());
             result.excerpt = Some(Excerpt::masked(&text, &index, ranges, |lines| {
                 redactor.mask(lines)

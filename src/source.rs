@@ -296,6 +296,37 @@ fn line_col_of_end(prefix: &str) -> (usize, usize) {
 
 /// Byte offset to line/column, built once per file so every position costs a binary search.
 ///
+/// The 1-based line and column of each of `offsets` (ascending), as [`LineIndex::line_col`]
+/// gives them, in one pass up to the last offset and without an index: a report needs the
+/// positions of a few findings per file, an index holds every line of it.
+pub fn line_cols(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    debug_assert!(offsets.is_sorted());
+    let bytes = text.as_bytes();
+    let mut breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).peekable();
+    let (mut line, mut line_start) = (0, 0);
+    offsets
+        .iter()
+        .map(|&offset| {
+            let offset = offset.min(text.len());
+            while let Some(&at) = breaks.peek() {
+                if at >= offset {
+                    break;
+                }
+                breaks.next();
+                // The `\r` of a `\r\n` ends no line: its `\n` does (as in `LineIndex::new`).
+                if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+                    line += 1;
+                    line_start = at + 1;
+                }
+            }
+            let column = text
+                .get(line_start..offset)
+                .map_or(offset - line_start, |s| s.chars().count());
+            (line + 1, column + 1)
+        })
+        .collect()
+}
+
 /// Lines end at LF, CRLF or a lone CR, as XML's end-of-line handling counts them (XML 1.0 §2.11),
 /// so a classic Mac OS file has as many lines here as in an editor or in IIS's error messages.
 #[derive(Clone, Debug)]
@@ -367,6 +398,49 @@ pub fn line_range(text: &str, offset: usize) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_cols_are_what_the_line_index_says() {
+        let mut texts: Vec<String> = [
+            "",
+            "a",
+            "\n",
+            "\r",
+            "\r\n",
+            "a\r\nb\rc\nd",
+            "\n\n\r\r\n\r",
+            "é\r\n ü\rx\n\n",
+            "<a>\r\n  <b x=\"1\" />\r\n</a>\r\n",
+            "line\r",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/files");
+        for entry in crate::discover::source_walk(&corpus).flatten().take(60) {
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && let Ok(text) = std::fs::read_to_string(entry.path())
+            {
+                texts.push(text);
+            }
+        }
+        for text in &texts {
+            let index = LineIndex::new(text);
+            // Every character boundary, and past the end.
+            let mut offsets: Vec<usize> = (0..=text.len())
+                .filter(|&at| text.is_char_boundary(at))
+                .collect();
+            offsets.push(text.len() + 3);
+            let expected: Vec<(usize, usize)> =
+                offsets.iter().map(|&at| index.line_col(text, at)).collect();
+            assert_eq!(line_cols(text, &offsets), expected, "{text:?}");
+            // A few, as a report asks.
+            let few: Vec<usize> = offsets.iter().copied().step_by(97).collect();
+            let expected: Vec<(usize, usize)> =
+                few.iter().map(|&at| index.line_col(text, at)).collect();
+            assert_eq!(line_cols(text, &few), expected, "{text:?}");
+        }
+    }
 
     #[test]
     fn utf8_bom_crlf_round_trips() {

@@ -22,16 +22,14 @@ pub struct Positions {
 }
 
 impl Positions {
-    pub fn new(text: &str, index: &LineIndex, offsets: impl Iterator<Item = usize>) -> Positions {
+    pub fn new(text: &str, offsets: impl Iterator<Item = usize>) -> Positions {
         let mut offsets: Vec<usize> = offsets.collect();
         offsets.sort_unstable();
         offsets.dedup();
         let known = offsets
-            .into_iter()
-            .map(|offset| {
-                let (line, column) = index.line_col(text, offset);
-                (offset, line, column)
-            })
+            .iter()
+            .zip(crate::source::line_cols(text, &offsets))
+            .map(|(&offset, (line, column))| (offset, line, column))
             .collect();
         Positions {
             known,
@@ -310,9 +308,8 @@ mod tests {
     #[test]
     fn positions_answer_for_the_offsets_they_were_given() {
         let text = "<a>\n  <é x=\"1\" />\n</a>";
-        let index = LineIndex::new(text);
         let at = text.find('x').unwrap();
-        let positions = Positions::new(text, &index, [at, 0, at].into_iter());
+        let positions = Positions::new(text, [at, 0, at].into_iter());
         assert_eq!(positions.line_col(at), (2, 6));
         assert_eq!(positions.line_col(0), (1, 1));
     }
