@@ -15,8 +15,9 @@ use std::{
 };
 
 use ignore::{
-    DirEntry, Error, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState,
-    gitignore::GitignoreBuilder, overrides::OverrideBuilder, types::TypesBuilder,
+    DirEntry, Error, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder,
+    WalkState, gitignore::GitignoreBuilder, overrides::OverrideBuilder,
+    types::TypesBuilder,
 };
 
 const RULES: &str = "\
@@ -42,20 +43,12 @@ impl Workspace {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let temp = std::env::temp_dir().join(format!(
             "ignore-bench-{:x}-{}",
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos(),
+            SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos(),
             NEXT.fetch_add(1, Ordering::Relaxed),
         ));
         fs::create_dir(&temp).unwrap();
         let root = temp.join("workspace");
-        let mut ws = Workspace {
-            temp,
-            root,
-            paths: vec![],
-            python_files: 0,
-        };
+        let mut ws = Workspace { temp, root, paths: vec![], python_files: 0 };
         ws.write(".git/info/exclude", "private/\n");
         ws.write(".gitignore", RULES);
         ws.write(".ignore", ".git/\n*.tmp\n");
@@ -101,10 +94,7 @@ impl Workspace {
     fn builder(&self) -> WalkBuilder {
         let mut builder = WalkBuilder::new(&self.root);
         // Keep parent discovery, but do not depend on the user's Git config.
-        builder
-            .current_dir(&self.root)
-            .hidden(false)
-            .git_global(false);
+        builder.current_dir(&self.root).hidden(false).git_global(false);
         builder
     }
 }
@@ -125,10 +115,7 @@ struct CountBuilder<'a>(&'a Mutex<usize>);
 
 impl<'s> ParallelVisitorBuilder<'s> for CountBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(CountVisitor {
-            total: self.0,
-            count: 0,
-        })
+        Box::new(CountVisitor { total: self.0, count: 0 })
     }
 }
 
@@ -165,11 +152,7 @@ fn walk(builder: &WalkBuilder, threads: usize) -> usize {
     } else {
         let total = Mutex::new(0);
         let mut counter = CountBuilder(&total);
-        builder
-            .clone()
-            .threads(threads)
-            .build_parallel()
-            .visit(&mut counter);
+        builder.clone().threads(threads).build_parallel().visit(&mut counter);
         total.into_inner().unwrap()
     }
 }
@@ -181,7 +164,12 @@ macro_rules! walk_bench {
             let ws = Workspace::new($packages, $depth, $files, $nested);
             let builder = ws.builder();
             assert_eq!(walk(&builder, $threads), ws.python_files);
-            b.iter(|| assert_eq!(walk(black_box(&builder), $threads), ws.python_files));
+            b.iter(|| {
+                assert_eq!(
+                    walk(black_box(&builder), $threads),
+                    ws.python_files
+                )
+            });
         }
     };
 }
@@ -210,13 +198,10 @@ fn walk_unfiltered_parallel_12(b: &mut test::Bencher) {
 #[bench]
 fn walk_explicit_files(b: &mut test::Bencher) {
     let ws = Workspace::new(64, 1, 8, false);
-    let mut builder =
-        WalkBuilder::from_iter(ws.paths.iter().map(|relative| ws.root.join(relative)));
-    builder
-        .current_dir(&ws.root)
-        .hidden(false)
-        .git_global(false)
-        .threads(12);
+    let mut builder = WalkBuilder::from_iter(
+        ws.paths.iter().map(|relative| ws.root.join(relative)),
+    );
+    builder.current_dir(&ws.root).hidden(false).git_global(false).threads(12);
     b.iter(|| assert_eq!(walk(black_box(&builder), 12), ws.python_files));
 }
 
@@ -226,10 +211,7 @@ fn uv_ignored_workspace_member(b: &mut test::Bencher) {
     let member = ws.root.join("packages/pkg0/level0");
     fs::remove_file(member.join("notes.txt")).unwrap();
     let mut builder = WalkBuilder::new(&member);
-    builder
-        .hidden(false)
-        .git_global(false)
-        .current_dir(&ws.root);
+    builder.hidden(false).git_global(false).current_dir(&ws.root);
     b.iter(|| {
         // uv stops as soon as it encounters a non-directory entry.
         assert!(!builder.build().any(|entry| !entry.unwrap().path().is_dir()));
@@ -241,10 +223,7 @@ fn uv_nonempty_workspace_member(b: &mut test::Bencher) {
     let ws = Workspace::new(1, 1, 32, false);
     let member = ws.root.join("packages/pkg0/level0");
     let mut builder = WalkBuilder::new(&member);
-    builder
-        .hidden(false)
-        .git_global(false)
-        .current_dir(&ws.root);
+    builder.hidden(false).git_global(false).current_dir(&ws.root);
     b.iter(|| {
         assert!(builder.build().any(|entry| !entry.unwrap().path().is_dir()));
     });
@@ -294,7 +273,10 @@ fn incremental_warm_noncanonical(b: &mut test::Bencher) {
     let paths: Vec<_> = ws
         .paths
         .iter()
-        .map(|path| Path::new("packages/.").join(path.strip_prefix("packages").unwrap()))
+        .map(|path| {
+            Path::new("packages/.")
+                .join(path.strip_prefix("packages").unwrap())
+        })
         .collect();
     let mut matchers = ws.builder().build_matchers();
     for path in &paths {
@@ -313,7 +295,9 @@ fn incremental_ignored(b: &mut test::Bencher) {
     let mut matchers = ws.builder().build_matchers();
     let path = Path::new(".venv/lib/python3.13/site-packages/dependency.py");
     assert!(matchers[0].matched(path, false).is_ignore());
-    b.iter(|| assert!(matchers[0].matched(black_box(path), false).is_ignore()));
+    b.iter(|| {
+        assert!(matchers[0].matched(black_box(path), false).is_ignore())
+    });
 }
 
 #[bench]
@@ -381,11 +365,15 @@ fn incremental_warm_deep(b: &mut test::Bencher) {
 #[bench]
 fn incremental_ignored_nested(b: &mut test::Bencher) {
     let ws = Workspace::new(1, 1, 1, false);
-    let path = Path::new("packages/pkg0/level0/.venv/lib/python3.13/site-packages/dependency.py");
+    let path = Path::new(
+        "packages/pkg0/level0/.venv/lib/python3.13/site-packages/dependency.py",
+    );
     ws.write(path.to_str().unwrap(), "");
     let mut matchers = ws.builder().build_matchers();
     assert!(matchers[0].matched(path, false).is_ignore());
-    b.iter(|| assert!(matchers[0].matched(black_box(path), false).is_ignore()));
+    b.iter(|| {
+        assert!(matchers[0].matched(black_box(path), false).is_ignore())
+    });
 }
 
 #[bench]
@@ -394,7 +382,9 @@ fn incremental_ignored_parent(b: &mut test::Bencher) {
     let mut matchers = ws.builder().build_matchers();
     let path = Path::new(".venv/dependency.py");
     assert!(matchers[0].matched(path, false).is_ignore());
-    b.iter(|| assert!(matchers[0].matched(black_box(path), false).is_ignore()));
+    b.iter(|| {
+        assert!(matchers[0].matched(black_box(path), false).is_ignore())
+    });
 }
 
 /// Create a deep tree with ignore rules at every package level.
@@ -459,10 +449,7 @@ fn incremental_dense_ignore_warm(b: &mut test::Bencher) {
 fn multiple_roots_walk(b: &mut test::Bencher, threads: usize) {
     let ws = Workspace::new(64, 1, 32, false);
     let mut builder = WalkBuilder::new(ws.root.join("packages/pkg0"));
-    builder
-        .current_dir(&ws.root)
-        .hidden(false)
-        .git_global(false);
+    builder.current_dir(&ws.root).hidden(false).git_global(false);
     for package in 1..64 {
         builder.add(ws.root.join(format!("packages/pkg{package}")));
     }
@@ -509,7 +496,10 @@ fn match_single_file_glob(b: &mut test::Bencher) {
     ];
     b.iter(|| {
         for (path, ignored) in paths {
-            assert_eq!(matcher.matched(black_box(path), false).is_ignore(), ignored);
+            assert_eq!(
+                matcher.matched(black_box(path), false).is_ignore(),
+                ignored
+            );
         }
     });
 }

@@ -201,7 +201,10 @@ impl Ignore {
     ///
     /// Note that this can only be called on an `Ignore` matcher with no
     /// parents (i.e., `is_root` returns `true`). This will panic otherwise.
-    pub(crate) fn add_parents<P: AsRef<Path>>(&self, path: P) -> (Ignore, Option<Error>) {
+    pub(crate) fn add_parents<P: AsRef<Path>>(
+        &self,
+        path: P,
+    ) -> (Ignore, Option<Error>) {
         if !self.inner.opts.parents
             && !self.inner.opts.git_ignore
             && !self.inner.opts.git_exclude
@@ -252,16 +255,20 @@ impl Ignore {
             igtmp.is_absolute_parent = true;
             // `add_child_path` already checked repository markers when needed.
             igtmp.has_git &= self.inner.opts.git_ignore;
-            igtmp.has_absolute_parent_rules |= !igtmp.custom_ignore_matcher.is_empty()
-                || !igtmp.ignore_matcher.is_empty()
-                || !igtmp.git_ignore_matcher.is_empty()
-                || !igtmp.git_exclude_matcher.is_empty();
+            igtmp.has_absolute_parent_rules |=
+                !igtmp.custom_ignore_matcher.is_empty()
+                    || !igtmp.ignore_matcher.is_empty()
+                    || !igtmp.git_ignore_matcher.is_empty()
+                    || !igtmp.git_exclude_matcher.is_empty();
             let ig_arc = Arc::new(igtmp);
             ig = Ignore {
                 inner: ig_arc.clone(),
                 absolute_base: Some(absolute_base.clone()),
             };
-            compiled.insert(parent.as_os_str().to_os_string(), Arc::downgrade(&ig_arc));
+            compiled.insert(
+                parent.as_os_str().to_os_string(),
+                Arc::downgrade(&ig_arc),
+            );
         }
         (ig, errs.into_error_option())
     }
@@ -274,7 +281,10 @@ impl Ignore {
     /// returned if it exists.
     ///
     /// Note that all I/O errors are completely ignored.
-    pub(crate) fn add_child<P: AsRef<Path>>(&self, dir: P) -> (Ignore, Option<Error>) {
+    pub(crate) fn add_child<P: AsRef<Path>>(
+        &self,
+        dir: P,
+    ) -> (Ignore, Option<Error>) {
         let (ig, err) = self.add_child_path(dir.as_ref());
         (
             Ignore {
@@ -288,7 +298,10 @@ impl Ignore {
     /// Like `add_child`, but reuse this matcher when the child adds no rules
     /// or repository boundary. Incremental matching tracks directory paths
     /// separately, so it doesn't need empty nodes in the matcher chain.
-    pub(crate) fn add_child_with_possible_reuse(&self, dir: &Path) -> (Ignore, Option<Error>) {
+    pub(crate) fn add_child_with_possible_reuse(
+        &self,
+        dir: &Path,
+    ) -> (Ignore, Option<Error>) {
         let (ig, err) = self.add_child_path(dir);
         if !ig.has_git
             && ig.custom_ignore_matcher.is_empty()
@@ -315,7 +328,10 @@ impl Ignore {
         entries: &[fs::DirEntry],
     ) -> (Ignore, Option<Error>) {
         let files = self.collect_ignore_files(entries);
-        let (ig, err) = self.add_child_path_with_found_ignore_files(dir.as_ref(), Some(&files));
+        let (ig, err) = self.add_child_path_with_found_ignore_files(
+            dir.as_ref(),
+            Some(&files),
+        );
         (
             Ignore {
                 inner: Arc::new(ig),
@@ -330,7 +346,10 @@ impl Ignore {
         self.add_child_path_with_found_ignore_files(dir, None)
     }
 
-    fn collect_ignore_files(&self, entries: &[fs::DirEntry]) -> IgnoreFilesFound {
+    fn collect_ignore_files(
+        &self,
+        entries: &[fs::DirEntry],
+    ) -> IgnoreFilesFound {
         let custom_ignore_filenames = &self.inner.custom_ignore_filenames;
         let mut files = IgnoreFilesFound {
             has_ignore: false,
@@ -379,7 +398,11 @@ impl Ignore {
         let has_git = check_vcs_dir && (git_type.is_some() || has_jj);
 
         let mut errs = PartialErrorBuilder::default();
-        let custom_ig_matcher = if self.inner.custom_ignore_filenames.is_empty() {
+        let custom_ig_matcher = if self
+            .inner
+            .custom_ignore_filenames
+            .is_empty()
+        {
             Gitignore::empty()
         } else {
             let custom_ignore_names: Vec<&OsString> = match ignore_files_list {
@@ -406,54 +429,57 @@ impl Ignore {
                 m
             }
         };
-        let ig_matcher =
-            if !self.inner.opts.ignore || !ignore_files_list.is_none_or(|i| i.has_ignore) {
-                Gitignore::empty()
-            } else {
-                let (m, err) = create_gitignore(
-                    &dir,
-                    &dir,
-                    &[".ignore"],
-                    self.inner.opts.ignore_case_insensitive,
-                );
-                errs.maybe_push(err);
-                m
-            };
-        let gi_matcher =
-            if !self.inner.opts.git_ignore || !ignore_files_list.is_none_or(|i| i.has_git_ignore) {
-                Gitignore::empty()
-            } else {
-                let (m, err) = create_gitignore(
-                    &dir,
-                    &dir,
-                    &[".gitignore"],
-                    self.inner.opts.ignore_case_insensitive,
-                );
-                errs.maybe_push(err);
-                m
-            };
+        let ig_matcher = if !self.inner.opts.ignore
+            || !ignore_files_list.is_none_or(|i| i.has_ignore)
+        {
+            Gitignore::empty()
+        } else {
+            let (m, err) = create_gitignore(
+                &dir,
+                &dir,
+                &[".ignore"],
+                self.inner.opts.ignore_case_insensitive,
+            );
+            errs.maybe_push(err);
+            m
+        };
+        let gi_matcher = if !self.inner.opts.git_ignore
+            || !ignore_files_list.is_none_or(|i| i.has_git_ignore)
+        {
+            Gitignore::empty()
+        } else {
+            let (m, err) = create_gitignore(
+                &dir,
+                &dir,
+                &[".gitignore"],
+                self.inner.opts.ignore_case_insensitive,
+            );
+            errs.maybe_push(err);
+            m
+        };
 
-        let gi_exclude_matcher =
-            if !self.inner.opts.git_exclude || !ignore_files_list.is_none_or(|i| i.has_git_dir) {
-                Gitignore::empty()
-            } else {
-                match resolve_git_commondir(dir, git_type) {
-                    Ok(git_dir) => {
-                        let (m, err) = create_gitignore(
-                            &dir,
-                            &git_dir,
-                            &["info/exclude"],
-                            self.inner.opts.ignore_case_insensitive,
-                        );
-                        errs.maybe_push(err);
-                        m
-                    }
-                    Err(err) => {
-                        errs.maybe_push(err);
-                        Gitignore::empty()
-                    }
+        let gi_exclude_matcher = if !self.inner.opts.git_exclude
+            || !ignore_files_list.is_none_or(|i| i.has_git_dir)
+        {
+            Gitignore::empty()
+        } else {
+            match resolve_git_commondir(dir, git_type) {
+                Ok(git_dir) => {
+                    let (m, err) = create_gitignore(
+                        &dir,
+                        &git_dir,
+                        &["info/exclude"],
+                        self.inner.opts.ignore_case_insensitive,
+                    );
+                    errs.maybe_push(err);
+                    m
                 }
-            };
+                Err(err) => {
+                    errs.maybe_push(err);
+                    Gitignore::empty()
+                }
+            }
+        };
         let ig = IgnoreInner {
             compiled: self.inner.compiled.clone(),
             dir: dir.to_path_buf(),
@@ -462,9 +488,15 @@ impl Ignore {
             parent: Some(self.inner.clone()),
             is_absolute_parent: false,
             has_absolute_parent_rules: self.inner.has_absolute_parent_rules,
-            global_gitignores_relative_to: self.inner.global_gitignores_relative_to.clone(),
+            global_gitignores_relative_to: self
+                .inner
+                .global_gitignores_relative_to
+                .clone(),
             explicit_ignores: self.inner.explicit_ignores.clone(),
-            custom_ignore_filenames: self.inner.custom_ignore_filenames.clone(),
+            custom_ignore_filenames: self
+                .inner
+                .custom_ignore_filenames
+                .clone(),
             custom_ignore_matcher: custom_ig_matcher,
             ignore_matcher: ig_matcher,
             git_global_matcher: self.inner.git_global_matcher.clone(),
@@ -479,7 +511,8 @@ impl Ignore {
     /// Returns true if at least one type of ignore rule should be matched.
     fn has_any_ignore_rules(&self) -> bool {
         let opts = self.inner.opts;
-        let has_custom_ignore_files = !self.inner.custom_ignore_filenames.is_empty();
+        let has_custom_ignore_files =
+            !self.inner.custom_ignore_filenames.is_empty();
         let has_explicit_ignores = !self.inner.explicit_ignores.is_empty();
 
         opts.ignore
@@ -491,7 +524,10 @@ impl Ignore {
     }
 
     /// Like `matched`, but works with a directory entry instead.
-    pub(crate) fn matched_dir_entry<'a>(&'a self, dent: &DirEntry) -> Match<IgnoreMatch<'a>> {
+    pub(crate) fn matched_dir_entry<'a>(
+        &'a self,
+        dent: &DirEntry,
+    ) -> Match<IgnoreMatch<'a>> {
         let m = self.matched(dent.path(), dent.is_dir());
         if m.is_none() && self.inner.opts.hidden && is_hidden_entry(dent) {
             return Match::Ignore(IgnoreMatch::hidden());
@@ -538,11 +574,8 @@ impl Ignore {
             }
         }
         if !self.inner.types.is_empty() {
-            let mat = self
-                .inner
-                .types
-                .matched(path, is_dir)
-                .map(IgnoreMatch::types);
+            let mat =
+                self.inner.types.matched(path, is_dir).map(IgnoreMatch::types);
             if mat.is_ignore() {
                 return mat;
             } else if mat.is_whitelist() {
@@ -559,16 +592,18 @@ impl Ignore {
         path: &Path,
         is_dir: bool,
     ) -> Match<IgnoreMatch<'a>> {
-        let (mut m_custom_ignore, mut m_ignore, mut m_gi, mut m_gi_exclude, mut m_explicit) = (
-            Match::None,
-            Match::None,
-            Match::None,
-            Match::None,
-            Match::None,
-        );
-        let any_git = !self.inner.opts.require_git || self.parents().any(|ig| ig.inner.has_git);
+        let (
+            mut m_custom_ignore,
+            mut m_ignore,
+            mut m_gi,
+            mut m_gi_exclude,
+            mut m_explicit,
+        ) = (Match::None, Match::None, Match::None, Match::None, Match::None);
+        let any_git = !self.inner.opts.require_git
+            || self.parents().any(|ig| ig.inner.has_git);
         let mut saw_git = false;
-        for ig in self.parents().take_while(|ig| !ig.inner.is_absolute_parent) {
+        for ig in self.parents().take_while(|ig| !ig.inner.is_absolute_parent)
+        {
             if m_custom_ignore.is_none() {
                 m_custom_ignore = ig
                     .inner
@@ -622,14 +657,20 @@ impl Ignore {
                             if ig.inner.dir.as_path() == Path::new(".") {
                                 return path;
                             }
-                            let without_dot_slash =
-                                strip_if_is_prefix("./", ig.inner.dir.as_path());
-                            let relative_base = strip_if_is_prefix(without_dot_slash, path);
+                            let without_dot_slash = strip_if_is_prefix(
+                                "./",
+                                ig.inner.dir.as_path(),
+                            );
+                            let relative_base =
+                                strip_if_is_prefix(without_dot_slash, path);
                             strip_if_is_prefix("/", relative_base)
                         }),
                 );
 
-                for ig in self.parents().skip_while(|ig| !ig.inner.is_absolute_parent) {
+                for ig in self
+                    .parents()
+                    .skip_while(|ig| !ig.inner.is_absolute_parent)
+                {
                     if m_custom_ignore.is_none() {
                         m_custom_ignore = ig
                             .inner
@@ -743,7 +784,11 @@ impl<'a> Iterator for Parents<'a> {
         match self.0.take() {
             None => None,
             Some(ig) => {
-                self.0 = ig.inner.parent.as_deref().map(|inner| IgnoreRef { inner });
+                self.0 = ig
+                    .inner
+                    .parent
+                    .as_deref()
+                    .map(|inner| IgnoreRef { inner });
                 Some(ig)
             }
         }
@@ -833,7 +878,9 @@ impl IgnoreBuilder {
             }
             gi
         } else {
-            log::debug!("ignoring global gitignore file because CWD is not known");
+            log::debug!(
+                "ignoring global gitignore file because CWD is not known"
+            );
             Gitignore::empty()
         };
 
@@ -848,7 +895,9 @@ impl IgnoreBuilder {
                 has_absolute_parent_rules: false,
                 global_gitignores_relative_to,
                 explicit_ignores: Arc::new(self.explicit_ignores.clone()),
-                custom_ignore_filenames: Arc::new(self.custom_ignore_filenames.clone()),
+                custom_ignore_filenames: Arc::new(
+                    self.custom_ignore_filenames.clone(),
+                ),
                 custom_ignore_matcher: Gitignore::empty(),
                 ignore_matcher: Gitignore::empty(),
                 git_global_matcher: Arc::new(git_global_matcher),
@@ -862,7 +911,10 @@ impl IgnoreBuilder {
     }
 
     /// Set the current directory used for matching global gitignores.
-    pub(crate) fn current_dir(&mut self, cwd: impl Into<PathBuf>) -> &mut IgnoreBuilder {
+    pub(crate) fn current_dir(
+        &mut self,
+        cwd: impl Into<PathBuf>,
+    ) -> &mut IgnoreBuilder {
         self.global_gitignores_relative_to = Some(cwd.into());
         self
     }
@@ -872,7 +924,10 @@ impl IgnoreBuilder {
     /// By default, no override matcher is used.
     ///
     /// This overrides any previous setting.
-    pub(crate) fn overrides(&mut self, overrides: Override) -> &mut IgnoreBuilder {
+    pub(crate) fn overrides(
+        &mut self,
+        overrides: Override,
+    ) -> &mut IgnoreBuilder {
         self.overrides = Arc::new(overrides);
         self
     }
@@ -903,8 +958,7 @@ impl IgnoreBuilder {
         &mut self,
         file_name: S,
     ) -> &mut IgnoreBuilder {
-        self.custom_ignore_filenames
-            .push(file_name.as_ref().to_os_string());
+        self.custom_ignore_filenames.push(file_name.as_ref().to_os_string());
         self
     }
 
@@ -999,7 +1053,10 @@ impl IgnoreBuilder {
     /// Process ignore files case insensitively
     ///
     /// This is disabled by default.
-    pub(crate) fn ignore_case_insensitive(&mut self, yes: bool) -> &mut IgnoreBuilder {
+    pub(crate) fn ignore_case_insensitive(
+        &mut self,
+        yes: bool,
+    ) -> &mut IgnoreBuilder {
         self.opts.ignore_case_insensitive = yes;
         self
     }
@@ -1058,7 +1115,10 @@ pub(crate) fn create_gitignore<T: AsRef<OsStr>>(
 /// them when multiple repositories are searched.
 ///
 /// Some I/O errors are ignored.
-fn resolve_git_commondir(dir: &Path, git_type: Option<FileType>) -> Result<PathBuf, Option<Error>> {
+fn resolve_git_commondir(
+    dir: &Path,
+    git_type: Option<FileType>,
+) -> Result<PathBuf, Option<Error>> {
     let git_dir_path = || dir.join(".git");
     let git_dir = git_dir_path();
     if !git_type.map_or(false, |ft| ft.is_file()) {
@@ -1103,7 +1163,10 @@ fn resolve_git_commondir(dir: &Path, git_type: Option<FileType>) -> Result<PathB
 
 /// Strips `prefix` from `path` if it's a prefix, otherwise returns `path`
 /// unchanged.
-fn strip_if_is_prefix<'a, P: AsRef<Path> + ?Sized>(prefix: &'a P, path: &'a Path) -> &'a Path {
+fn strip_if_is_prefix<'a, P: AsRef<Path> + ?Sized>(
+    prefix: &'a P,
+    path: &'a Path,
+) -> &'a Path {
     strip_prefix(prefix, path).map_or(path, |p| p)
 }
 
@@ -1111,7 +1174,9 @@ fn strip_if_is_prefix<'a, P: AsRef<Path> + ?Sized>(prefix: &'a P, path: &'a Path
 mod tests {
     use std::{io::Write, path::Path, sync::Arc};
 
-    use crate::{Error, dir::IgnoreBuilder, gitignore::Gitignore, tests::TempDir};
+    use crate::{
+        Error, dir::IgnoreBuilder, gitignore::Gitignore, tests::TempDir,
+    };
 
     fn wfile<P: AsRef<Path>>(path: P, contents: &str) {
         let mut file = std::fs::File::create(path).unwrap();
@@ -1140,10 +1205,8 @@ mod tests {
 
         let (gi, err) = Gitignore::new(td.path().join("not-an-ignore"));
         assert!(err.is_none());
-        let (ig, err) = IgnoreBuilder::new()
-            .add_ignore(gi)
-            .build()
-            .add_child(td.path());
+        let (ig, err) =
+            IgnoreBuilder::new().add_ignore(gi).build().add_child(td.path());
         assert!(err.is_none());
         assert!(ig.matched("foo", false).is_ignore());
         assert!(ig.matched("bar", false).is_whitelist());
@@ -1423,12 +1486,9 @@ mod tests {
 
     #[test]
     fn absolute_parent_rules_through_empty_directories() {
-        for name in [
-            ".ignore",
-            ".gitignore",
-            ".customignore",
-            ".git/info/exclude",
-        ] {
+        for name in
+            [".ignore", ".gitignore", ".customignore", ".git/info/exclude"]
+        {
             let td = tmpdir();
             mkdirp(td.path().join(".git/info"));
             let root = td.path().join("a/b");
@@ -1619,16 +1679,14 @@ mod tests {
         mkdirp(git_dir.join("info"));
         wfile(git_dir.join("info/exclude"), "ignore_me");
         mkdirp(git_dir.join("worktrees/linked-worktree"));
-        let commondir_path = || git_dir.join("worktrees/linked-worktree/commondir");
+        let commondir_path =
+            || git_dir.join("worktrees/linked-worktree/commondir");
         mkdirp(td.path().join("linked-worktree"));
         let worktree_git_dir_abs = format!(
             "gitdir: {}",
             git_dir.join("worktrees/linked-worktree").to_str().unwrap(),
         );
-        wfile(
-            td.path().join("linked-worktree/.git"),
-            &worktree_git_dir_abs,
-        );
+        wfile(td.path().join("linked-worktree/.git"), &worktree_git_dir_abs);
 
         // relative commondir
         wfile(commondir_path(), "../..");
@@ -1637,8 +1695,10 @@ mod tests {
         assert!(err.is_none());
         assert!(ignore.matched("ignore_me", false).is_ignore());
 
-        let without_required_git = IgnoreBuilder::new().require_git(false).build();
-        let (ignore, err) = without_required_git.add_child(td.path().join("linked-worktree"));
+        let without_required_git =
+            IgnoreBuilder::new().require_git(false).build();
+        let (ignore, err) =
+            without_required_git.add_child(td.path().join("linked-worktree"));
         assert!(err.is_none());
         assert!(ignore.matched("ignore_me", false).is_ignore());
 

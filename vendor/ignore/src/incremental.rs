@@ -5,7 +5,9 @@ use std::{
     sync::OnceLock,
 };
 
-use crate::{Error, Match, PartialErrorBuilder, dir::Ignore, pathutil::is_hidden_path};
+use crate::{
+    Error, Match, PartialErrorBuilder, dir::Ignore, pathutil::is_hidden_path,
+};
 
 /// A cached matcher for checking paths against hierarchical ignore files.
 ///
@@ -135,7 +137,9 @@ fn parent_key(relative: &Path) -> Option<&OsStr> {
     {
         let mut components = relative.components();
         match components.next_back() {
-            Some(std::path::Component::Normal(_)) => Some(components.as_path().as_os_str()),
+            Some(std::path::Component::Normal(_)) => {
+                Some(components.as_path().as_os_str())
+            }
             _ => None,
         }
     }
@@ -230,7 +234,11 @@ impl IncrementalIgnore {
     /// The empty path represents the explicitly configured root and also
     /// returns non-match, consistent with recursive traversal where a root is
     /// always treated as being at depth zero.
-    pub fn matched<P: AsRef<Path>>(&mut self, path: P, is_dir: bool) -> IncrementalMatch {
+    pub fn matched<P: AsRef<Path>>(
+        &mut self,
+        path: P,
+        is_dir: bool,
+    ) -> IncrementalMatch {
         let (matched, err) = self.matched_with_errors(path, is_dir);
         if let Some(err) = err {
             log::debug!("error while loading ignore files: {err}");
@@ -251,7 +259,8 @@ impl IncrementalIgnore {
         is_dir: bool,
     ) -> (IncrementalMatch, Option<Error>) {
         let mut errs = PartialErrorBuilder::default();
-        let matched = self.matched_with_errors_impl(path.as_ref(), is_dir, &mut errs);
+        let matched =
+            self.matched_with_errors_impl(path.as_ref(), is_dir, &mut errs);
         (matched, errs.into_error_option())
     }
 
@@ -270,7 +279,8 @@ impl IncrementalIgnore {
         }
 
         let (mut satisfies_min, mut edge_max) = (true, false);
-        if self.options.min_depth.is_some() || self.options.max_depth.is_some() {
+        if self.options.min_depth.is_some() || self.options.max_depth.is_some()
+        {
             let depth = relative
                 .components()
                 .filter_map(|component| match component {
@@ -278,8 +288,10 @@ impl IncrementalIgnore {
                     component => Some(component),
                 })
                 .count();
-            satisfies_min = self.options.min_depth.is_none_or(|min| depth >= min);
-            let satisfies_max = self.options.max_depth.is_none_or(|max| depth <= max);
+            satisfies_min =
+                self.options.min_depth.is_none_or(|min| depth >= min);
+            let satisfies_max =
+                self.options.max_depth.is_none_or(|max| depth <= max);
             edge_max = self.options.max_depth.is_some_and(|max| depth == max);
             // When we have a file that isn't past our min depth, we can give
             // up right away.
@@ -404,7 +416,8 @@ impl IncrementalIgnore {
 
             let path = self.root.join(&dir);
             let mat = ignore.matched(&path, true);
-            let is_hidden = self.options.hidden && mat.is_none() && is_hidden_path(&path);
+            let is_hidden =
+                self.options.hidden && mat.is_none() && is_hidden_path(&path);
             if mat.is_ignore() || is_hidden {
                 self.dirs
                     .insert(dir.as_os_str().to_owned(), CachedDir::Ignored);
@@ -422,10 +435,17 @@ impl IncrementalIgnore {
         Some(self.match_path(&ignore, relative, is_dir))
     }
 
-    fn match_path(&self, ignore: &Ignore, relative: &Path, is_dir: bool) -> IncrementalMatch {
+    fn match_path(
+        &self,
+        ignore: &Ignore,
+        relative: &Path,
+        is_dir: bool,
+    ) -> IncrementalMatch {
         let path = self.root.join(relative);
-        let mut mat =
-            IncrementalMatch::from_match(ignore.matched(&path, is_dir).map(|_| ()), is_dir);
+        let mut mat = IncrementalMatch::from_match(
+            ignore.matched(&path, is_dir).map(|_| ()),
+            is_dir,
+        );
         // Whether a file is hidden or not has low precedence in filtering. We
         // only check it if we haven't matched anything above. This permits
         // callers to whitelist hidden files or directories.
@@ -435,7 +455,10 @@ impl IncrementalIgnore {
         mat
     }
 
-    fn root_ignore(&mut self, errs: &mut PartialErrorBuilder) -> Option<Ignore> {
+    fn root_ignore(
+        &mut self,
+        errs: &mut PartialErrorBuilder,
+    ) -> Option<Ignore> {
         let ignore = match self.ignore {
             RootIgnore::Unloaded(ref ignore) => ignore.clone(),
             RootIgnore::Loaded(ref ignore) => return Some(ignore.clone()),
@@ -493,25 +516,15 @@ impl IncrementalMatch {
 
     fn from_match(mat: Match<()>, is_dir: bool) -> IncrementalMatch {
         let should_descend = is_dir && !mat.is_ignore();
-        IncrementalMatch {
-            mat,
-            should_descend,
-            is_within_depth: true,
-        }
+        IncrementalMatch { mat, should_descend, is_within_depth: true }
     }
 
     fn no_descent(self) -> IncrementalMatch {
-        IncrementalMatch {
-            should_descend: false,
-            ..self
-        }
+        IncrementalMatch { should_descend: false, ..self }
     }
 
     fn not_within_depth(self) -> IncrementalMatch {
-        IncrementalMatch {
-            is_within_depth: false,
-            ..self
-        }
+        IncrementalMatch { is_within_depth: false, ..self }
     }
 
     /// Returns true if the match result didn't match anything.
@@ -562,10 +575,7 @@ impl IncrementalMatch {
     /// Inverts the match so that `Ignore` becomes `Whitelist` and
     /// `Whitelist` becomes `Ignore`. A non-match remains the same.
     pub fn invert(self) -> IncrementalMatch {
-        IncrementalMatch {
-            mat: self.mat.invert(),
-            ..self
-        }
+        IncrementalMatch { mat: self.mat.invert(), ..self }
     }
 }
 
@@ -598,8 +608,8 @@ mod tests {
     };
 
     use crate::{
-        IncrementalIgnore, IncrementalMatch, WalkBuilder, overrides::OverrideBuilder,
-        tests::TempDir, types::TypesBuilder,
+        IncrementalIgnore, IncrementalMatch, WalkBuilder,
+        overrides::OverrideBuilder, tests::TempDir, types::TypesBuilder,
     };
 
     use super::CachedDir;
@@ -629,7 +639,9 @@ mod tests {
         matchers.pop().unwrap()
     }
 
-    fn builders<I: IntoIterator<Item = P>, P: AsRef<Path>>(paths: I) -> WalkBuilder {
+    fn builders<I: IntoIterator<Item = P>, P: AsRef<Path>>(
+        paths: I,
+    ) -> WalkBuilder {
         let mut builder = WalkBuilder::from_iter(paths);
         builder.git_global(false);
         builder
@@ -639,13 +651,19 @@ mod tests {
         builder.build_matchers()
     }
 
-    fn matchedf<P: AsRef<Path>>(matcher: &mut IncrementalIgnore, path: P) -> IncrementalMatch {
+    fn matchedf<P: AsRef<Path>>(
+        matcher: &mut IncrementalIgnore,
+        path: P,
+    ) -> IncrementalMatch {
         let (matched, err) = matcher.matched_with_errors(path, false);
         assert!(err.is_none(), "unexpected matcher error: {err:?}");
         matched
     }
 
-    fn matchedd<P: AsRef<Path>>(matcher: &mut IncrementalIgnore, path: P) -> IncrementalMatch {
+    fn matchedd<P: AsRef<Path>>(
+        matcher: &mut IncrementalIgnore,
+        path: P,
+    ) -> IncrementalMatch {
         let (matched, err) = matcher.matched_with_errors(path, true);
         assert!(err.is_none(), "unexpected matcher error: {err:?}");
         matched
@@ -659,10 +677,7 @@ mod tests {
         mkdirp(td.path().join(".git"));
         mkdirp(root.join("src"));
         wfile(td.path().join(".gitignore"), "*.tmp\n");
-        wfile(
-            td.path().join("project/.gitignore"),
-            "!keep.tmp\nnested.log\n",
-        );
+        wfile(td.path().join("project/.gitignore"), "!keep.tmp\nnested.log\n");
 
         let mut m = one_matcher(&builder(&root));
         assert_eq!(m.root(), root);
@@ -925,7 +940,10 @@ mod tests {
         mkdirp(td.path().join("a/b/c"));
 
         wfile(td.path().join("a/.ignore"), "*.tmp\n");
-        let mut mats = matchers(&builders([td.path().join("a/b"), td.path().join("a/b/c")]));
+        let mut mats = matchers(&builders([
+            td.path().join("a/b"),
+            td.path().join("a/b/c"),
+        ]));
         assert!(matchedf(&mut mats[0], "first.tmp").is_ignore());
         assert!(matchedf(&mut mats[0], "c/first.tmp").is_ignore());
 
@@ -942,7 +960,10 @@ mod tests {
         mkdirp(td.path().join("a/b/c/d/e"));
 
         wfile(td.path().join("a/b/c/d/e/.ignore"), "*.tmp\n");
-        let mut mats = matchers(&builders([td.path().join("a/b"), td.path().join("a/b/c")]));
+        let mut mats = matchers(&builders([
+            td.path().join("a/b"),
+            td.path().join("a/b/c"),
+        ]));
         // Some sanity checking first.
         assert!(matchedf(&mut mats[0], "c/first.tmp").is_none());
         assert!(matchedf(&mut mats[0], "c/d/first.tmp").is_none());
@@ -963,7 +984,10 @@ mod tests {
 
         // If we rebuilder the matcher... then we force reloading and they're
         // now consistent with one another.
-        let mut mats = matchers(&builders([td.path().join("a/b"), td.path().join("a/b/c")]));
+        let mut mats = matchers(&builders([
+            td.path().join("a/b"),
+            td.path().join("a/b/c"),
+        ]));
         assert!(matchedf(&mut mats[0], "c/d/e/first.tmp").is_whitelist());
         assert!(matchedf(&mut mats[1], "d/e/first.tmp").is_whitelist());
     }
@@ -1048,7 +1072,8 @@ mod tests {
         mkdirp(&root_b);
         wfile(td.path().join(".gitignore"), "/a/*.tmp\n/b/*.log\n");
 
-        let mut builder = builders([root_a.as_path(), Path::new("-"), root_b.as_path()]);
+        let mut builder =
+            builders([root_a.as_path(), Path::new("-"), root_b.as_path()]);
         builder.git_global(false);
         let mut ms = matchers(&builder);
         assert_eq!(ms.len(), 3);
@@ -1255,10 +1280,7 @@ mod tests {
         mkdirp(td.path().join(".git"));
         mkdirp(td.path().join(".hidden-dir"));
         wfile(td.path().join(".hidden-file"), "");
-        wfile(
-            td.path().join(".gitignore"),
-            "!.hidden-file\n!.hidden-dir/\n",
-        );
+        wfile(td.path().join(".gitignore"), "!.hidden-file\n!.hidden-dir/\n");
 
         let mut m = one_matcher(&builder(td.path()));
         assert!(matchedf(&mut m, ".hidden-file").is_whitelist());

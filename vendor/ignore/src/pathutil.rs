@@ -105,7 +105,9 @@ pub(crate) fn strip_prefix<'a, P: AsRef<Path> + ?Sized>(
         let path = path.as_os_str().as_bytes();
         let rest = path.strip_prefix(prefix)?;
         // Don't strip a partial component, e.g., "/foo" from "/foobar".
-        if prefix.last().is_some_and(|&b| b != b'/') && rest.first().is_some_and(|&b| b != b'/') {
+        if prefix.last().is_some_and(|&b| b != b'/')
+            && rest.first().is_some_and(|&b| b != b'/')
+        {
             return None;
         }
         Some(Path::new(OsStr::from_bytes(rest)))
@@ -124,7 +126,8 @@ pub(crate) fn strip_prefix<'a, P: AsRef<Path> + ?Sized>(
 pub(crate) fn is_file_name<P: AsRef<Path>>(path: P) -> bool {
     #[cfg(unix)]
     {
-        memchr::memchr(b'/', path.as_ref().as_os_str().as_encoded_bytes()).is_none()
+        memchr::memchr(b'/', path.as_ref().as_os_str().as_encoded_bytes())
+            .is_none()
     }
     #[cfg(not(unix))]
     {
@@ -139,7 +142,9 @@ pub(crate) fn is_file_name<P: AsRef<Path>>(path: P) -> bool {
 ///
 /// If the path terminates in `.`, `..`, or consists solely of a root of
 /// prefix, this will return `None`.
-pub(crate) fn file_name<'a, P: AsRef<Path> + ?Sized>(path: &'a P) -> Option<&'a OsStr> {
+pub(crate) fn file_name<'a, P: AsRef<Path> + ?Sized>(
+    path: &'a P,
+) -> Option<&'a OsStr> {
     #[cfg(unix)]
     fn imp(path: &Path) -> Option<&OsStr> {
         use std::os::unix::ffi::OsStrExt;
