@@ -33,16 +33,9 @@ fn read_opened(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
         .map_err(|err| format!("cannot read the file: {err}"))?;
     check_regular(&opened, max_bytes)?;
     let mut bytes = Vec::with_capacity(opened.len() as usize);
-    // The file as it was when opened: its size then is read (less if it shrinks meanwhile), with
-    // no further read to find its end (one system call per file). A file whose size says
-    // nothing (0, as in `/proc`) is read to its end, stopping at the limit rather than filling
-    // the memory if it grows.
-    let limit = if opened.len() > 0 {
-        opened.len()
-    } else {
-        max_bytes + 1
-    };
-    file.take(limit)
+    // A file that grows while it is read stops at the limit rather than filling the memory. Read
+    // to its end, not to the size `fstat` gave: a network file system's size can be stale.
+    file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|err| format!("cannot read the file: {err}"))?;
     if bytes.len() as u64 > max_bytes {
