@@ -223,6 +223,12 @@ fn walk(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), discovery: &mut 
         .visit(&mut WalkVisitors {
             root,
             excluded,
+            // Listings are kept by their paths made absolute by text (`a/..` is the folder
+            // above `a`); after a `..` in the root, which follows links on disk, the folder read
+            // can be another one: such a walk's listings are not kept.
+            lists_folders: !crate::paths::absolute(root)
+                .components()
+                .any(|c| c == std::path::Component::ParentDir),
             all: &found,
         });
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -253,6 +259,7 @@ struct Found {
 struct WalkVisitors<'a> {
     root: &'a Path,
     excluded: &'a (dyn Fn(&Path) -> bool + Sync),
+    lists_folders: bool,
     all: &'a Mutex<Found>,
 }
 
@@ -261,6 +268,7 @@ impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkVisitors<'s> {
         Box::new(WalkVisitor {
             root: self.root,
             excluded: self.excluded,
+            lists_folders: self.lists_folders,
             found: Found::default(),
             all: self.all,
         })
@@ -272,6 +280,8 @@ impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkVisitors<'s> {
 struct WalkVisitor<'a> {
     root: &'a Path,
     excluded: &'a (dyn Fn(&Path) -> bool + Sync),
+    /// Whether the folders it lists are noted (see `walk`).
+    lists_folders: bool,
     found: Found,
     all: &'a Mutex<Found>,
 }
@@ -282,13 +292,15 @@ impl ignore::ParallelVisitor for WalkVisitor<'_> {
         match &entry {
             Ok(entry) => {
                 // A folder the walk visits is read next, unless reading fails (an error below).
-                if entry.file_type().is_some_and(|t| t.is_dir()) {
+                if self.lists_folders && entry.file_type().is_some_and(|t| t.is_dir()) {
                     found
                         .listing
                         .folders
                         .push(crate::paths::absolute_normalized(entry.path()));
                 }
-                found.listing.note_entry(entry);
+                if self.lists_folders {
+                    found.listing.note_entry(entry);
+                }
                 // Project files and pages, for the application model: a name test per file.
                 if entry.file_type().is_some_and(|t| t.is_file()) {
                     let name = entry.file_name();
@@ -322,7 +334,9 @@ impl ignore::ParallelVisitor for WalkVisitor<'_> {
     }
 
     fn ignored(&mut self, entry: &ignore::DirEntry) {
-        self.found.listing.note_entry(entry);
+        if self.lists_folders {
+            self.found.listing.note_entry(entry);
+        }
     }
 }
 

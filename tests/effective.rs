@@ -293,6 +293,31 @@ fn a_walked_folder_holds_a_parent_when_it_has_a_link_to_a_file_not_a_folder_name
     assert!(!farm_finding(&linked), "{linked:?}");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_walk_root_with_dot_dot_after_a_link_reads_the_folders_above_as_before() {
+    // The shop lives in `x/Shop`; `Site/link` leads to it. Walked from `Site` as `link/..`, the
+    // walk reads `x` (no web.config) while the path says `Site` (the site's web.config): the
+    // folders above the shop are those of the path, read as before, and the shop inherits the
+    // site's session state (no farm finding), not nothing.
+    let dir = site_with_child_application(true);
+    std::fs::create_dir(dir.path().join("x")).unwrap();
+    std::fs::rename(dir.path().join("Site/Shop"), dir.path().join("x/Shop")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("x/Shop"), dir.path().join("Site/link")).unwrap();
+    let (_, found) = check(&dir.path().join("Site"), &["--farm", "link/.."]);
+    // The site's forms time-out, reported through the shop's view: the site is its parent.
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("web.config:") && f.contains("forms-timeout-too-low")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.contains("inproc-session-on-farm")),
+        "{found:?}"
+    );
+}
+
 fn explain(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = iislint(dir).arg("explain").args(args).output().unwrap();
     (
