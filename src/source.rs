@@ -294,8 +294,6 @@ fn line_col_of_end(prefix: &str) -> (usize, usize) {
     LineIndex::new(prefix).line_col(prefix, prefix.len())
 }
 
-/// Byte offset to line/column, built once per file so every position costs a binary search.
-///
 /// The 1-based line and column of each of `offsets` (ascending), as [`LineIndex::line_col`]
 /// gives them, in one pass up to the last offset and without an index: a report needs the
 /// positions of a few findings per file, an index holds every line of it.
@@ -327,6 +325,8 @@ pub fn line_cols(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// Byte offset to line/column, built once per file so every position costs a binary search.
+///
 /// Lines end at LF, CRLF or a lone CR, as XML's end-of-line handling counts them (XML 1.0 §2.11),
 /// so a classic Mac OS file has as many lines here as in an editor or in IIS's error messages.
 #[derive(Clone, Debug)]
