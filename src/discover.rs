@@ -76,25 +76,28 @@ impl FolderListing {
 
     /// Notes an entry of a listed folder (seen, or kept from the walk by the ignore rules).
     fn note_entry(&mut self, entry: &ignore::DirEntry) {
-        if !entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
-        {
-            return;
-        }
-        // As a read of the folder judges it: a folder named web.config is no configuration, a
-        // link to a file is.
-        let is_configuration = match entry.file_type() {
-            Some(t) if t.is_dir() => false,
-            Some(t) if !t.is_symlink() => true,
-            _ => std::fs::metadata(entry.path()).is_ok_and(|m| !m.is_dir()),
-        };
-        if is_configuration {
+        if is_web_config_entry(entry.file_name(), entry.file_type(), entry.path()) {
             self.web_configs
                 .push(crate::paths::absolute_normalized(entry.path()));
         }
     }
+}
+
+/// Is this entry of a folder the folder's web.config? Named so in any letter case, and a file or
+/// a link to one: a folder named web.config is no configuration. `file_type` is the entry's own
+/// (a link's, not its target's), as a folder listing gives it; `None` when unknown.
+fn is_web_config_entry(
+    name: &std::ffi::OsStr,
+    file_type: Option<std::fs::FileType>,
+    path: &Path,
+) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
+        && match file_type {
+            Some(t) if t.is_dir() => false,
+            Some(t) if !t.is_symlink() => true,
+            _ => std::fs::metadata(path).is_ok_and(|m| !m.is_dir()),
+        }
 }
 
 /// Walks `paths`: directories recursively (respecting `.gitignore` inside or outside a git
@@ -698,16 +701,10 @@ impl FolderIndex {
     /// application-only sections there.
     pub fn web_config_in(&self, dir: &Path) -> Option<PathBuf> {
         cached(&self.has_web_config, dir, || {
-            let entries = std::fs::read_dir(dir).ok()?;
-            // A folder named web.config is no configuration (a link to a file is).
-            let mut names: Vec<_> = entries
+            let mut names: Vec<_> = std::fs::read_dir(dir)
+                .ok()?
                 .flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .to_str()
-                        .is_some_and(|n| n.eq_ignore_ascii_case("web.config"))
-                        && std::fs::metadata(e.path()).is_ok_and(|m| !m.is_dir())
-                })
+                .filter(|e| is_web_config_entry(&e.file_name(), e.file_type().ok(), &e.path()))
                 .map(|e| e.file_name())
                 .collect();
             names.sort();
@@ -1040,6 +1037,41 @@ impl FolderIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_folder_is_answered_from_the_walk_and_an_unreadable_one_is_not() {
+        let folder = |name: &str| PathBuf::from("/repo").join(name);
+        let listing = FolderListing {
+            folders: ["", "a", "b", "c", "d"].map(folder).to_vec(),
+            unreadable: vec![folder("c")],
+            untrusted: false,
+            // Two spellings in `a`: the first in byte order, as a read of the folder picks it.
+            web_configs: vec![
+                folder("a/web.config"),
+                folder("a/Web.config"),
+                folder("c/web.config"),
+            ],
+        };
+        // `d` holds a web.config to check: the walk's target wins over the listing.
+        let known: FolderMap<Option<PathBuf>> =
+            [(folder("d").into_os_string(), Some(folder("d/WEB.CONFIG")))]
+                .into_iter()
+                .collect();
+        let answers = with_listed_folders(known.clone(), &listing);
+        let answer = |name: &str| answers.get(folder(name).as_os_str()).cloned();
+        assert_eq!(answer("a"), Some(Some(folder("a/Web.config"))));
+        assert_eq!(answer(""), Some(None));
+        assert_eq!(answer("b"), Some(None));
+        assert_eq!(answer("c"), None, "an unreadable folder is read again");
+        assert_eq!(answer("d"), Some(Some(folder("d/WEB.CONFIG"))));
+        assert_eq!(answer("e"), None, "a folder the walk did not list is read");
+        // After an error without a path, no listing is trusted.
+        let untrusted = FolderListing {
+            untrusted: true,
+            ..listing
+        };
+        assert_eq!(with_listed_folders(known.clone(), &untrusted), known);
+    }
 
     #[test]
     fn the_deepest_checked_web_config_below_a_parent_is_known() {
