@@ -294,6 +294,19 @@ fn line_col_of_end(prefix: &str) -> (usize, usize) {
     LineIndex::new(prefix).line_col(prefix, prefix.len())
 }
 
+/// Does the `\n` or `\r` at `at` end a line? A `\r` followed by `\n` does not: its `\n` does.
+fn ends_line(bytes: &[u8], at: usize) -> bool {
+    bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n')
+}
+
+/// The 1-based column, in characters, of `offset` on the line starting at `line_start` (in bytes
+/// when `offset` is not on a character boundary).
+fn column_at(text: &str, line_start: usize, offset: usize) -> usize {
+    text.get(line_start..offset)
+        .map_or(offset - line_start, |s| s.chars().count())
+        + 1
+}
+
 /// The 1-based line and column of each of `offsets` (ascending), as [`LineIndex::line_col`]
 /// gives them, in one pass up to the last offset and without an index: a report needs the
 /// positions of a few findings per file, an index holds every line of it.
@@ -311,16 +324,12 @@ pub fn line_cols(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
                     break;
                 }
                 breaks.next();
-                // The `\r` of a `\r\n` ends no line: its `\n` does (as in `LineIndex::new`).
-                if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+                if ends_line(bytes, at) {
                     line += 1;
                     line_start = at + 1;
                 }
             }
-            let column = text
-                .get(line_start..offset)
-                .map_or(offset - line_start, |s| s.chars().count());
-            (line + 1, column + 1)
+            (line + 1, column_at(text, line_start, offset))
         })
         .collect()
 }
@@ -343,7 +352,7 @@ impl LineIndex {
         // A line ends at `\n`, at `\r\n` (after the `\n`) and at a lone `\r`: found with
         // memchr, as an index is built for every file with a finding.
         for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+            if ends_line(bytes, at) {
                 line_starts.push(at + 1);
             }
         }
@@ -354,11 +363,7 @@ impl LineIndex {
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
-        let column = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line + 1, column + 1)
+        (line + 1, column_at(text, self.line_starts[line], offset))
     }
 
     /// Byte offset of a 1-based line and character column (clamped to the text).
