@@ -131,7 +131,7 @@ impl Settings {
 
     fn relative(&self, path: &Path) -> PathBuf {
         // `..` resolved in both (`std::path::absolute` keeps it): `../api/x` is inside `api`.
-        let normal = |p: &Path| crate::paths::absolute_normalized(p);
+        let normal = crate::paths::absolute_normalized;
         let absolute = normal(path);
         match self.base_dir().map(normal) {
             // Ignoring case on Windows: `--config C:\Repo\iislint.toml` applies to
