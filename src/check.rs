@@ -1822,7 +1822,62 @@ fn diff_name(side: &str, display: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::diff_name;
+    use super::*;
+
+    #[test]
+    fn a_parent_is_let_go_of_once_the_deepest_file_below_it_is_checked() {
+        let root = std::env::temp_dir().join("iislint-no-such-site");
+        let discovery = Discovery {
+            targets: [
+                "web.config",
+                "a/web.config",
+                "a/b/c/web.config",
+                "d/web.config",
+            ]
+            .map(|relative| Target {
+                path: root.join(relative),
+                root: root.clone(),
+            })
+            .to_vec(),
+            ..Discovery::default()
+        };
+        let folders = FolderIndex::new(&discovery);
+        let parents = ParentCache::new(Arc::default());
+        let offer = |relative: &str| {
+            parents.offer(
+                ParentFile {
+                    path: root.join(relative),
+                    text: Arc::from(""),
+                    sections: Arc::default(),
+                    application_root: false,
+                },
+                &folders,
+            )
+        };
+        offer("web.config");
+        offer("a/web.config");
+        offer("d/web.config");
+        let kept = || {
+            let mut kept: Vec<PathBuf> = parents
+                .files
+                .read()
+                .unwrap()
+                .keys()
+                .map(|k| Path::new(k).strip_prefix(&root).unwrap().to_owned())
+                .collect();
+            kept.sort();
+            kept
+        };
+        let depth = |relative: &str| root.join(relative).components().count();
+        // `d/web.config` has nothing below it: it goes with the first level after its own.
+        parents.release_up_to(depth("d/web.config"));
+        assert_eq!(kept(), [Path::new("a/web.config"), Path::new("web.config")]);
+        // Both others are needed until `a/b/c/web.config` is checked.
+        parents.release_up_to(depth("a/b/c/web.config") - 1);
+        assert_eq!(kept().len(), 2);
+        parents.release_up_to(depth("a/b/c/web.config"));
+        assert!(kept().is_empty());
+    }
 
     #[test]
     fn diff_names_are_quoted_as_git_quotes_them() {
