@@ -22,7 +22,19 @@ target_dir=${CARGO_TARGET_DIR:-$repo/target}
 triple=x86_64-pc-windows-gnu
 
 say() { printf '\n== %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+fail() {
+    # What the last run printed, so that a failure on CI can be read without running it again.
+    if [ -n "${work:-}" ] && [ -s "$work/last-run" ]; then
+        local name
+        name=$(cat "$work/last-run")
+        for stream in stdout stderr; do
+            printf -- '-- the last run (%s), its %s:\n' "$name" "$stream" >&2
+            tail -n 20 "$work/$name.$stream" >&2 2> /dev/null || true
+        done
+    fi
+    printf 'FAIL: %s\n' "$*" >&2
+    exit 1
+}
 passes=0
 ok() { passes=$((passes + 1)); printf 'ok: %s\n' "$*"; }
 
@@ -62,6 +74,7 @@ exe=$(winpath "$exe_dir/iislint.exe")
 run() { # run <linux|windows> <folder> <name> args...
     local side=$1 dir=$2 name=$3
     shift 3
+    printf '%s' "$name" > "$work/last-run"
     local status=0
     if [ "$side" = linux ]; then
         (cd "$dir" && "$linux_bin" "$@") > "$work/$name.stdout" 2> "$work/$name.stderr" || status=$?
