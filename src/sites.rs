@@ -43,29 +43,29 @@ impl Mapped {
 /// with every folder of the run.
 #[derive(Debug, Default)]
 pub struct FolderNames {
-    by_last: HashMap<String, Vec<(Vec<String>, PathBuf)>>,
+    by_last: HashMap<String, Vec<PathBuf>>,
+}
+
+/// A folder's names, last first, the way they are compared (`Normal` components only).
+fn names_last_first(folder: &Path) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    folder.components().rev().filter_map(|c| match c {
+        std::path::Component::Normal(name) => Some(name.to_string_lossy()),
+        _ => None,
+    })
 }
 
 impl FolderNames {
     pub fn new(folders: &[PathBuf]) -> FolderNames {
-        let mut by_last: HashMap<String, Vec<(Vec<String>, PathBuf)>> = HashMap::new();
+        // Only the last name is lower-cased here: the other names of a folder are compared when
+        // an application's path ends with its last one (a few folders, not every folder of the
+        // run, which took a run's only serial pause on a tree of 10,000 web.config files).
+        let mut by_last: HashMap<String, Vec<PathBuf>> = HashMap::new();
         for folder in folders {
-            // Lower-cased folder names, last first.
-            let names: Vec<String> = folder
-                .components()
-                .rev()
-                .filter_map(|c| match c {
-                    std::path::Component::Normal(name) => {
-                        Some(name.to_string_lossy().to_ascii_lowercase())
-                    }
-                    _ => None,
-                })
-                .collect();
-            if let Some(last) = names.first() {
+            if let Some(last) = names_last_first(folder).next() {
                 by_last
-                    .entry(last.clone())
+                    .entry(last.to_ascii_lowercase())
                     .or_default()
-                    .push((names, folder.clone()));
+                    .push(folder.clone());
             }
         }
         FolderNames { by_last }
@@ -95,11 +95,11 @@ pub fn map(
     let candidates = folders.by_last.get(wanted.first()?)?;
     let mut best: Option<(usize, &PathBuf)> = None;
     let mut tied = false;
-    for (names, folder) in candidates {
-        let count = names
-            .iter()
+    for folder in candidates {
+        // `wanted` is lower-cased: comparing ignoring ASCII case is comparing lower-cased names.
+        let count = names_last_first(folder)
             .zip(&wanted)
-            .take_while(|(a, b)| a == b)
+            .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
             .count();
         match best {
             Some((most, _)) if count < most => {}
