@@ -138,7 +138,13 @@ impl Bundle {
                 .as_ref()
                 .filter(|(text, _)| Arc::ptr_eq(text, &self.texts[0]))
                 .map(|(_, references)| &**references);
-            return crate::resolve::compose_with(&texts, &self.includes, &self.inherited, known);
+            return crate::resolve::compose_with(
+                &texts,
+                &self.includes,
+                &self.inherited,
+                known,
+                Some(&self.texts[0]),
+            );
         };
         texts[0] = &deployed.text;
         let mut composed = crate::resolve::compose(&texts, &self.includes, &self.inherited);
@@ -173,7 +179,7 @@ pub fn lint_bundle_parsed(
     let reusable = parsed.filter(|doc| {
         composed.view.is_single()
             && composed.deployed.is_none()
-            && doc.input_text() == composed.view.text
+            && doc.input_text() == &*composed.view.text
     });
     let parsed_here;
     let doc = match reusable {
@@ -192,7 +198,7 @@ pub fn lint_bundle_parsed(
                 Some(doc) => doc,
                 None => {
                     composed = Composed {
-                        view: View::single(&bundle.texts[0]),
+                        view: View::shared(bundle.texts[0].clone()),
                         ..Composed::default()
                     };
                     document::parse(&composed.view.text)?
@@ -202,7 +208,7 @@ pub fn lint_bundle_parsed(
         }
     };
     let view = &composed.view;
-    let text = view.text.as_str();
+    let text: &str = &view.text;
     let model = Model::build(doc);
     let directives = crate::suppress::collect(doc);
     let sections = (facts.kind == FileKind::WebConfig && facts.offers_sections)

@@ -20,6 +20,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::document::{config_children, is_config_element};
 use crate::view::{FileIndex, View};
@@ -628,7 +629,7 @@ pub fn deploy(
                 start: p.origin_start,
             })
             .collect(),
-        text: applied.text,
+        text: applied.text.into(),
     };
     let messages = applied
         .messages
@@ -648,7 +649,7 @@ pub fn compose(
     includes: &Includes,
     inherited: &[(FileIndex, InheritedSection)],
 ) -> Composed {
-    compose_with(texts, includes, inherited, None)
+    compose_with(texts, includes, inherited, None, None)
 }
 
 /// The references to other files a text makes, as [`compose`] reads them from its parse.
@@ -674,8 +675,11 @@ pub fn compose_with(
     includes: &Includes,
     inherited: &[(FileIndex, InheritedSection)],
     known: Option<&References>,
+    shared: Option<&Arc<str>>,
 ) -> Composed {
     let text = texts[0];
+    // The view of the file alone: its shared text when the caller has one (`texts[0]`).
+    let single = || shared.map_or_else(|| View::single(text), |t| View::shared(t.clone()));
     // Most files have no `configSource` and name no file that was read: they are not parsed
     // here, only once, as a view.
     let (sources, settings_files) = match known {
@@ -687,7 +691,7 @@ pub fn compose_with(
                 Ok(doc) => (config_sources(&doc), app_settings_files(&doc)),
                 Err(_) => {
                     return Composed {
-                        view: View::single(text),
+                        view: single(),
                         ..Composed::default()
                     };
                 }
@@ -713,7 +717,7 @@ pub fn compose_with(
         && (inherited.is_empty() || root_start_tag.is_none())
     {
         return Composed {
-            view: View::single(text),
+            view: single(),
             ..Composed::default()
         };
     }

@@ -10,6 +10,7 @@
 //! fix is never applied.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Which file of a [`View`]: an index into the files the view was assembled from. File 0 is
 /// the file being judged.
@@ -28,21 +29,76 @@ pub struct Piece {
 /// An assembled text and its origins.
 #[derive(Debug, Clone, Default)]
 pub struct View {
-    pub text: String,
+    pub text: ViewText,
     /// Sorted by position in the view, not overlapping.
     pub pieces: Vec<Piece>,
+}
+
+/// A view's text: the judged file's own text when the view is that file alone (most files:
+/// shared, not copied), else the text assembled for the view.
+#[derive(Debug, Clone)]
+pub enum ViewText {
+    Shared(Arc<str>),
+    Assembled(String),
+}
+
+impl Default for ViewText {
+    fn default() -> ViewText {
+        ViewText::Assembled(String::new())
+    }
+}
+
+impl From<String> for ViewText {
+    fn from(text: String) -> ViewText {
+        ViewText::Assembled(text)
+    }
+}
+
+impl std::ops::Deref for ViewText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            ViewText::Shared(text) => text,
+            ViewText::Assembled(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for ViewText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl ViewText {
+    /// The text to append to (a shared text is copied first).
+    fn assembled(&mut self) -> &mut String {
+        if let ViewText::Shared(text) = self {
+            *self = ViewText::Assembled(text.to_string());
+        }
+        match self {
+            ViewText::Assembled(text) => text,
+            ViewText::Shared(_) => unreachable!("made assembled above"),
+        }
+    }
 }
 
 impl View {
     /// The view of a file alone: all of it, from file 0.
     pub fn single(text: &str) -> View {
+        View::shared(Arc::from(text))
+    }
+
+    /// [`View::single`] of a text already shared: it is not copied.
+    pub fn shared(text: Arc<str>) -> View {
         View {
-            text: text.to_owned(),
             pieces: vec![Piece {
                 view: 0..text.len(),
                 file: 0,
                 start: 0,
             }],
+            text: ViewText::Shared(text),
         }
     }
 
@@ -52,7 +108,7 @@ impl View {
             return;
         }
         let at = self.text.len();
-        self.text.push_str(&text[range.clone()]);
+        self.text.assembled().push_str(&text[range.clone()]);
         match self.pieces.last_mut() {
             // Contiguous in both: one piece.
             Some(last)
@@ -72,7 +128,7 @@ impl View {
 
     /// Appends text of the view's own, which no file holds.
     pub fn write(&mut self, text: &str) {
-        self.text.push_str(text);
+        self.text.assembled().push_str(text);
     }
 
     /// The file and range a range of the view was copied from, when it lies inside one piece.
