@@ -724,16 +724,19 @@ impl Element {
             .unwrap_or(range.start);
         let start_tag_end = start_tag_end(text, after_attributes);
         let self_closing = text[..start_tag_end].ends_with("/>");
-        let attrs = node
-            .attributes()
-            .filter(|a| a.namespace().is_none())
-            .map(|a| Attr {
-                name: a.name().to_owned(),
-                value: a.value().to_owned(),
-                range: a.range(),
-                value_range: a.range_value(),
-            })
-            .collect();
+        // Sized for every attribute (namespaced ones are rare): collecting a filtered list grows
+        // it by copies.
+        let mut attrs = Vec::with_capacity(node.attributes().len());
+        attrs.extend(
+            node.attributes()
+                .filter(|a| a.namespace().is_none())
+                .map(|a| Attr {
+                    name: a.name().to_owned(),
+                    value: a.value().to_owned(),
+                    range: a.range(),
+                    value_range: a.range_value(),
+                }),
+        );
         Element {
             name: node.tag_name().name().to_owned(),
             start_tag: range.start..start_tag_end,
