@@ -567,6 +567,11 @@ impl FolderIndex {
                 Some((dir.into_os_string(), Some(file)))
             })
             .collect();
+        // The folders of the web.config files to check, before the other folders the walk
+        // listed are added to the answers: by bytes (see `has_checked_below`); comparing paths
+        // component by component was a tenth of the set-up on a large tree.
+        let mut web_config_folders: Vec<PathBuf> = known.keys().map(PathBuf::from).collect();
+        web_config_folders.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         let known = with_listed_folders(known, &discovery.listing);
         let walked_git = discovery
             .git_folders
@@ -600,10 +605,6 @@ impl FolderIndex {
             .into_iter()
             .map(|(dir, evidence)| (dir, Arc::new(evidence)))
             .collect();
-        let mut web_config_folders: Vec<PathBuf> = known.keys().map(PathBuf::from).collect();
-        // By bytes (see `has_checked_below`): comparing paths component by component was a
-        // tenth of the set-up on a large tree.
-        web_config_folders.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         FolderIndex {
             web_config_folders,
             has_web_config: RwLock::new(known),
@@ -1109,6 +1110,33 @@ mod tests {
             index.deepest_below(&root.join("web.config")),
             depth("a/b/c/d/Web.config")
         );
+    }
+
+    #[test]
+    fn folders_the_walk_listed_without_a_web_config_are_no_web_config_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in ["Shop/Views", "Admin/Shop", "Shop/Content"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        std::fs::write(root.join("Shop/web.config"), "<configuration/>").unwrap();
+        std::fs::write(root.join("Shop/Content/site.css"), "").unwrap();
+        let discovery = discover_with(&[root.to_owned()], &|_| false);
+        assert!(
+            !discovery.listing.folders.is_empty(),
+            "the walk lists its folders"
+        );
+        let index = FolderIndex::new(&discovery);
+        let shop = crate::paths::absolute_normalized(&root.join("Shop"));
+        // Only the folder that holds a web.config: sub-folders without one inherit nothing from
+        // it, and an application's physicalPath is matched against web.config folders alone
+        // (`Admin/Shop` would tie with `Shop`).
+        assert_eq!(index.web_config_folders, [shop.clone()]);
+        assert!(!index.has_checked_below(&shop.join("web.config")));
+        assert_eq!(index.deepest_below(&shop.join("web.config")), 0);
+        // The listing still answers for the folders it read.
+        assert!(index.has_web_config(&shop));
+        assert!(!index.has_web_config(&shop.join("Content")));
     }
 
     #[test]

@@ -499,6 +499,32 @@ fn a_pool_judges_the_session_state_of_the_web_config_its_application_is_mapped_t
 }
 
 #[test]
+fn a_folder_without_a_web_config_does_not_compete_for_a_sites_physical_path() {
+    let dir = repository();
+    write(
+        dir.path(),
+        "deploy/applicationHost.config",
+        APPLICATION_HOST,
+    );
+    write(
+        dir.path(),
+        "src/Shop/www/web.config",
+        web_config_with_session("mode=\"InProc\" timeout=\"60\""),
+    );
+    // `Legacy\Shop\www` ends as `D:\sites\Shop\www` does, as far as `src\Shop\www`, but
+    // holds no web.config: it is no application's folder, and the site is still mapped.
+    write(dir.path(), "src/Legacy/Shop/www/readme.txt", "");
+    let (_, found) = check(
+        dir.path(),
+        &["--select", "app-pool-idle-timeout-drops-sessions", "."],
+    );
+    assert_eq!(
+        found,
+        ["deploy/applicationHost.config:6:23 app-pool-idle-timeout-drops-sessions"]
+    );
+}
+
+#[test]
 fn a_site_declared_in_iislint_toml_is_mapped_to_its_folder() {
     let dir = repository();
     write(
