@@ -143,10 +143,14 @@ pub fn discover_with(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync
         found
             .targets
             .sort_by(|a, b| crate::paths::cmp_plain(&a.path, &b.path));
+        // Equal in normal form is equal bytes.
+        found
+            .targets
+            .dedup_by(|a, b| a.path.as_os_str() == b.path.as_os_str());
     } else {
         found.targets.sort_by(|a, b| a.path.cmp(&b.path));
+        found.targets.dedup_by(|a, b| a.path == b.path);
     }
-    found.targets.dedup_by(|a, b| a.path == b.path);
     // Several command-line paths can name one file (`web.config ./web.config`, a folder and a
     // file in it, a symbolic link): it is linted, reported and fixed once, under its first name.
     // One walk of one folder never finds a file twice, so the look-ups are spared there.
