@@ -247,7 +247,7 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
     // files below it, so that its own check gives them its sections (parsed once) and, when
     // fixing, they read it fixed.
     let check_all = || -> Vec<FileResult> {
-        let depth = |target: &Target| file_key(&target.path).components().count();
+        let depth = |target: &Target| crate::paths::depth(&target.path);
         let mut levels: Vec<(usize, usize)> = targets
             .iter()
             .enumerate()
