@@ -1135,7 +1135,7 @@ mod tests {
         // Only the folder that holds a web.config: sub-folders without one inherit nothing from
         // it, and an application's physicalPath is matched against web.config folders alone
         // (`Admin/Shop` would tie with `Shop`).
-        assert_eq!(index.web_config_folders, [shop.clone()]);
+        assert_eq!(index.web_config_folders, std::slice::from_ref(&shop));
         assert!(!index.has_checked_below(&shop.join("web.config")));
         assert_eq!(index.deepest_below(&shop.join("web.config")), 0);
         // The listing still answers for the folders it read.
