@@ -64,8 +64,11 @@ if [ ! -d "$WINEPREFIX" ]; then
     wineserver --wait || true
 fi
 
+# One Wine server for the whole check: by default each server exits a few seconds after its last
+# program, and a run that starts while it shuts down can fail before iislint.exe runs at all.
+wineserver -p
 work=$(mktemp -d "${TMPDIR:-/tmp}/iislint-windows.XXXXXX")
-trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
+trap 'chmod -R u+w "$work"; rm -rf "$work"; wineserver -k 2> /dev/null || true' EXIT
 # The Windows name of a Unix path: Wine maps `/` to drive Z:.
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 exe=$(winpath "$exe_dir/iislint.exe")
