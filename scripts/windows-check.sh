@@ -25,7 +25,7 @@ say() { printf '\n== %s\n' "$*"; }
 fail() {
     # What the last run printed, so that a failure on CI can be read without running it again.
     if [ -n "${work:-}" ] && [ -s "$work/last-run" ]; then
-        local name
+        local name stream
         name=$(cat "$work/last-run")
         for stream in stdout stderr; do
             printf -- '-- the last run (%s), its %s:\n' "$name" "$stream" >&2
@@ -38,7 +38,7 @@ fail() {
 passes=0
 ok() { passes=$((passes + 1)); printf 'ok: %s\n' "$*"; }
 
-for tool in cargo x86_64-w64-mingw32-gcc wine; do
+for tool in cargo x86_64-w64-mingw32-gcc wine wineserver; do
     command -v "$tool" > /dev/null || fail "$tool is not installed"
 done
 
@@ -66,9 +66,16 @@ fi
 
 # One Wine server for the whole check: by default each server exits a few seconds after its last
 # program, and a run that starts while it shuts down can fail before iislint.exe runs at all.
-wineserver -p
+# Stopped on any exit (first, and whatever fails after it: `set -e` holds in the trap too).
+work=""
+trap 'wineserver -k > /dev/null 2>&1 || true; [ -z "$work" ] || { chmod -R u+w "$work" || true; rm -rf "$work" || true; }' EXIT
+# A server left by an earlier run (killed before its trap ran, or still shutting down) holds the
+# prefix: `wineserver -p` would exit 2. It is stopped first. The persistent server's output goes
+# nowhere, so a server that outlives the script never holds a log's pipe open.
+wineserver -k > /dev/null 2>&1 || true
+wineserver -w > /dev/null 2>&1 || true
+wineserver -p > /dev/null 2>&1
 work=$(mktemp -d "${TMPDIR:-/tmp}/iislint-windows.XXXXXX")
-trap 'chmod -R u+w "$work"; rm -rf "$work"; wineserver -k 2> /dev/null || true' EXIT
 # The Windows name of a Unix path: Wine maps `/` to drive Z:.
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 exe=$(winpath "$exe_dir/iislint.exe")
