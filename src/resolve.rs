@@ -678,6 +678,7 @@ pub fn compose_with(
     shared: Option<&Arc<str>>,
 ) -> Composed {
     let text = texts[0];
+    debug_assert!(shared.is_none_or(|shared| **shared == *text));
     // The view of the file alone: its shared text when the caller has one (`texts[0]`).
     let single = || shared.map_or_else(|| View::single(text), |t| View::shared(t.clone()));
     // Most files have no `configSource` and name no file that was read: they are not parsed
