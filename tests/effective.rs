@@ -443,27 +443,37 @@ fn web_config_with_session(attributes: &str) -> String {
     )
 }
 
-#[test]
-fn a_pool_judges_the_session_state_of_the_web_config_its_application_is_mapped_to() {
+/// A repository with [`APPLICATION_HOST`] and the Shop site's folder, `src/Shop/www` (mapped by
+/// suffix: `Shop\www`), whose in-process session of 60 minutes outlives the pool's 20-minute idle
+/// time-out.
+fn shop_site_with_in_process_session() -> tempfile::TempDir {
     let dir = repository();
     write(
         dir.path(),
         "deploy/applicationHost.config",
         APPLICATION_HOST,
     );
-    // Mapped by suffix: `Shop\www`. An in-process session of 60 minutes outlives the pool's
-    // 20-minute idle time-out.
     write(
         dir.path(),
         "src/Shop/www/web.config",
         web_config_with_session("mode=\"InProc\" timeout=\"60\""),
     );
-    let (_, found) = check(
-        dir.path(),
+    dir
+}
+
+fn idle_time_out_findings(dir: &Path) -> Vec<String> {
+    check(
+        dir,
         &["--select", "app-pool-idle-timeout-drops-sessions", "."],
-    );
+    )
+    .1
+}
+
+#[test]
+fn a_pool_judges_the_session_state_of_the_web_config_its_application_is_mapped_to() {
+    let dir = shop_site_with_in_process_session();
     assert_eq!(
-        found,
+        idle_time_out_findings(dir.path()),
         ["deploy/applicationHost.config:6:23 app-pool-idle-timeout-drops-sessions"]
     );
     let (_, json) = json_of(iislint(dir.path()).args([
@@ -489,37 +499,19 @@ fn a_pool_judges_the_session_state_of_the_web_config_its_application_is_mapped_t
             "mode=\"SQLServer\" sqlConnectionString=\"Data Source=db\" timeout=\"60\"",
         ),
     );
-    let (_, found) = check(
-        dir.path(),
-        &["--select", "app-pool-idle-timeout-drops-sessions", "."],
-    );
-    assert_eq!(found, Vec::<String>::new());
+    assert_eq!(idle_time_out_findings(dir.path()), Vec::<String>::new());
     // The Api site's physical path matches no folder: its session state is unknown, taken for
     // ASP.NET's default (InProc, 20 minutes), which the default idle time-out does not cut.
 }
 
 #[test]
 fn a_folder_without_a_web_config_does_not_compete_for_a_sites_physical_path() {
-    let dir = repository();
-    write(
-        dir.path(),
-        "deploy/applicationHost.config",
-        APPLICATION_HOST,
-    );
-    write(
-        dir.path(),
-        "src/Shop/www/web.config",
-        web_config_with_session("mode=\"InProc\" timeout=\"60\""),
-    );
+    let dir = shop_site_with_in_process_session();
     // `Legacy\Shop\www` ends as `D:\sites\Shop\www` does, as far as `src\Shop\www`, but
     // holds no web.config: it is no application's folder, and the site is still mapped.
     write(dir.path(), "src/Legacy/Shop/www/readme.txt", "");
-    let (_, found) = check(
-        dir.path(),
-        &["--select", "app-pool-idle-timeout-drops-sessions", "."],
-    );
     assert_eq!(
-        found,
+        idle_time_out_findings(dir.path()),
         ["deploy/applicationHost.config:6:23 app-pool-idle-timeout-drops-sessions"]
     );
 }
