@@ -422,6 +422,12 @@ mod tests {
         .to_vec();
         let corpus =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/files");
+        if !corpus.is_dir() {
+            eprintln!(
+                "the corpus is not at {}: the texts above only",
+                corpus.display()
+            );
+        }
         for entry in crate::discover::source_walk(&corpus).flatten().take(60) {
             if entry.file_type().is_some_and(|t| t.is_file())
                 && let Ok(text) = std::fs::read_to_string(entry.path())
