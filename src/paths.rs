@@ -285,12 +285,14 @@ mod tests {
 
     #[test]
     fn depth_counts_the_components_of_the_absolute_normalized_path() {
+        // Against `std::path::absolute` and a normalization, not against this module's own
+        // functions: the counting shortcut is what is tested (plain paths, absolute or below
+        // the current directory), and the fallback for the others.
         for path in [
             "a/b",
             "a",
             "/a/b",
             "/",
-            "",
             "a/./b",
             "a/../b",
             "../x",
@@ -300,11 +302,10 @@ mod tests {
             "/a/b/c/web.config",
         ] {
             let path = Path::new(path);
-            assert_eq!(
-                depth(path),
-                absolute_normalized(path).components().count(),
-                "{path:?}"
-            );
+            let expected = crate::application::normalize(&std::path::absolute(path).unwrap())
+                .components()
+                .count();
+            assert_eq!(depth(path), expected, "{path:?}");
         }
     }
 
