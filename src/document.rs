@@ -4,6 +4,7 @@
 //! snapshot adds that (scanned here, once) so that diagnostics point at start tags and fixes can
 //! insert attributes and children without the document.
 
+use compact_str::CompactString;
 use std::ops::Range;
 
 use crate::source::{Encoding, LineIndex};
@@ -684,8 +685,8 @@ fn quoted_values(tag: &[u8]) -> usize {
 /// An attribute as written: its normalised value and where it sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attr {
-    pub name: String,
-    pub value: String,
+    pub name: CompactString,
+    pub value: CompactString,
     /// `name="value"`, from the name to the closing quote.
     pub range: Range<usize>,
     /// The raw value between the quotes (entity references not expanded).
@@ -702,7 +703,7 @@ impl Attr {
 /// An owned snapshot of one element's start tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
-    pub name: String,
+    pub name: CompactString,
     /// The whole element, start tag to end tag.
     pub range: Range<usize>,
     /// `<name …>` or `<name … />`.
@@ -731,14 +732,14 @@ impl Element {
             node.attributes()
                 .filter(|a| a.namespace().is_none())
                 .map(|a| Attr {
-                    name: a.name().to_owned(),
-                    value: a.value().to_owned(),
+                    name: a.name().into(),
+                    value: a.value().into(),
                     range: a.range(),
                     value_range: a.range_value(),
                 }),
         );
         Element {
-            name: node.tag_name().name().to_owned(),
+            name: node.tag_name().name().into(),
             start_tag: range.start..start_tag_end,
             range,
             self_closing,

@@ -344,7 +344,7 @@ proptest! {
             let mut expect: Vec<(String, Expect)> = old
                 .attrs
                 .iter()
-                .map(|a| (a.name.clone(), Expect::Value(a.value.clone())))
+                .map(|a| (a.name.to_string(), Expect::Value(a.value.to_string())))
                 .collect();
             for (_, _, change, _) in &applied {
                 if let Some((element, name, x)) = change && *element == index {
@@ -357,7 +357,7 @@ proptest! {
             let mut got: Vec<(String, Expect)> = new
                 .attrs
                 .iter()
-                .map(|a| (a.name.clone(), Expect::Value(a.value.clone())))
+                .map(|a| (a.name.to_string(), Expect::Value(a.value.to_string())))
                 .collect();
             expect.sort_by(|a, b| a.0.cmp(&b.0));
             got.sort_by(|a, b| a.0.cmp(&b.0));

@@ -168,7 +168,7 @@ fn read_pools(pools: roxmltree::Node<'_, '_>, reader: &mut Reader, out: &mut Vec
         out.push(AppPool {
             name: element
                 .attr("name")
-                .map(|a| a.value.clone())
+                .map(|a| a.value.to_string())
                 .unwrap_or_default(),
             idle_timeout: reader.read(
                 &chain,
@@ -397,7 +397,7 @@ fn read_farm(farm: roxmltree::Node<'_, '_>, reader: &mut Reader) -> WebFarm {
     WebFarm {
         name: element
             .attr("name")
-            .map(|a| a.value.clone())
+            .map(|a| a.value.to_string())
             .unwrap_or_default(),
         enabled,
         enabled_servers,

@@ -224,7 +224,7 @@ impl Reader {
                 continue;
             };
             self.invalid.entry(attr.range.start).or_insert_with(|| InvalidValue {
-                element: element.name.clone(),
+                element: element.name.to_string(),
                 attr: attr.clone(),
                 message: format!(
                     "unrecognized attribute `{}`: attribute names are case-sensitive; write `{name}`",
@@ -256,7 +256,7 @@ impl Reader {
                 self.invalid
                     .entry(attr.range.start)
                     .or_insert_with(|| InvalidValue {
-                        element: element.name.clone(),
+                        element: element.name.to_string(),
                         attr: attr.clone(),
                         message,
                     });

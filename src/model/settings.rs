@@ -418,8 +418,8 @@ fn read_scope(
                                 .find(|a| a.namespace().is_none() && a.name() == *name)
                                 .expect("the mask says it writes it");
                             Value::Written(Attr {
-                                name: attr.name().to_owned(),
-                                value: attr.value().to_owned(),
+                                name: attr.name().into(),
+                                value: attr.value().into(),
                                 range: attr.range(),
                                 value_range: attr.range_value(),
                             })
