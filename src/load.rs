@@ -1,7 +1,7 @@
 //! Reading a configuration file's bytes: only regular files, only up to a size limit, and without
 //! blocking on a FIFO, a device or a socket that a path names instead of a file.
 
-use std::io::Read as _;
+use std::io::Read;
 use std::path::Path;
 
 /// Reads `path` when it is a regular file of at most `max_bytes`; otherwise says why not.
@@ -32,15 +32,43 @@ fn read_opened(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
         .metadata()
         .map_err(|err| format!("cannot read the file: {err}"))?;
     check_regular(&opened, max_bytes)?;
-    let mut bytes = Vec::with_capacity(opened.len() as usize);
-    // A file that grows while it is read stops at the limit rather than filling the memory. Read
-    // to its end, not to the size `fstat` gave: a network file system's size can be stale.
-    file.take(max_bytes + 1)
-        .read_to_end(&mut bytes)
+    let bytes = read_to_limit(file, opened.len(), max_bytes)
         .map_err(|err| format!("cannot read the file: {err}"))?;
     if bytes.len() as u64 > max_bytes {
         return Err(too_large(bytes.len() as u64, max_bytes));
     }
+    Ok(bytes)
+}
+
+/// The bytes of `reader` up to its end, or `max_bytes + 1` of them when it is longer (a file
+/// that grows while it is read stops at the limit rather than filling the memory). Read to its
+/// end, not to `size_hint` (the size `fstat` gave: a network file system's can be stale), but
+/// into a buffer of that size plus one, so that a file of the size it says takes two reads: its
+/// bytes, then the end. (`read_to_end` starts at 8 KiB and doubles: four reads for 40 KiB.)
+fn read_to_limit(
+    mut reader: impl Read,
+    size_hint: u64,
+    max_bytes: u64,
+) -> std::io::Result<Vec<u8>> {
+    let limit = max_bytes.saturating_add(1);
+    let mut bytes = vec![0; size_hint.saturating_add(1).min(limit) as usize];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            if filled as u64 >= limit {
+                break;
+            }
+            let grown = (filled as u64).saturating_mul(2).clamp(8 * 1024, limit);
+            bytes.resize(grown as usize, 0);
+        }
+        match reader.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    bytes.truncate(filled);
     Ok(bytes)
 }
 
@@ -122,6 +150,67 @@ mod tests {
         assert!(err.contains("larger than"), "{err}");
         let err = read_config_file(dir.path(), 100).unwrap_err();
         assert!(err.contains("a directory"), "{err}");
+    }
+
+    /// A reader of `len` bytes (`i % 251`) that counts its reads and hands out at most
+    /// `chunk` bytes at a time.
+    struct Counting {
+        len: usize,
+        at: usize,
+        chunk: usize,
+        reads: usize,
+    }
+
+    impl Read for Counting {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.reads += 1;
+            let n = buf.len().min(self.chunk).min(self.len - self.at);
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                *b = ((self.at + i) % 251) as u8;
+            }
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn reads_to_the_end_whatever_the_size_said_and_stops_past_the_limit() {
+        let counting = |len, chunk| Counting {
+            len,
+            at: 0,
+            chunk,
+            reads: 0,
+        };
+        let expected = |len: usize| (0..len).map(|i| (i % 251) as u8).collect::<Vec<u8>>();
+        // The size right: the bytes, then the end.
+        let mut reader = counting(40_000, usize::MAX);
+        assert_eq!(
+            read_to_limit(&mut reader, 40_000, 1 << 20).unwrap(),
+            expected(40_000)
+        );
+        assert_eq!(reader.reads, 2);
+        // The size stale either way, or the bytes coming in small pieces: still every byte.
+        for (len, hint, chunk) in [
+            (40_000, 100, usize::MAX),
+            (100, 40_000, usize::MAX),
+            (30_000, 30_000, 7),
+        ] {
+            let mut reader = counting(len, chunk);
+            assert_eq!(
+                read_to_limit(&mut reader, hint, 1 << 20).unwrap(),
+                expected(len),
+                "{len} {hint}"
+            );
+        }
+        // Longer than the limit: one byte more than it, whatever the size said.
+        for hint in [0, 10, 1_000_000] {
+            let mut reader = counting(50_000, usize::MAX);
+            assert_eq!(
+                read_to_limit(&mut reader, hint, 20_000).unwrap().len(),
+                20_001
+            );
+        }
+        assert_eq!(read_to_limit(counting(0, 1), 0, 0).unwrap(), b"");
     }
 
     #[cfg(unix)]
