@@ -922,6 +922,9 @@ impl<'t> Gathered<'t> {
                     .includes
                     .insert(config_source.value.clone(), resolved);
             }
+        } else {
+            // It names no other file: composing its view need not look for one again.
+            bundle.references = Some((bundle.texts[0].clone(), Arc::default()));
         }
         bundle.editable = bundle.texts.len();
         let mut parent_files: Vec<ParentFile> = Vec::new();

@@ -111,17 +111,24 @@ pub struct AppSettingsFile {
 }
 
 /// Does a text need parsing for its references to other files: a `configSource`, or a `file`
-/// attribute (` file=`) in a text with `appSettings`? A cheap test on the text, so that most
+/// attribute (` file=`) after an `appSettings`? A cheap test on the text, so that most
 /// files are parsed once, as a view.
 pub fn may_reference_files(text: &str) -> bool {
     let bytes = text.as_bytes();
-    finder!(b"configSource").find(bytes).is_some()
-        || (finder!(b"appSettings").find(bytes).is_some()
-            && finder!(b"file").find_iter(bytes).any(|at| {
-                let before = text[..at].chars().next_back();
-                let after = text[at + 4..].trim_start_matches([' ', '\t', '\r', '\n']);
-                before.is_some_and(char::is_whitespace) && after.starts_with('=')
-            }))
+    if finder!(b"configSource").find(bytes).is_some() {
+        return true;
+    }
+    // The attribute is in an `<appSettings>` start tag: only the text after the first
+    // `appSettings` is searched for it (`file` is common in names: `fileExtensions`, `profile`).
+    let Some(first) = finder!(b"appSettings").find(bytes) else {
+        return false;
+    };
+    finder!(b"file").find_iter(&bytes[first..]).any(|at| {
+        let at = first + at;
+        let before = text[..at].chars().next_back();
+        let after = text[at + 4..].trim_start_matches([' ', '\t', '\r', '\n']);
+        before.is_some_and(char::is_whitespace) && after.starts_with('=')
+    })
 }
 
 /// Every `<appSettings file>` of a document's own level and locations, in document order.
@@ -882,6 +889,39 @@ mod tests {
 
     fn sources(text: &str) -> Vec<ConfigSource> {
         config_sources(&crate::document::parse(text).unwrap())
+    }
+
+    #[test]
+    fn only_a_config_source_or_a_file_attribute_after_app_settings_may_reference_files() {
+        let wrap = |body: &str| format!("<configuration>{body}</configuration>");
+        for (body, expected) in [
+            ("<connectionStrings configSource=\"c.config\" />", true),
+            ("<appSettings file=\"s.config\" />", true),
+            ("<appSettings\r\n  file = \"s.config\" />", true),
+            (
+                "<appSettings><add key=\"a\" value=\"b\" /></appSettings>",
+                false,
+            ),
+            // `file` in names, and a `file` attribute of another element before `appSettings`.
+            (
+                "<appSettings><add key=\"profile\" value=\"fileX\" /></appSettings>",
+                false,
+            ),
+            ("<trace file=\"t.log\" /><appSettings />", false),
+            ("<trace file=\"t.log\" />", false),
+        ] {
+            let text = wrap(body);
+            assert_eq!(may_reference_files(&text), expected, "{text}");
+            // Never a file the parse would find while the test says no.
+            let doc = crate::document::parse(&text).unwrap();
+            let references = References::of(&doc);
+            if !expected {
+                assert!(
+                    references.sources.is_empty() && references.settings_files.is_empty(),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
