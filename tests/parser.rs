@@ -13,22 +13,25 @@ macro_rules! dump {
     ($krate:ident, $text:expr) => {
         dump!($krate, $text, false)
     };
-    ($krate:ident, $text:expr, $allow_dtd:expr) => {{
-        let options = $krate::ParsingOptions {
+    ($krate:ident, $text:expr, $allow_dtd:expr) => {
+        dump!(@ $krate, $text, $krate::ParsingOptions {
             allow_dtd: $allow_dtd,
             ..Default::default()
-        };
-        match $krate::Document::parse_with_options($text, options) {
+        }, |_| true, |node: &$krate::Node| format!("{:?}", node.text_storage()))
+    };
+    // With these options, of the nodes `keep` keeps, each node's text as `text_of` gives it.
+    (@ $krate:ident, $text:expr, $options:expr, $keep:expr, $text_of:expr) => {{
+        match $krate::Document::parse_with_options($text, $options) {
             Err(error) => format!("error {error} at {:?}", error.pos()),
             Ok(doc) => {
                 let mut out = String::new();
-                for node in doc.descendants() {
+                for node in doc.descendants().filter($keep) {
                     let _ = write!(
                         out,
-                        "{:?} {:?} {:?} {:?} {:?}",
+                        "{:?} {:?} {} {:?} {:?}",
                         node.node_type(),
                         node.tag_name(),
-                        node.text_storage(),
+                        $text_of(&node),
                         node.pi(),
                         node.range()
                     );
@@ -53,6 +56,31 @@ macro_rules! dump {
             }
         }
     }};
+}
+
+/// The vendored parser with `drop_blank_text` (as iislint parses), and the published one less the
+/// text nodes that option leaves out: those whose text in the input is only white space, not
+/// joined with a CDATA section that follows.
+fn dropping_blank_text(input: &str) -> (String, String) {
+    let vendored = dump!(@ roxmltree, input, roxmltree::ParsingOptions {
+        drop_blank_text: true,
+        ..Default::default()
+    }, |_| true, |node: &roxmltree::Node| format!("{:?}", node.text_storage()));
+    let left_out = |node: &roxmltree_published::Node| {
+        let range = node.range();
+        let blank = input[range.clone()]
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        node.is_text() && blank && !input[range.end..].starts_with("<![CDATA[")
+    };
+    // An element's text is its first child's, when that is a text: none when it was left out.
+    let published = dump!(@ roxmltree_published, input, roxmltree_published::ParsingOptions::default(), |node| !left_out(node), |node: &roxmltree_published::Node| {
+        match node.first_child() {
+            Some(first) if node.is_element() && left_out(&first) => format!("{:?}", None::<()>),
+            _ => format!("{:?}", node.text_storage()),
+        }
+    });
+    (published, vendored)
 }
 
 fn text_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
@@ -166,6 +194,7 @@ fn the_vendored_parser_reads_every_document_as_the_published_one() {
     let mut mutator = Mutator(0x9e37_79b9_7f4a_7c15);
     let mut documents = 0;
     let mut errors = 0;
+    let mut dropped_some = false;
     for (index, (path, text)) in files.iter().enumerate() {
         // Fixtures are small: more mutations each. `PARSER_MUTATIONS=n` multiplies both by n.
         let mutations = if index < fixtures { 30 } else { 3 } * scale;
@@ -184,10 +213,19 @@ fn the_vendored_parser_reads_every_document_as_the_published_one() {
                 "{} (mutation {round}) parses differently:\n{input}\n--- published\n{published}\n--- vendored\n{vendored}",
                 path.display()
             );
+            let whole = published.len();
+            let (published, vendored) = dropping_blank_text(&input);
+            assert!(
+                published == vendored,
+                "{} (mutation {round}) parses differently without blank texts:\n{input}\n--- published, less blank texts\n{published}\n--- vendored, dropping them\n{vendored}",
+                path.display()
+            );
+            dropped_some |= published.len() < whole;
         }
     }
     // The mutations reach the error paths, not only the happy ones.
     assert!(errors * 10 > documents, "{errors} errors in {documents}");
+    assert!(dropped_some, "no blank text was left out");
 }
 
 /// Documents written for the paths the patches take (text pieces merged into one node, line ends
@@ -231,6 +269,11 @@ fn the_vendored_parser_reads_the_written_documents_as_the_published_one() {
         "<a b='123456789012345678901234567890\u{1F}123'/>",
         "<a b='12345678901234567890123456789é12345678\u{FFFF}'/>",
         "<a b='1234567890123456789012345678901234567890",
+        // Blank texts: left out between markup, joined with a CDATA section that follows.
+        "<a>\r\n  <b/>\n\t<c> </c><!-- x -->  <?p?>\r</a>  ",
+        "<a>  <![CDATA[x]]>  <b/> \r\n<![CDATA[]]></a>",
+        "<a> &#32; <b/>&#x9;</a>",
+        "<a>\r\n  x\r\n  <b/>  y</a>",
     ];
     for text in DOCUMENTS {
         for allow_dtd in [false, true] {
@@ -241,5 +284,10 @@ fn the_vendored_parser_reads_the_written_documents_as_the_published_one() {
                 "{text:?} (DTD allowed: {allow_dtd}) parses differently:\n--- published\n{published}\n--- vendored\n{vendored}"
             );
         }
+        let (published, vendored) = dropping_blank_text(text);
+        assert!(
+            published == vendored,
+            "{text:?} parses differently without blank texts:\n--- published, less blank texts\n{published}\n--- vendored, dropping them\n{vendored}"
+        );
     }
 }

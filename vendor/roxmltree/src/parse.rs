@@ -351,6 +351,14 @@ pub struct ParsingOptions<'input> {
     /// See [`EntityResolver`] for the signature
     /// and the expected behaviour.
     pub entity_resolver: Option<&'input EntityResolver<'input>>,
+
+    /// iislint: no text node for a text of only white space (` `, `\t`, `\n`, `\r`) between
+    /// two pieces of markup (the indentation of every element of an indented file), unless a
+    /// CDATA section follows it, which it is then joined with as before. Only texts outside
+    /// entity references are dropped; a text with a reference (`&#32;`) is kept.
+    ///
+    /// Default: false
+    pub drop_blank_text: bool,
 }
 
 /// Function to resolve external entities
@@ -374,6 +382,7 @@ impl Default for ParsingOptions<'_> {
         ParsingOptions {
             allow_dtd: false,
             nodes_limit: u32::MAX,
+            drop_blank_text: false,
             entity_resolver: None,
         }
     }
@@ -549,6 +558,9 @@ struct Context<'input> {
     parent_prefixes: Vec<&'input str>,
     entities: Vec<Entity<'input>>,
     after_text: Vec<Cow<'input, str>>,
+    /// iislint: a blank text left out (`ParsingOptions::drop_blank_text`), until the next
+    /// markup tells: a CDATA section joins it (it is then added first), any other drops it.
+    blank_text: Option<(&'input str, Range<usize>)>,
     /// iislint: a buffer reused for the texts whose line ends are normalized.
     normalized_text: String,
     parent_id: NodeId,
@@ -702,6 +714,7 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
         awaiting_subtree: Vec::new(),
         parent_prefixes: vec![""],
         after_text: Vec::with_capacity(1),
+        blank_text: None,
         normalized_text: String::new(),
         parent_id: NodeId::new(0),
         tag_name: TagNameSpan::new_null(),
@@ -730,6 +743,12 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
 impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
     #[inline(always)]
     fn token(&mut self, token: tokenizer::Token<'input>) -> Result<()> {
+        // iislint: a blank text left out is added only when a CDATA section (or a text) joins it.
+        if let Some((text, range)) = self.blank_text.take() {
+            if matches!(token, tokenizer::Token::Cdata(..) | tokenizer::Token::Text(..)) {
+                process_text(text, range, self)?;
+            }
+        }
         match token {
             tokenizer::Token::ProcessingInstruction(target, value, range) => {
                 self.reset_after_text();
@@ -791,6 +810,17 @@ impl<'input> tokenizer::XmlEvents<'input> for Context<'input> {
     // looks for first; without them it adds the text as is.
     #[inline(always)]
     fn text(&mut self, text: &'input str, range: Range<usize>, needs_processing: bool) -> Result<()> {
+        if let Some((blank, blank_range)) = self.blank_text.take() {
+            process_text(blank, blank_range, self)?;
+        }
+        if self.opt.drop_blank_text
+            && self.after_text.is_empty()
+            && self.loop_detector.depth == 0
+            && text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            self.blank_text = Some((text, range));
+            return Ok(());
+        }
         if needs_processing {
             process_text(text, range, self)
         } else {
