@@ -764,17 +764,10 @@ impl FolderIndex {
         let Some(place) = self.place(&target.path) else {
             return true;
         };
-        let mut above = crate::paths::parent(&place.folder);
-        while let Some(dir) = above {
-            if !within(dir, &place.top) {
-                break;
-            }
-            if self.has_web_config(dir) {
-                return false;
-            }
-            above = crate::paths::parent(dir);
-        }
-        true
+        !crate::paths::ancestors(&place.folder)
+            .skip(1)
+            .take_while(|dir| within(dir, &place.top))
+            .any(|dir| self.has_web_config(dir))
     }
 }
 
@@ -811,15 +804,15 @@ impl FolderIndex {
         };
         let (folder, top) = (&place.folder, &place.top);
         // A folder inside a project belongs to it: any folder above with evidence decides.
-        let mut above = crate::paths::parent(folder);
-        while let Some(dir) = above.filter(|dir| within(dir, top)) {
-            if !self.evidence(dir).is_empty() {
-                return Role::NotApplication(format!(
-                    "it is inside {}, which holds a project, Global.asax or pages",
-                    crate::report::display_path(dir)
-                ));
-            }
-            above = crate::paths::parent(dir);
+        if let Some(dir) = crate::paths::ancestors(folder)
+            .skip(1)
+            .take_while(|dir| within(dir, top))
+            .find(|dir| !self.evidence(dir).is_empty())
+        {
+            return Role::NotApplication(format!(
+                "it is inside {}, which holds a project, Global.asax or pages",
+                crate::report::display_path(dir)
+            ));
         }
         self.folder_role(folder, &self.evidence(folder), top)
     }

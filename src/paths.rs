@@ -105,23 +105,39 @@ pub fn cmp_plain(a: &Path, b: &Path) -> std::cmp::Ordering {
 pub fn parent(path: &Path) -> Option<&Path> {
     #[cfg(unix)]
     if is_plain(path) {
-        use std::os::unix::ffi::OsStrExt;
-        let bytes = path.as_os_str().as_bytes();
-        return match bytes.iter().rposition(|&b| b == b'/') {
-            // `/a` → `/`; `/` has none.
-            Some(0) if bytes.len() > 1 => Some(Path::new("/")),
-            Some(0) => None,
-            Some(at) => Some(Path::new(std::ffi::OsStr::from_bytes(&bytes[..at]))),
-            // `a` → ``, as `Path::parent` answers.
-            None => Some(Path::new("")),
-        };
+        return plain_parent(path);
     }
     path.parent()
 }
 
-/// `path.ancestors()` by [`parent`]: the path itself, then each folder above it.
+/// [`parent`] of a path in normal form, which is in normal form too, or `/` or `` (the parents
+/// of `/a` and `a`).
+#[cfg(unix)]
+fn plain_parent(path: &Path) -> Option<&Path> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    match bytes.iter().rposition(|&b| b == b'/') {
+        // `/a` → `/`; `/` has none.
+        Some(0) if bytes.len() > 1 => Some(Path::new("/")),
+        Some(0) => None,
+        Some(at) => Some(Path::new(std::ffi::OsStr::from_bytes(&bytes[..at]))),
+        // `a` → ``, as `Path::parent` answers.
+        None => Some(Path::new("")),
+    }
+}
+
+/// `path.ancestors()` by [`parent`]: the path itself, then each folder above it. Whether the
+/// path is in normal form is looked at once, not at every folder: its folders are too.
 pub fn ancestors(path: &Path) -> impl Iterator<Item = &Path> {
-    std::iter::successors(Some(path), |p| parent(p))
+    let plain = cfg!(unix) && is_plain(path);
+    std::iter::successors(Some(path), move |p| {
+        #[cfg(unix)]
+        if plain && !p.as_os_str().is_empty() && p.as_os_str() != "/" {
+            return plain_parent(p);
+        }
+        let _ = plain;
+        p.parent()
+    })
 }
 
 /// Turns `path` into the form every output uses: relative to the current directory when it is
@@ -334,6 +350,7 @@ mod tests {
                 path.ancestors().collect::<Vec<_>>(),
                 "{path:?}"
             );
+            assert_eq!(parent(path), path.parent(), "{path:?}");
         }
     }
 
