@@ -312,6 +312,22 @@ impl DirEntryRaw {
     }
 
     fn file_name(&self) -> &OsStr {
+        // iislint: an entry below the root is its folder's path joined with
+        // the name the folder lists (never `.`, `..` or holding a `/`): its
+        // name is what follows the last `/`, found without the component
+        // walk of `Path::file_name` (asked several times per entry).
+        #[cfg(unix)]
+        if self.depth > 0 {
+            use std::os::unix::ffi::OsStrExt;
+            let bytes = self.path.as_os_str().as_bytes();
+            if let Some(at) = bytes.iter().rposition(|&b| b == b'/') {
+                if at + 1 < bytes.len() {
+                    let name = OsStr::from_bytes(&bytes[at + 1..]);
+                    debug_assert_eq!(Some(name), self.path.file_name());
+                    return name;
+                }
+            }
+        }
         self.path.file_name().unwrap_or_else(|| self.path.as_os_str())
     }
 
