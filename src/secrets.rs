@@ -369,11 +369,11 @@ fn with_ascii_key_words<T>(key: &[u8], f: impl FnOnce(&[&str]) -> T) -> Option<T
         *ranges.get_mut(count)? = (start, key.len());
         count += 1;
     }
-    let lower: &[u8] = lower;
+    // ASCII, so always UTF-8 (looked at once, not word by word).
+    let lower = std::str::from_utf8(lower).ok()?;
     let mut words = [""; STACK_KEY_WORDS];
     for (word, &(start, end)) in words.iter_mut().zip(&ranges[..count]) {
-        // ASCII, so always UTF-8.
-        *word = std::str::from_utf8(&lower[start..end]).ok()?;
+        *word = &lower[start..end];
     }
     Some(f(&words[..count]))
 }
@@ -381,18 +381,33 @@ fn with_ascii_key_words<T>(key: &[u8], f: impl FnOnce(&[&str]) -> T) -> Option<T
 /// Does an ASCII key hold `pass`, `pwd`, `secret`, `token`, `key`, `credential` or `string`, in
 /// any case? One pass, no copy: asked for every entry of every file with a finding.
 fn has_secret_stem(key: &[u8]) -> bool {
-    (0..key.len()).any(|at| {
-        let rest = &key[at..];
-        let starts =
-            |stem: &[u8]| rest.len() >= stem.len() && rest[..stem.len()].eq_ignore_ascii_case(stem);
-        match key[at].to_ascii_lowercase() {
-            b'p' => starts(b"pass") || starts(b"pwd"),
-            b's' => starts(b"secret") || starts(b"string"),
-            b't' => starts(b"token"),
-            b'k' => starts(b"key"),
-            b'c' => starts(b"credential"),
-            _ => false,
-        }
+    // Each stem is at least three bytes, and its first two tell which it can be: a position is
+    // passed over after one test of its two bytes, lower-cased (`| 0x20` lower-cases an ASCII
+    // letter and turns no other byte into one).
+    const fn pair(two: &[u8; 2]) -> u16 {
+        u16::from_le_bytes(*two)
+    }
+    const PA: u16 = pair(b"pa");
+    const PW: u16 = pair(b"pw");
+    const SE: u16 = pair(b"se");
+    const ST: u16 = pair(b"st");
+    const TO: u16 = pair(b"to");
+    const KE: u16 = pair(b"ke");
+    const CR: u16 = pair(b"cr");
+    (0..key.len().saturating_sub(2)).any(|at| {
+        let stem: &[u8] = match pair(&[key[at] | 0x20, key[at + 1] | 0x20]) {
+            PA => b"pass",
+            PW => b"pwd",
+            SE => b"secret",
+            ST => b"string",
+            TO => b"token",
+            KE => b"key",
+            CR => b"credential",
+            _ => return false,
+        };
+        key[at..]
+            .get(..stem.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(stem))
     })
 }
 
