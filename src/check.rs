@@ -40,6 +40,9 @@ pub struct CheckOptions {
     pub fix: FixMode,
     /// Keep the lines around each finding for snippets (the default output quotes them).
     pub excerpts: bool,
+    /// Keep a hash of the line of each finding (SARIF's `partialFingerprints`; no other report
+    /// prints one, and it costs a masking of each line).
+    pub line_hashes: bool,
     /// How fixed files may be written.
     pub write: WriteOptions,
     /// Where the report goes: never one of the files the run reads or writes.
@@ -548,8 +551,9 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
             .diagnostics
             .iter()
             .chain(result.suppressed.iter().map(|s| &s.diagnostic));
-        result.positions = Positions::new(&text, reported_offsets(reported).into_iter())
-            .with_line_hashes(
+        result.positions = Positions::new(&text, reported_offsets(reported).into_iter());
+        if options.line_hashes {
+            result.positions = std::mem::take(&mut result.positions).with_line_hashes(
                 &text,
                 result
                     .diagnostics
@@ -558,6 +562,7 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
                     .map(|d| d.range.start),
                 |line| redactor.mask(line),
             );
+        }
         if options.excerpts && !result.diagnostics.is_empty() {
             // Masking keeps every byte offset, so the ranges still point at the same lines; a
             // secret never spans lines, so the lines shown are masked alone.

@@ -398,6 +398,7 @@ fn check(args: &CheckArgs) -> u8 {
         selection,
         fix,
         excerpts: args.format == Format::Human && fix != FixMode::Diff(applicability),
+        line_hashes: args.format == Format::Sarif,
         write: WriteOptions {
             read_only: args.fix_read_only,
         },

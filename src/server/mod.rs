@@ -760,6 +760,7 @@ fn check_options(
         selection: Default::default(),
         fix,
         excerpts: false,
+        line_hashes: false,
         write: Default::default(),
         output_file: None,
         environments: Vec::new(),
