@@ -81,7 +81,8 @@ impl XmlCharExt for char {
 }
 
 /// iislint: not 0 for the ASCII bytes `is_xml_name` accepts, except `:` (which splits a QName);
-/// `NAME_START` for those `is_xml_name_start` accepts too.
+/// `NAME_START` for those `is_xml_name_start` accepts too. Both have bit 0 set, so that the
+/// values of several bytes anded together tell whether all of them are name bytes.
 static NAME_BYTE: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -97,7 +98,7 @@ static NAME_BYTE: [u8; 256] = {
     table
 };
 
-const NAME_START: u8 = 2;
+const NAME_START: u8 = 3;
 
 /// iislint: the length of the prefix of `s` made of XML characters, and the first other one.
 ///
@@ -1293,6 +1294,17 @@ impl<'input> Stream<'input> {
         if let Some(&first) = bytes.first() {
             if NAME_BYTE[first as usize] == NAME_START {
                 let mut i = 1;
+                // Four bytes at a time while all four are name bytes, then one at a time.
+                while let Some(four) = bytes.get(i..i + 4) {
+                    let all = NAME_BYTE[four[0] as usize]
+                        & NAME_BYTE[four[1] as usize]
+                        & NAME_BYTE[four[2] as usize]
+                        & NAME_BYTE[four[3] as usize];
+                    if all == 0 {
+                        break;
+                    }
+                    i += 4;
+                }
                 while i < bytes.len() && NAME_BYTE[bytes[i] as usize] != 0 {
                     i += 1;
                 }
