@@ -313,21 +313,31 @@ fn column_at(text: &str, line_start: usize, offset: usize) -> usize {
 pub fn line_cols(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
     debug_assert!(offsets.is_sorted());
     let bytes = text.as_bytes();
-    let mut breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).peekable();
-    let (mut line, mut line_start) = (0, 0);
+    // The text up to `counted` is counted: `line` breaks, the last line starting at `line_start`.
+    let (mut line, mut line_start, mut counted) = (0, 0, 0);
     offsets
         .iter()
         .map(|&offset| {
             let offset = offset.min(text.len());
-            while let Some(&at) = breaks.peek() {
-                if at >= offset {
-                    break;
+            if offset > counted {
+                let stretch = &bytes[counted..offset];
+                if memchr::memchr(b'\r', stretch).is_none() {
+                    // Only `\n` ends a line here: counted by memchr's counter, many bytes at a
+                    // time (an `\r` before the stretch, ending its `\r\n`, did not count).
+                    if let Some(last) = memchr::memrchr(b'\n', stretch) {
+                        line += memchr::memchr_iter(b'\n', stretch).count();
+                        line_start = counted + last + 1;
+                    }
+                } else {
+                    for at in memchr::memchr2_iter(b'\n', b'\r', stretch) {
+                        let at = counted + at;
+                        if ends_line(bytes, at) {
+                            line += 1;
+                            line_start = at + 1;
+                        }
+                    }
                 }
-                breaks.next();
-                if ends_line(bytes, at) {
-                    line += 1;
-                    line_start = at + 1;
-                }
+                counted = offset;
             }
             (line + 1, column_at(text, line_start, offset))
         })
@@ -417,6 +427,7 @@ mod tests {
             "é\r\n ü\rx\n\n",
             "<a>\r\n  <b x=\"1\" />\r\n</a>\r\n",
             "line\r",
+            "a\nb\n\nc\r\nd\re\n\nf",
         ]
         .map(str::to_owned)
         .to_vec();
