@@ -1,5 +1,6 @@
 //! Which files to lint, and which of them are an application's root configuration.
 
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -556,9 +557,10 @@ impl FolderIndex {
     /// An index that already knows the folders of the discovered web.config files and the
     /// repository tops inside the walked trees.
     pub fn new(discovery: &Discovery) -> FolderIndex {
-        let known: FolderMap<Option<PathBuf>> = discovery
+        // On the pool's threads: making 10,000 paths absolute was most of this serial step.
+        let known: Vec<(OsString, Option<PathBuf>)> = discovery
             .targets
-            .iter()
+            .par_iter()
             .filter(|t| {
                 t.path
                     .file_name()
@@ -567,10 +569,11 @@ impl FolderIndex {
             })
             .filter_map(|t| {
                 let file = crate::paths::absolute_normalized(&t.path);
-                let dir = file.parent()?.to_owned();
+                let dir = crate::paths::parent(&file)?.to_owned();
                 Some((dir.into_os_string(), Some(file)))
             })
             .collect();
+        let known: FolderMap<Option<PathBuf>> = known.into_iter().collect();
         // The folders of the web.config files to check, before the other folders the walk
         // listed are added to the answers: by bytes (see `has_checked_below`); comparing paths
         // component by component was a tenth of the set-up on a large tree.
