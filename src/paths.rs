@@ -12,6 +12,12 @@ pub fn current_dir() -> Option<&'static Path> {
     CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
+/// [`current_dir`] when it is in normal form (see [`is_plain`]), looked at once.
+fn plain_current_dir() -> Option<&'static Path> {
+    static PLAIN: OnceLock<Option<&'static Path>> = OnceLock::new();
+    *PLAIN.get_or_init(|| current_dir().filter(|cwd| is_plain(cwd)))
+}
+
 /// `std::path::absolute`, against the cached current directory; the path itself when that fails.
 pub fn absolute(path: &Path) -> PathBuf {
     // Asked for every file several times: a path already in normal form needs no component walk.
@@ -37,8 +43,15 @@ pub fn absolute_normalized(path: &Path) -> PathBuf {
         if path.is_absolute() {
             return path.to_owned();
         }
-        if let Some(cwd) = current_dir().filter(|cwd| is_plain(cwd)) {
-            return cwd.join(path);
+        if let Some(cwd) = plain_current_dir() {
+            // `cwd.join(path)`: a plain directory has no trailing separator, so one goes between.
+            let mut joined = std::ffi::OsString::with_capacity(
+                cwd.as_os_str().len() + 1 + path.as_os_str().len(),
+            );
+            joined.push(cwd.as_os_str());
+            joined.push(std::path::MAIN_SEPARATOR_STR);
+            joined.push(path.as_os_str());
+            return PathBuf::from(joined);
         }
     }
     crate::application::normalize(&absolute(path))
@@ -53,7 +66,7 @@ pub fn depth(path: &Path) -> usize {
         if path.is_absolute() {
             return separators + 1;
         }
-        if let Some(cwd) = current_dir().filter(|cwd| is_plain(cwd)) {
+        if let Some(cwd) = plain_current_dir() {
             return depth(cwd) + separators + 1;
         }
     }
@@ -67,13 +80,23 @@ pub fn is_plain(path: &Path) -> bool {
     if cfg!(windows) || bytes.is_empty() {
         return false;
     }
-    let mut components = bytes.split(|&b| b == b'/');
-    // A leading `/` gives one empty component first; any other empty one is a repeated or
-    // trailing separator.
-    if bytes[0] == b'/' {
-        components.next();
+    // One pass over the bytes: a component (between separators, after a leading `/`) must not be
+    // empty (a repeated or trailing separator), `.` or `..`.
+    let bytes = bytes.strip_prefix(b"/").unwrap_or(bytes);
+    let (mut length, mut dots) = (0usize, 0usize);
+    let bad = |length: usize, dots: usize| length == 0 || (dots == length && length <= 2);
+    for &b in bytes {
+        if b == b'/' {
+            if bad(length, dots) {
+                return false;
+            }
+            (length, dots) = (0, 0);
+        } else {
+            length += 1;
+            dots += usize::from(b == b'.');
+        }
     }
-    components.all(|c| !c.is_empty() && c != b"." && c != b"..")
+    !bad(length, dots)
 }
 
 /// `a.cmp(b)` for two paths in normal form (see [`is_plain`]): component by component is the
@@ -337,6 +360,39 @@ mod tests {
                 "{path:?}"
             );
         }
+    }
+
+    #[test]
+    fn plain_paths_are_those_without_empty_dot_or_dot_dot_components() {
+        // What `is_plain` says, component by component (its first, slower form).
+        let by_components = |path: &str| {
+            let bytes = path.as_bytes();
+            if cfg!(windows) || bytes.is_empty() {
+                return false;
+            }
+            let mut components = bytes.split(|&b| b == b'/');
+            if bytes[0] == b'/' {
+                components.next();
+            }
+            components.all(|c| !c.is_empty() && c != b"." && c != b"..")
+        };
+        let pieces = ["", ".", "..", "...", "a", ".a", "a.", "a..", "ab"];
+        let mut paths = vec![String::new(), "/".to_owned(), "//".to_owned()];
+        for first in pieces {
+            for second in pieces {
+                for third in ["", "/", "/c", "/.", "/.."] {
+                    paths.push(format!("{first}/{second}{third}"));
+                    paths.push(format!("/{first}/{second}{third}"));
+                }
+                paths.push(format!("{first}{second}"));
+            }
+        }
+        let mut plain = 0;
+        for path in &paths {
+            assert_eq!(is_plain(Path::new(path)), by_components(path), "{path:?}");
+            plain += usize::from(by_components(path));
+        }
+        assert!(cfg!(windows) || plain > 50, "{plain} plain paths");
     }
 
     #[test]
