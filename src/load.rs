@@ -58,7 +58,8 @@ fn read_to_limit(
             if filled as u64 >= limit {
                 break;
             }
-            let grown = (filled as u64).saturating_mul(2).clamp(8 * 1024, limit);
+            // (Not `clamp`: a limit below 8 KiB is below its minimum.)
+            let grown = (filled as u64).saturating_mul(2).max(8 * 1024).min(limit);
             bytes.resize(grown as usize, 0);
         }
         match reader.read(&mut bytes[filled..]) {
@@ -211,6 +212,12 @@ mod tests {
             );
         }
         assert_eq!(read_to_limit(counting(0, 1), 0, 0).unwrap(), b"");
+        // A limit below the 8 KiB a stale size grows to.
+        assert_eq!(
+            read_to_limit(counting(10, usize::MAX), 0, 100).unwrap(),
+            expected(10)
+        );
+        assert_eq!(read_to_limit(counting(300, 7), 0, 100).unwrap().len(), 101);
     }
 
     #[cfg(unix)]

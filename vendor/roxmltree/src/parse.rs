@@ -354,8 +354,9 @@ pub struct ParsingOptions<'input> {
 
     /// iislint: no text node for a text of only white space (` `, `\t`, `\n`, `\r`) between
     /// two pieces of markup (the indentation of every element of an indented file), unless a
-    /// CDATA section follows it, which it is then joined with as before. Only texts outside
-    /// entity references are dropped; a text with a reference (`&#32;`) is kept.
+    /// CDATA section follows it, which it is then joined with as before. A blank text right after
+    /// a CDATA section is joined with it as before too. Only texts outside entity references are
+    /// dropped; a text with a reference (`&#32;`) is kept.
     ///
     /// Default: false
     pub drop_blank_text: bool,
