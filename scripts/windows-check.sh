@@ -23,13 +23,15 @@ triple=x86_64-pc-windows-gnu
 
 say() { printf '\n== %s\n' "$*"; }
 fail() {
-    # What the last run printed, so that a failure on CI can be read without running it again.
-    if [ -n "${work:-}" ] && [ -s "$work/last-run" ]; then
+    # What the last two runs printed (a comparison's Linux and Windows runs), so that a failure
+    # on CI can be read without running it again.
+    if [ -n "${work:-}" ] && [ -s "$work/runs" ]; then
         local name stream
-        name=$(cat "$work/last-run")
-        for stream in stdout stderr; do
-            printf -- '-- the last run (%s), its %s:\n' "$name" "$stream" >&2
-            tail -n 20 "$work/$name.$stream" >&2 2> /dev/null || true
+        for name in $(tail -n 2 "$work/runs"); do
+            for stream in stdout stderr; do
+                printf -- '-- the run %s, its %s:\n' "$name" "$stream" >&2
+                tail -n 20 "$work/$name.$stream" >&2 2> /dev/null || true
+            done
         done
     fi
     printf 'FAIL: %s\n' "$*" >&2
@@ -84,7 +86,7 @@ exe=$(winpath "$exe_dir/iislint.exe")
 run() { # run <linux|windows> <folder> <name> args...
     local side=$1 dir=$2 name=$3
     shift 3
-    printf '%s' "$name" > "$work/last-run"
+    printf '%s\n' "$name" >> "$work/runs"
     local status=0
     if [ "$side" = linux ]; then
         (cd "$dir" && "$linux_bin" "$@") > "$work/$name.stdout" 2> "$work/$name.stderr" || status=$?
