@@ -360,6 +360,13 @@ pub struct ParsingOptions<'input> {
     ///
     /// Default: false
     pub drop_blank_text: bool,
+
+    /// iislint: the node, attribute and namespace vectors are left at the capacity they were
+    /// reserved or grew to, instead of shrunk to their length at the end of the parse (a
+    /// reallocation and a copy of each, for a document that is read once and dropped).
+    ///
+    /// Default: false
+    pub keep_capacity: bool,
 }
 
 /// Function to resolve external entities
@@ -384,6 +391,7 @@ impl Default for ParsingOptions<'_> {
             allow_dtd: false,
             nodes_limit: u32::MAX,
             drop_blank_text: false,
+            keep_capacity: false,
             entity_resolver: None,
         }
     }
@@ -400,6 +408,8 @@ impl fmt::Debug for ParsingOptions<'_> {
         fmt.debug_struct("ParsingOptions")
             .field("allow_dtd", &self.allow_dtd)
             .field("nodes_limit", &self.nodes_limit)
+            .field("drop_blank_text", &self.drop_blank_text)
+            .field("keep_capacity", &self.keep_capacity)
             .field("entity_resolver", &entity_resolver)
             .finish()
     }
@@ -725,6 +735,7 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
 
     tokenizer::parse(text, allow_dtd, &mut ctx)?;
 
+    let keep_capacity = ctx.opt.keep_capacity;
     let mut doc = ctx.doc;
     if !doc.root().children().any(|n| n.is_element()) {
         return Err(Error::NoRootNode);
@@ -734,9 +745,11 @@ fn parse<'input>(text: &'input str, opt: ParsingOptions<'input>) -> Result<Docum
         return Err(Error::UnclosedRootNode);
     }
 
-    doc.nodes.shrink_to_fit();
-    doc.attributes.shrink_to_fit();
-    doc.namespaces.shrink_to_fit();
+    if !keep_capacity {
+        doc.nodes.shrink_to_fit();
+        doc.attributes.shrink_to_fit();
+        doc.namespaces.shrink_to_fit();
+    }
 
     Ok(doc)
 }
