@@ -185,13 +185,16 @@ pub fn plan(
                 .cloned()
                 .partition(|path| options.overlay.get(path).is_some() && !path.exists());
             let mut discovery = discover_with(&on_disk, &|_| false);
-            discovery
-                .targets
-                .extend(unsaved.into_iter().map(|path| Target {
-                    root: path.clone(),
-                    path,
-                }));
-            discovery.targets.sort_by(|a, b| a.path.cmp(&b.path));
+            // `discover_with` gives its targets in path order already.
+            if !unsaved.is_empty() {
+                discovery
+                    .targets
+                    .extend(unsaved.into_iter().map(|path| Target {
+                        root: path.clone(),
+                        path,
+                    }));
+                discovery.targets.sort_by(|a, b| a.path.cmp(&b.path));
+            }
             discovery
         }
     };
@@ -251,12 +254,14 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
     // fixing, they read it fixed.
     let check_all = || -> Vec<FileResult> {
         let depth = |target: &Target| crate::paths::depth(&target.path);
+        // On the pool's threads, as everything else between the walk and the first check that
+        // can be: the cores are otherwise idle until the first level starts.
         let mut levels: Vec<(usize, usize)> = targets
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(index, target)| (depth(target), index))
             .collect();
-        levels.sort_unstable();
+        levels.par_sort_unstable();
         let mut checked: Vec<Vec<Finished>> = Vec::new();
         checked.resize_with(targets.len(), Vec::new);
         for level in levels.chunk_by(|a, b| a.0 == b.0) {
