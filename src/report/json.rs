@@ -142,18 +142,131 @@ fn file_diagnostics(file: &FileResult, show_suppressed: bool) -> String {
     let mut out = String::new();
     for (d, suppression) in all {
         let diagnostic = diagnostic(file, d, show_suppressed.then_some(suppression));
-        let pretty =
-            serde_json::to_string_pretty(&diagnostic).expect("JSON values always serialise");
         if !out.is_empty() {
             out.push(',');
         }
-        // A string's line breaks are escaped: every line break is the pretty printer's.
-        for line in pretty.split('\n') {
-            out.push_str("\n    ");
-            out.push_str(line);
-        }
+        write_diagnostic(&mut out, &diagnostic);
     }
     out
+}
+
+/// Writes `d` as `serde_json::to_string_pretty` does, each line after a line break and four
+/// spaces (its place in the document's array). By hand: going through serde, a buffer per
+/// diagnostic and indenting its lines afterwards was most of the time a large report took to
+/// write (`tests` compare the two on every field and escape).
+fn write_diagnostic(out: &mut String, d: &JsonDiagnostic<'_>) {
+    use std::fmt::Write as _;
+    // `write!` to a `String` cannot fail.
+    let number = |out: &mut String, key: &str, value: usize| {
+        let _ = write!(out, "\n      \"{key}\": {value},");
+    };
+    let string = |out: &mut String, key: &str, value: &str| {
+        let _ = write!(out, "\n      \"{key}\": ");
+        push_json_string(out, value);
+        out.push(',');
+    };
+    out.push_str("\n    {");
+    string(out, "code", d.code);
+    number(out, "column", d.column);
+    number(out, "end_column", d.end_column);
+    number(out, "end_line", d.end_line);
+    match &d.fix {
+        None => out.push_str("\n      \"fix\": null,"),
+        Some(fix) => {
+            out.push_str("\n      \"fix\": {\n        \"applicability\": ");
+            push_json_string(out, fix.applicability);
+            out.push_str(",\n        \"message\": ");
+            push_json_string(out, fix.message);
+            out.push_str("\n      },");
+        }
+    }
+    number(out, "line", d.line);
+    string(out, "message", d.message);
+    string(out, "path", d.path);
+    string(out, "rule", d.rule);
+    out.push_str("\n      \"severity\": ");
+    push_json_string(out, d.severity);
+    if !d.environments.is_empty() {
+        out.push_str(",\n      \"environments\": [");
+        for (i, environment) in d.environments.iter().enumerate() {
+            out.push_str(if i == 0 { "\n        " } else { ",\n        " });
+            push_json_string(out, environment);
+        }
+        out.push_str("\n      ]");
+    }
+    match &d.suppressed {
+        None => {}
+        Some(None) => out.push_str(",\n      \"suppressed\": null"),
+        Some(Some(suppression)) => {
+            out.push_str(",\n      \"suppressed\": {\n        \"kind\": ");
+            push_json_string(out, suppression.kind);
+            out.push_str(",\n        \"reason\": ");
+            match suppression.reason {
+                Some(reason) => push_json_string(out, reason),
+                None => out.push_str("null"),
+            }
+            out.push_str("\n      }");
+        }
+    }
+    out.push_str("\n    }");
+}
+
+/// `value` as a JSON string, escaped as serde_json escapes it: `"` and `\`, the control
+/// characters with a short form (`\b`, `\t`, `\n`, `\f`, `\r`) or as `\u00xx`; nothing else.
+fn push_json_string(out: &mut String, value: &str) {
+    out.push('"');
+    let bytes = value.as_bytes();
+    let mut copied = 0;
+    // Most strings (a message, a path) need no escape: passed over eight bytes at a time.
+    let clean = clean_prefix(bytes);
+    for (at, &byte) in bytes.iter().enumerate().skip(clean) {
+        let short = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..0x20 => "",
+            _ => continue,
+        };
+        // Escaped bytes are ASCII: `at` is a character boundary.
+        out.push_str(&value[copied..at]);
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0xf)] as char);
+        } else {
+            out.push_str(short);
+        }
+        copied = at + 1;
+    }
+    out.push_str(&value[copied..]);
+    out.push('"');
+}
+
+/// How many bytes at the start of `bytes`, a multiple of eight, certainly need no escape (no
+/// `"`, `\\` or byte below 0x20 among them).
+fn clean_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero (or, for `below`, under `n`): its high bit in the result (the
+    // classic test, exact for bytes below 0x80, which are all this looks for).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let mut clean = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if below(x, 0x20) | zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\')))
+            != 0
+        {
+            break;
+        }
+        clean += 8;
+    }
+    clean
 }
 
 fn diagnostic<'a>(
@@ -179,5 +292,106 @@ fn diagnostic<'a>(
         severity: d.severity.as_str(),
         environments: &d.environments,
         suppressed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `write_diagnostic` must write: serde_json's pretty form, each line indented by four.
+    fn through_serde(d: &JsonDiagnostic<'_>) -> String {
+        let pretty = serde_json::to_string_pretty(d).unwrap();
+        pretty
+            .split('\n')
+            .map(|line| format!("\n    {line}"))
+            .collect()
+    }
+
+    #[test]
+    fn diagnostics_are_written_as_serde_json_writes_them() {
+        // Every byte below 0x80 and some beyond, in every string field.
+        let every_ascii: String = (0u8..0x80).map(char::from).collect();
+        let texts = [
+            "",
+            "plain",
+            "\"quoted\" and \\back\\slashed\\",
+            "line\nbreak\r\n\ttab \u{8}\u{c}\u{1}\u{1f}\u{7f}",
+            "é ü 日本 😀 \u{2028}",
+            every_ascii.as_str(),
+        ];
+        let environments = [
+            Vec::new(),
+            vec!["Release".to_owned()],
+            vec!["A\"".to_owned(), "b\n".to_owned()],
+        ];
+        let fixes = [
+            None,
+            Some(JsonFix {
+                applicability: "safe",
+                message: texts[2],
+            }),
+        ];
+        let suppressions = [
+            None,
+            Some(None),
+            Some(Some(JsonSuppression {
+                kind: "ignore",
+                reason: None,
+            })),
+            Some(Some(JsonSuppression {
+                kind: "ignore-file",
+                reason: Some(texts[3]),
+            })),
+        ];
+        let mut compared = 0;
+        for text in texts {
+            for environment in &environments {
+                for fix in &fixes {
+                    for suppressed in &suppressions {
+                        let d = JsonDiagnostic {
+                            code: "IIS001",
+                            column: 1,
+                            end_column: 12345,
+                            end_line: usize::MAX,
+                            fix: fix.as_ref().map(|f| JsonFix {
+                                applicability: f.applicability,
+                                message: text,
+                            }),
+                            line: 0,
+                            message: text,
+                            path: text,
+                            rule: "rule-name",
+                            severity: text,
+                            environments: environment,
+                            suppressed: suppressed.as_ref().map(|s| {
+                                s.as_ref().map(|s| JsonSuppression {
+                                    kind: s.kind,
+                                    reason: s.reason.map(|_| text),
+                                })
+                            }),
+                        };
+                        let mut written = String::new();
+                        write_diagnostic(&mut written, &d);
+                        assert_eq!(written, through_serde(&d), "{text:?}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 6 * 3 * 2 * 4);
+    }
+
+    #[test]
+    fn an_escape_is_found_at_every_offset_of_the_eight_byte_steps() {
+        for special in ['"', '\\', '\n', '\u{0}', '\u{1f}', '\u{7f}', 'é', ' '] {
+            for at in 0..24 {
+                let mut text: String = "abcdefghijklmnopqrstuvwx".into();
+                text.insert(at, special);
+                let mut written = String::new();
+                push_json_string(&mut written, &text);
+                assert_eq!(written, serde_json::to_string(&text).unwrap(), "{text:?}");
+            }
+        }
     }
 }
