@@ -263,8 +263,14 @@ fn named_values(text: &str) -> Vec<std::ops::Range<usize>> {
         while name_end > 0 && matches!(bytes[name_end - 1], b' ' | b'\t') {
             name_end -= 1;
         }
-        // Every secret name ends in `d`, `t` or `y`: most `=` are passed over here.
-        if name_end == 0 || !matches!(bytes[name_end - 1] | 0x20, b'd' | b't' | b'y') {
+        // Every secret name ends in `rd`, `wd`, `ey` or `et`: most `=` are passed over here
+        // (`key=`, the most common name in a web.config, is not, and is read back below).
+        if name_end < 2
+            || !matches!(
+                [bytes[name_end - 2] | 0x20, bytes[name_end - 1] | 0x20],
+                [b'r' | b'w', b'd'] | [b'e', b'y' | b't']
+            )
+        {
             continue;
         }
         // The word before, read back no further than the longest name (a longer one is none).
@@ -553,9 +559,14 @@ mod tests {
 
     #[test]
     fn every_secret_name_ends_where_named_values_looks() {
-        // `named_values` passes over an `=` whose word does not end in `d`, `t` or `y`.
+        // `named_values` passes over an `=` whose word does not end in `rd`, `wd`, `ey` or `et`.
         for name in SECRET_NAMES {
-            assert!(name.ends_with(['d', 't', 'y']), "{name}");
+            assert!(
+                ["rd", "wd", "ey", "et"]
+                    .iter()
+                    .any(|end| name.ends_with(end)),
+                "{name}"
+            );
             let text = format!(
                 "{}={name}x;{} = \"v{name}\"",
                 name,
