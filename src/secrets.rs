@@ -901,6 +901,47 @@ mod tests {
                 "{key:?}"
             );
         }
+        // Every key of up to four bytes over the stems' letters (either case, `@` and `` ` ``,
+        // which `| 0x20` maps onto each other), and each stem cut short or whole at every offset.
+        let letters: Vec<char> = "pPaswWdeEkKytTorcg@`_".chars().collect();
+        let mut keys = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = keys
+                .iter()
+                .filter(|k| k.len() == keys.last().map_or(0, String::len))
+                .flat_map(|k| letters.iter().map(move |c| format!("{k}{c}")))
+                .collect();
+            keys.extend(longer);
+        }
+        for stem in [
+            "pass",
+            "pwd",
+            "secret",
+            "string",
+            "token",
+            "key",
+            "credential",
+        ] {
+            for cut in 1..=stem.len() {
+                for at in 0..4 {
+                    keys.push(format!(
+                        "{}{}{}",
+                        &"xKey"[..at],
+                        &stem[..cut],
+                        &"zy"[..at % 3]
+                    ));
+                    keys.push(format!("{}{}", "a".repeat(at), stem[..cut].to_uppercase()));
+                }
+            }
+        }
+        assert!(keys.len() > 190_000, "{}", keys.len());
+        for key in &keys {
+            assert_eq!(
+                has_secret_stem(key.as_bytes()),
+                contains_a_stem(key),
+                "{key:?}"
+            );
+        }
     }
 
     #[test]
