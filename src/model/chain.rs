@@ -83,13 +83,29 @@ impl<'a, 'i> Decisive<'a, 'i> {
         mut reader: Option<&mut Reader>,
     ) -> Decisive<'a, 'i> {
         let mut decisive = Decisive::empty(table);
-        for (list, spec) in decisive.sections.iter_mut().zip(table) {
-            debug_assert!(spec.known.len() <= MAX_KNOWN);
-            for container in containers
-                .iter()
-                .filter(|c| c.tag_name().name() == spec.container)
-            {
-                for_each_element(*container, spec.path, &mut |node, stand_in| {
+        // Each container's child elements and their names, read once: every section of the
+        // table looks through them (walking the tree for each section was most of this).
+        let mut children = Vec::new();
+        for container in containers {
+            let container_name = container.tag_name().name();
+            children.clear();
+            children.extend(
+                container
+                    .children()
+                    .filter(|c| c.is_element())
+                    .map(|c| (c, c.tag_name().name())),
+            );
+            for (list, spec) in decisive.sections.iter_mut().zip(table) {
+                debug_assert!(spec.known.len() <= MAX_KNOWN);
+                let Some((first, rest)) = spec.path.split_first() else {
+                    continue;
+                };
+                if spec.container != container_name {
+                    continue;
+                }
+                // Per section, its elements in container order, then document order, as
+                // before: a container's sections are filled in turn.
+                let mut visit = |node: roxmltree::Node<'a, 'i>, stand_in: bool| {
                     if stand_in {
                         list.push((node, EXTERNAL | STAND_IN));
                         return;
@@ -120,8 +136,23 @@ impl<'a, 'i> Decisive<'a, 'i> {
                         reader.check_name_case(&Element::from_node(node), spec.known);
                     }
                     list.push((node, mask));
-                });
+                };
+                for &(child, name) in &children {
+                    if name != *first || !crate::document::is_config_element(child, first) {
+                        continue;
+                    }
+                    // `for_each_element` from the container, its first step taken here.
+                    if rest.is_empty() {
+                        visit(child, false);
+                    } else if is_external_node(child) {
+                        visit(child, true);
+                    } else {
+                        for_each_element(child, rest, &mut visit);
+                    }
+                }
             }
+        }
+        for list in &mut decisive.sections {
             keep_decisive(list);
         }
         decisive
