@@ -544,7 +544,7 @@ fn with_listed_folders(
                 .or_insert(file);
         }
     }
-    known.reserve(listing.folders.len());
+    // (`FolderIndex::new` made `known` large enough for the listed folders.)
     for folder in &listing.folders {
         let folder = folder.as_os_str();
         if known.contains_key(folder) || unreadable.contains(folder) {

@@ -2,7 +2,9 @@
 //!
 //! The document is written from small structs that borrow from the results rather than from
 //! `serde_json::Value` maps, which took several times the size of the output in memory. Keys are
-//! in alphabetical order, as they always were.
+//! in alphabetical order, as they always were. The diagnostics, most of a report, are written by
+//! hand (`write_diagnostic`) exactly as serde_json writes those structs; a test compares the two,
+//! so a field added to `JsonDiagnostic` fails it until the writer writes it too.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -248,7 +250,7 @@ fn push_json_string(out: &mut String, value: &str) {
 }
 
 /// How many bytes at the start of `bytes`, a multiple of eight, certainly need no escape (no
-/// `"`, `\\` or byte below 0x20 among them).
+/// `"`, `\` or byte below 0x20 among them).
 fn clean_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
