@@ -237,7 +237,12 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
             }
         ));
     }
-    let folders = FolderIndex::new(&discovery);
+    // Both on the pool's threads, side by side: the cores are otherwise idle until the first
+    // check starts.
+    let (folders, order) = rayon::join(
+        || FolderIndex::new(&discovery),
+        || CheckOrder::of(&discovery.targets),
+    );
     let Discovery {
         targets,
         errors: walk_errors,
@@ -249,46 +254,58 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
     // Each file's results are finished (masked, positioned, their texts dropped) as soon as it
     // is checked, so a run's memory grows with its findings, not with its files; results for one
     // file from several views are merged afterwards.
-    // Folder level by folder level, each level in parallel: a web.config is checked before the
-    // files below it, so that its own check gives them its sections (parsed once) and, when
-    // fixing, they read it fixed.
+    // A web.config is checked after the web.config files above it (see [`CheckOrder`]), so that
+    // their own checks give it their sections (parsed once) and, when fixing, it reads them
+    // fixed.
     let check_all = || -> Vec<FileResult> {
-        let depth = |target: &Target| crate::paths::depth(&target.path);
-        // On the pool's threads, as everything else between the walk and the first check that
-        // can be: the cores are otherwise idle until the first level starts.
-        let mut levels: Vec<(usize, usize)> = targets
-            .par_iter()
-            .enumerate()
-            .map(|(index, target)| (depth(target), index))
-            .collect();
-        levels.par_sort_unstable();
-        let mut checked: Vec<Vec<Finished>> = Vec::new();
-        checked.resize_with(targets.len(), Vec::new);
-        for level in levels.chunk_by(|a, b| a.0 == b.0) {
-            let done: Vec<(usize, Vec<Finished>)> = level
-                .par_iter()
-                .map(|&(_, index)| {
-                    let settings = &**tree.for_file(&targets[index].path);
-                    let finished =
-                        check_file_isolated(&targets[index], options, settings, &folders, &parents)
-                            .into_iter()
-                            .filter_map(|checked| {
-                                let own = checked.own;
-                                finish(checked, options, settings).map(|result| Finished {
-                                    key: file_key(&result.path).into_os_string(),
-                                    result,
-                                    own,
-                                })
-                            })
-                            .collect();
-                    (index, finished)
-                })
+        let checked: Vec<std::sync::OnceLock<Vec<Finished>>> =
+            std::iter::repeat_with(std::sync::OnceLock::new)
+                .take(targets.len())
                 .collect();
-            for (index, finished) in done {
-                checked[index] = finished;
+        let check = |index: usize, parents: &ParentCache| {
+            let settings = &**tree.for_file(&targets[index].path);
+            let finished =
+                check_file_isolated(&targets[index], options, settings, &folders, parents)
+                    .into_iter()
+                    .filter_map(|checked| {
+                        let own = checked.own;
+                        finish(checked, options, settings).map(|result| Finished {
+                            key: file_key(&result.path).into_os_string(),
+                            result,
+                            own,
+                        })
+                    })
+                    .collect();
+            let _ = checked[index].set(finished);
+        };
+        // The sites an applicationHost.config maps are judged by their web.config files read as
+        // they are on disk, in a cache of their own: what they find does not depend on which
+        // web.config files were checked (and let go of) before. When fixing, they are judged
+        // once every web.config is written.
+        let host_parents = ParentCache::new(options.overlay.clone());
+        let check_web_config = |index: usize| check(index, &parents);
+        let release = |folder_targets: &[usize]| {
+            parents.release(folder_targets.iter().map(|&i| file_key(&targets[i].path)));
+        };
+        rayon::scope(|scope| {
+            order.run(scope, &check_web_config, &release);
+            if options.fix == FixMode::Off {
+                for &index in &order.hosts {
+                    let (check, host_parents) = (&check, &host_parents);
+                    scope.spawn(move |_| check(index, host_parents));
+                }
             }
-            parents.release_up_to(level[0].0);
+        });
+        if options.fix != FixMode::Off {
+            order
+                .hosts
+                .par_iter()
+                .for_each(|&index| check(index, &host_parents));
         }
+        let checked = checked
+            .into_iter()
+            .map(|finished| finished.into_inner().unwrap_or_default())
+            .collect();
         let deployed =
             std::mem::take(&mut *parents.deployed.lock().unwrap_or_else(|e| e.into_inner()));
         merge(checked, options.fix != FixMode::Off, &deployed)
@@ -336,6 +353,154 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
 /// `value` with it, on this one.
 fn drop_elsewhere<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().spawn(move || drop(value));
+}
+
+/// The order of a run's checks: each web.config after the checked web.config files in the
+/// folders above it, and nothing else waits. The web.config files are grouped by folder into a
+/// tree (a folder's parent is the nearest folder above it with a checked web.config); a folder's
+/// files are checked as soon as its parent folder's are, on whichever core is free, and the
+/// files below it are started from there, so cores do not wait for a whole level of the tree to
+/// end, and a parent is let go of as soon as the last file below it is checked. No file
+/// inherits from an applicationHost.config: those are checked apart (`hosts`).
+struct CheckOrder {
+    folders: Vec<CheckFolder>,
+    /// The folders with no checked web.config above them.
+    roots: Vec<usize>,
+    /// The applicationHost.config files (indexes into the targets).
+    hosts: Vec<usize>,
+}
+
+struct CheckFolder {
+    /// The indexes of its files among the targets.
+    targets: Vec<usize>,
+    children: Vec<usize>,
+    parent: Option<usize>,
+    /// Its files not checked yet.
+    own_left: std::sync::atomic::AtomicUsize,
+    /// Its files and child folders whose checks are not all done yet.
+    subtree_left: std::sync::atomic::AtomicUsize,
+}
+
+impl CheckOrder {
+    fn of(targets: &[Target]) -> CheckOrder {
+        let (hosts, web_configs): (Vec<usize>, Vec<usize>) = (0..targets.len())
+            .partition(|&i| FileKind::of_path(&targets[i].path) == FileKind::ApplicationHost);
+        // Each web.config's folder, absolute and normalized (as `FolderIndex` finds parents), in
+        // component order: a folder comes right before the folders below it.
+        let mut keyed: Vec<(PathBuf, usize)> = web_configs
+            .into_par_iter()
+            .map(|i| {
+                let file = crate::paths::absolute_normalized(&targets[i].path);
+                let folder = crate::paths::parent(&file).map(Path::to_owned);
+                (folder.unwrap_or(file), i)
+            })
+            .collect();
+        // Paths in normal form (as on Unix they all are) compare by their bytes.
+        let plain = keyed
+            .par_iter()
+            .all(|(folder, _)| crate::paths::is_plain(folder));
+        if plain {
+            keyed.par_sort_unstable_by(|a, b| {
+                crate::paths::cmp_plain(&a.0, &b.0).then(a.1.cmp(&b.1))
+            });
+        } else {
+            keyed.par_sort_unstable();
+        }
+        let mut order = CheckOrder {
+            folders: Vec::new(),
+            roots: Vec::new(),
+            hosts,
+        };
+        let below = |folder: &Path, dir: &Path| {
+            if plain {
+                let (folder, dir) = (
+                    folder.as_os_str().as_encoded_bytes(),
+                    dir.as_os_str().as_encoded_bytes(),
+                );
+                folder.len() > dir.len()
+                    && folder.starts_with(dir)
+                    && (dir.ends_with(b"/") || folder[dir.len()] == b'/')
+            } else {
+                folder != dir && folder.starts_with(dir)
+            }
+        };
+        // The folders above the current one, nearest last.
+        let mut above: Vec<(usize, &Path)> = Vec::new();
+        for (folder, group) in keyed.chunk_by(|a, b| a.0 == b.0).map(|g| (&g[0].0, g)) {
+            while above.last().is_some_and(|(_, dir)| !below(folder, dir)) {
+                above.pop();
+            }
+            let index = order.folders.len();
+            let parent = above.last().map(|&(parent, _)| parent);
+            match parent {
+                Some(parent) => order.folders[parent].children.push(index),
+                None => order.roots.push(index),
+            }
+            order.folders.push(CheckFolder {
+                targets: group.iter().map(|&(_, i)| i).collect(),
+                children: Vec::new(),
+                parent,
+                own_left: group.len().into(),
+                subtree_left: group.len().into(),
+            });
+            above.push((index, folder));
+        }
+        for folder in &mut order.folders {
+            *folder.subtree_left.get_mut() += folder.children.len();
+        }
+        order
+    }
+
+    /// Spawns the checks of the web.config files on `scope`: `check` with a target's index,
+    /// `release` with a folder's targets once every file in and below the folder is checked.
+    fn run<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        check: &'s (dyn Fn(usize) + Sync),
+        release: &'s (dyn Fn(&[usize]) + Sync),
+    ) {
+        for &root in &self.roots {
+            self.start(scope, root, check, release);
+        }
+    }
+
+    fn start<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        folder: usize,
+        check: &'s (dyn Fn(usize) + Sync),
+        release: &'s (dyn Fn(&[usize]) + Sync),
+    ) {
+        use std::sync::atomic::Ordering;
+        for &target in &self.folders[folder].targets {
+            scope.spawn(move |scope| {
+                check(target);
+                if self.folders[folder].own_left.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    for &child in &self.folders[folder].children {
+                        self.start(scope, child, check, release);
+                    }
+                }
+                self.done(folder, release);
+            });
+        }
+    }
+
+    /// One file or child folder of `folder` is done: when it was the last, the folder is let
+    /// go of, and its parent told.
+    fn done(&self, mut folder: usize, release: &(dyn Fn(&[usize]) + Sync)) {
+        use std::sync::atomic::Ordering;
+        while self.folders[folder]
+            .subtree_left
+            .fetch_sub(1, Ordering::AcqRel)
+            == 1
+        {
+            release(&self.folders[folder].targets);
+            match self.folders[folder].parent {
+                Some(parent) => folder = parent,
+                None => return,
+            }
+        }
+    }
 }
 
 /// [`check_file`], with a panic confined to its file: a bug triggered by one file becomes that
@@ -724,16 +889,10 @@ pub(crate) struct ParentCache {
     /// their values (see [`merge`]).
     deployed: Mutex<std::collections::HashSet<PathBuf>>,
     /// Keyed by the path's bytes, hashed with FxHash (a `Path` hashes component by component).
-    files: RwLock<HashMap<std::ffi::OsString, Kept, rustc_hash::FxBuildHasher>>,
+    /// A parent stays until every file below it is checked (see [`ParentCache::release`]).
+    files: RwLock<HashMap<std::ffi::OsString, Parent, rustc_hash::FxBuildHasher>>,
     /// Unsaved texts read instead of the files on disk.
     overlay: Arc<Overlay>,
-}
-
-/// A parent kept for the files below it, until the deepest of them is checked.
-struct Kept {
-    parent: Parent,
-    /// The depth (path components) of the deepest web.config below it that the run checks.
-    needed_until: usize,
 }
 
 impl ParentCache {
@@ -747,26 +906,21 @@ impl ParentCache {
 
     /// A checked web.config, for the files below it: its sections were read from its own
     /// check's parse, so it is not parsed again as a parent. The first answer stays.
-    fn offer(&self, parent: ParentFile, folders: &FolderIndex) {
-        let needed_until = folders.deepest_below(&parent.path);
+    fn offer(&self, parent: ParentFile) {
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .entry(parent.path.clone().into_os_string())
-            .or_insert_with(|| Kept {
-                parent: Arc::new(Ok(parent)),
-                needed_until,
-            });
+            .or_insert_with(|| Arc::new(Ok(parent)));
     }
 
-    /// Lets go of the parents no file deeper than `depth` needs: checked level by level, a run
-    /// keeps the parents of the files still to check, not every parent it met. (One asked for
-    /// again, by an applicationHost.config's application, is read again.)
-    fn release_up_to(&self, depth: usize) {
-        self.files
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, kept| kept.needed_until > depth);
+    /// Lets go of these web.config files (by [`file_key`]): every file below them is checked.
+    /// (One asked for again is read again.)
+    fn release(&self, paths: impl Iterator<Item = PathBuf>) {
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        for path in paths {
+            files.remove(path.as_os_str());
+        }
     }
 
     fn note_deployed(&self, path: PathBuf) {
@@ -783,10 +937,10 @@ impl ParentCache {
             .unwrap_or_else(|e| e.into_inner())
             .get(path.as_os_str())
         {
-            return known.parent.clone();
+            return known.clone();
         }
-        // Only the text is kept (not the source it was decoded from): a parent stays until the
-        // deepest file below it is checked (`release_up_to`).
+        // Only the text is kept (not the source it was decoded from): a parent stays until every
+        // file below it is checked (`release`).
         // A parent without `system.web` gives nothing to inherit and is not parsed here (its
         // own check reports its errors).
         let read = match read_source_in(&self.overlay, path, settings.max_file_bytes).ok() {
@@ -803,16 +957,11 @@ impl ParentCache {
             sections: Arc::new(sections),
             application_root: application_root_at(folders, path),
         }));
-        let needed_until = folders.deepest_below(path);
         self.files
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .entry(path.as_os_str().to_owned())
-            .or_insert(Kept {
-                parent: loaded,
-                needed_until,
-            })
-            .parent
+            .or_insert(loaded)
             .clone()
     }
 }
@@ -1254,15 +1403,12 @@ fn check_file_text(
     if facts.offers_sections
         && let Some(sections) = linted.sections.take()
     {
-        parents.offer(
-            ParentFile {
-                path: file_key(&target.path),
-                text: bundle.texts[0].clone(),
-                sections: Arc::new(sections),
-                application_root: facts.application_root,
-            },
-            folders,
-        );
+        parents.offer(ParentFile {
+            path: file_key(&target.path),
+            text: bundle.texts[0].clone(),
+            sections: Arc::new(sections),
+            application_root: facts.application_root,
+        });
     }
     let mut others = others;
     // The files of the bundle by index: the judged file, its `configSource` files, its parents.
@@ -1848,59 +1994,127 @@ fn diff_name(side: &str, display: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_parent_is_let_go_of_once_the_deepest_file_below_it_is_checked() {
+    /// The order of a tree's checks, run on `threads` threads: the events in the order they
+    /// happened, `check <file>` and `release <files>`, and the order itself.
+    fn run_order(relatives: &[&str], threads: usize) -> (Vec<String>, CheckOrder) {
         let root = std::env::temp_dir().join("iislint-no-such-site");
-        let discovery = Discovery {
-            targets: [
-                "web.config",
-                "a/web.config",
-                "a/b/c/web.config",
-                "d/web.config",
-            ]
+        let targets: Vec<Target> = relatives
+            .iter()
             .map(|relative| Target {
                 path: root.join(relative),
                 root: root.clone(),
             })
-            .to_vec(),
-            ..Discovery::default()
-        };
-        let folders = FolderIndex::new(&discovery);
-        let parents = ParentCache::new(Arc::default());
-        let offer = |relative: &str| {
-            parents.offer(
-                ParentFile {
-                    path: root.join(relative),
-                    text: Arc::from(""),
-                    sections: Arc::default(),
-                    application_root: false,
-                },
-                &folders,
-            )
-        };
-        offer("web.config");
-        offer("a/web.config");
-        offer("d/web.config");
-        let kept = || {
-            let mut kept: Vec<PathBuf> = parents
-                .files
-                .read()
+            .collect();
+        let order = CheckOrder::of(&targets);
+        let events = Mutex::new(Vec::new());
+        let check = |index: usize| {
+            events
+                .lock()
                 .unwrap()
-                .keys()
-                .map(|k| Path::new(k).strip_prefix(&root).unwrap().to_owned())
-                .collect();
-            kept.sort();
-            kept
+                .push(format!("check {}", relatives[index]));
         };
-        let depth = |relative: &str| root.join(relative).components().count();
-        // `d/web.config` has nothing below it: it goes with the first level after its own.
-        parents.release_up_to(depth("d/web.config"));
-        assert_eq!(kept(), [Path::new("a/web.config"), Path::new("web.config")]);
-        // Both others are needed until `a/b/c/web.config` is checked.
-        parents.release_up_to(depth("a/b/c/web.config") - 1);
-        assert_eq!(kept().len(), 2);
-        parents.release_up_to(depth("a/b/c/web.config"));
-        assert!(kept().is_empty());
+        let release = |indexes: &[usize]| {
+            let files: Vec<&str> = indexes.iter().map(|&i| relatives[i]).collect();
+            events
+                .lock()
+                .unwrap()
+                .push(format!("release {}", files.join(" ")));
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| rayon::scope(|scope| order.run(scope, &check, &release)));
+        (events.into_inner().unwrap(), order)
+    }
+
+    #[test]
+    fn a_web_config_is_checked_after_those_above_it_and_let_go_of_after_those_below() {
+        let files = [
+            "web.config",
+            "a/web.config",
+            "a/Web.config",
+            "a/b/c/web.config",
+            "a-b/web.config",
+            "a/b-c/web.config",
+            "d/web.config",
+            "a/b/c/d/e/web.config",
+            "x/applicationHost.config",
+            "x/y/web.config",
+        ];
+        // Whatever the order the threads pick, these must hold.
+        let above = |file: &str| -> Vec<&str> {
+            let folder = Path::new(file).parent().unwrap();
+            files
+                .iter()
+                .copied()
+                .filter(|other| {
+                    let dir = Path::new(other).parent().unwrap();
+                    !other.ends_with("applicationHost.config")
+                        && folder != dir
+                        && folder.starts_with(dir)
+                })
+                .collect()
+        };
+        for threads in [1, 2, 4] {
+            for _ in 0..20 {
+                let (events, order) = run_order(&files, threads);
+                let at = |event: &str| {
+                    events
+                        .iter()
+                        .position(|e| e == event)
+                        .unwrap_or_else(|| panic!("no `{event}` in {events:?}"))
+                };
+                // The applicationHost.config is not among them: the caller checks it.
+                assert_eq!(order.hosts, [8]);
+                assert!(!events.iter().any(|e| e.contains("applicationHost")));
+                assert_eq!(events.len(), 9 + 8, "{events:?}");
+                for file in files
+                    .iter()
+                    .filter(|f| !f.ends_with("applicationHost.config"))
+                {
+                    for parent in above(file) {
+                        assert!(
+                            at(&format!("check {parent}")) < at(&format!("check {file}")),
+                            "{parent} before {file}: {events:?}"
+                        );
+                        // A parent is let go of after every file below it is checked.
+                        let release = events
+                            .iter()
+                            .position(|e| {
+                                e.starts_with("release ")
+                                    && e["release ".len()..].split(' ').any(|f| f == parent)
+                            })
+                            .unwrap();
+                        assert!(at(&format!("check {file}")) < release, "{events:?}");
+                    }
+                }
+                // One folder's files are let go of together.
+                assert!(
+                    events.contains(&"release a/web.config a/Web.config".to_owned())
+                        || events.contains(&"release a/Web.config a/web.config".to_owned())
+                );
+                // `a-b` and `a/b-c` are no folders below `a/b`: `a/b/c` waits for `a` only.
+                assert!(at("release a/b/c/d/e/web.config") < at("release a/b/c/web.config"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_checked_parent_is_let_go_of_by_name() {
+        let parents = ParentCache::new(Arc::default());
+        let root = std::env::temp_dir().join("iislint-no-such-site");
+        for relative in ["web.config", "a/web.config"] {
+            parents.offer(ParentFile {
+                path: root.join(relative),
+                text: Arc::from(""),
+                sections: Arc::default(),
+                application_root: false,
+            });
+        }
+        parents.release([root.join("a/web.config")].into_iter());
+        let kept: Vec<std::ffi::OsString> = parents.files.read().unwrap().keys().cloned().collect();
+        assert_eq!(kept, [root.join("web.config").into_os_string()]);
     }
 
     #[test]

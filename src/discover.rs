@@ -653,17 +653,6 @@ impl FolderIndex {
         !self.web_config_folders_below(web_config).is_empty()
     }
 
-    /// The depth (path components) of the deepest web.config this run checks in a folder below
-    /// `web_config`'s; 0 when there is none.
-    pub fn deepest_below(&self, web_config: &Path) -> usize {
-        self.web_config_folders_below(web_config)
-            .iter()
-            // The web.config's own component after its folder's.
-            .map(|folder| folder.components().count() + 1)
-            .max()
-            .unwrap_or(0)
-    }
-
     /// The folders of the checked web.config files below `web_config`'s.
     fn web_config_folders_below(&self, web_config: &Path) -> &[PathBuf] {
         let Some(place) = self.place(web_config) else {
@@ -1085,7 +1074,7 @@ mod tests {
     }
 
     #[test]
-    fn the_deepest_checked_web_config_below_a_parent_is_known() {
+    fn checked_web_configs_below_a_parent_are_known() {
         let root = std::env::temp_dir().join("iislint-no-such-repository");
         let target = |relative: &str| Target {
             path: root.join(relative),
@@ -1104,22 +1093,13 @@ mod tests {
             ..Discovery::default()
         };
         let index = FolderIndex::new(&discovery);
-        let depth = |relative: &str| root.join(relative).components().count();
-        assert_eq!(
-            index.deepest_below(&root.join("a/web.config")),
-            depth("a/b/c/d/Web.config")
-        );
-        assert_eq!(
-            index.deepest_below(&root.join("a/b/web.config")),
-            depth("a/b/c/d/Web.config")
-        );
+        assert!(index.has_checked_below(&root.join("a/web.config")));
+        assert!(index.has_checked_below(&root.join("a/b/web.config")));
         // `ab` is beside `a`, not below it; nothing is below the deepest file.
-        assert_eq!(index.deepest_below(&root.join("ab/web.config")), 0);
-        assert_eq!(index.deepest_below(&root.join("a/b/c/d/Web.config")), 0);
-        assert_eq!(
-            index.deepest_below(&root.join("web.config")),
-            depth("a/b/c/d/Web.config")
-        );
+        assert!(!index.has_checked_below(&root.join("ab/web.config")));
+        assert!(!index.has_checked_below(&root.join("a/b/c/d/Web.config")));
+        assert!(index.has_checked_below(&root.join("web.config")));
+        assert!(index.has_checked_below(&root.join("a/b/c/web.config")));
     }
 
     #[test]
@@ -1143,7 +1123,6 @@ mod tests {
         // (`Admin/Shop` would tie with `Shop`).
         assert_eq!(index.web_config_folders, std::slice::from_ref(&shop));
         assert!(!index.has_checked_below(&shop.join("web.config")));
-        assert_eq!(index.deepest_below(&shop.join("web.config")), 0);
         // The listing still answers for the folders it read.
         assert!(index.has_web_config(&shop));
         assert!(!index.has_web_config(&shop.join("Content")));
