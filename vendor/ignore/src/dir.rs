@@ -16,7 +16,7 @@
 use std::{
     collections::HashMap,
     ffi::{OsStr, OsString},
-    fs::{self, File, FileType},
+    fs::{File, FileType},
     io::{self, BufRead},
     path::{Path, PathBuf},
     sync::{Arc, RwLock, Weak},
@@ -322,12 +322,12 @@ impl Ignore {
 
     /// Like add_child, but uses successful read_dir entries to reduce
     /// probing when discovering ignore files.
-    pub(crate) fn add_child_with_entries<P: AsRef<Path>>(
+    pub(crate) fn add_child_with_entries<'a, P: AsRef<Path>>(
         &self,
         dir: P,
-        entries: &[fs::DirEntry],
+        names: impl IntoIterator<Item = &'a OsStr>,
     ) -> (Ignore, Option<Error>) {
-        let files = self.collect_ignore_files(entries);
+        let files = self.collect_ignore_files(names);
         let (ig, err) = self.add_child_path_with_found_ignore_files(
             dir.as_ref(),
             Some(&files),
@@ -346,9 +346,9 @@ impl Ignore {
         self.add_child_path_with_found_ignore_files(dir, None)
     }
 
-    fn collect_ignore_files(
+    fn collect_ignore_files<'a>(
         &self,
-        entries: &[fs::DirEntry],
+        names: impl IntoIterator<Item = &'a OsStr>,
     ) -> IgnoreFilesFound {
         let custom_ignore_filenames = &self.inner.custom_ignore_filenames;
         let mut files = IgnoreFilesFound {
@@ -358,8 +358,7 @@ impl Ignore {
             has_jj_dir: false,
             custom_ignore_files: vec![false; custom_ignore_filenames.len()],
         };
-        for entry in entries {
-            let file_name = entry.file_name();
+        for file_name in names {
             if file_name == OsStr::new(".ignore") {
                 files.has_ignore = true;
             } else if file_name == OsStr::new(".gitignore") {

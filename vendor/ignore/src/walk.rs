@@ -1292,12 +1292,12 @@ impl Iterator for Walk {
                         // we'll get a WalkEvent::Exit event for this dir.
                         // Its ignore files cannot apply to any visited entry.
                         let (igtmp, _) =
-                            self.ig.add_child_with_entries(ent.path(), &[]);
+                            self.ig.add_child_with_entries(ent.path(), []);
                         self.ig = igtmp;
                         continue;
                     }
                     let (igtmp, err) = if self.max_depth == Some(ent.depth()) {
-                        self.ig.add_child_with_entries(ent.path(), &[])
+                        self.ig.add_child_with_entries(ent.path(), [])
                     } else {
                         self.ig.add_child(ent.path())
                     };
@@ -1559,6 +1559,7 @@ impl WalkParallel {
                     dent,
                     ignore: self.ig_root.clone(),
                     root_device,
+                    parent_folder: None,
                 }));
             }
             // ... but there's no need to start workers if we don't need them.
@@ -1631,12 +1632,26 @@ struct Work {
     /// The root device number. When present, only files with the same device
     /// number should be considered.
     root_device: Option<u64>,
+    /// iislint: the open folder that lists this entry, when one is kept (see
+    /// `folder_at`).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    parent_folder: Option<ParentFolder>,
 }
+
+/// iislint: an open folder its entries are opened relative to (Linux), or
+/// nothing.
+#[cfg(target_os = "linux")]
+type ParentFolder = Arc<folder_at::Folder>;
+#[cfg(not(target_os = "linux"))]
+type ParentFolder = ();
 
 #[derive(Default)]
 struct ReadDirResult {
-    entries: Vec<fs::DirEntry>,
+    /// iislint: each entry, or its name and the error of finding its type.
+    entries: Vec<Result<DirEntryRaw, (std::ffi::OsString, Error)>>,
     errors: Vec<Error>,
+    /// iislint: the folder read, kept open for opening the folders it lists.
+    folder: Option<ParentFolder>,
 }
 
 impl Work {
@@ -1680,6 +1695,12 @@ impl Work {
     /// rules for this directory, then the error is attached to this
     /// work item's directory entry.
     fn read_dir(&mut self) -> Result<ReadDirResult, Error> {
+        // iislint: on Linux, relative to the folder that lists it, and
+        // without the look at the folder `opendir` takes (see `folder_at`).
+        #[cfg(target_os = "linux")]
+        if let Some(result) = self.read_dir_at() {
+            return result;
+        }
         let readdir = match fs::read_dir(self.dent.path()) {
             Ok(readdir) => readdir,
             Err(err) => {
@@ -1691,9 +1712,13 @@ impl Work {
         };
         // Actually descend into the directory and read its contents
         let mut result = ReadDirResult::default();
+        let depth = self.dent.depth() + 1;
         for entry in readdir {
             match entry {
-                Ok(entry) => result.entries.push(entry),
+                Ok(entry) => result.entries.push(
+                    DirEntryRaw::from_entry(depth, &entry)
+                        .map_err(|err| (entry.file_name(), err)),
+                ),
                 Err(err) => result.errors.push(
                     Error::from(err)
                         .with_path(self.dent.path())
@@ -1701,12 +1726,258 @@ impl Work {
                 ),
             }
         }
-        let (ig, err) = self
-            .ignore
-            .add_child_with_entries(self.dent.path(), &result.entries);
+        self.add_ignore_with_entries(&result);
+        Ok(result)
+    }
+
+    /// iislint: `read_dir` by `folder_at`; `None` where it cannot be used.
+    #[cfg(target_os = "linux")]
+    fn read_dir_at(&mut self) -> Option<Result<ReadDirResult, Error>> {
+        let types = folder_at::FileTypes::get()?;
+        let parent = self.parent_folder.take();
+        let depth = self.dent.depth();
+        let folder = match folder_at::open(
+            parent.as_deref(),
+            self.dent.file_name(),
+            self.dent.path(),
+        ) {
+            Ok(folder) => folder,
+            Err(err) => {
+                let err = Error::from(err)
+                    .with_path(self.dent.path())
+                    .with_depth(depth);
+                return Some(Err(err));
+            }
+        };
+        drop(parent);
+        let mut result = ReadDirResult::default();
+        let dir = self.dent.path();
+        let listed = folder_at::read(&folder, |name, d_type, ino| {
+            let path = dir.join(name);
+            let ty = match types.of(d_type) {
+                Some(ty) => Ok(ty),
+                // What `fs::DirEntry::file_type` does for these.
+                None => fs::symlink_metadata(&path).map(|m| m.file_type()),
+            };
+            result.entries.push(match ty {
+                Ok(ty) => Ok(DirEntryRaw {
+                    path,
+                    ty,
+                    follow_link: false,
+                    depth: depth + 1,
+                    ino,
+                }),
+                Err(err) => {
+                    let err =
+                        Error::Io(err).with_depth(depth + 1).with_path(path);
+                    Err((
+                        name.to_owned(),
+                        Error::WithDepth {
+                            depth: depth + 1,
+                            err: Box::new(err),
+                        },
+                    ))
+                }
+            });
+        });
+        if let Err(err) = listed {
+            result
+                .errors
+                .push(Error::from(err).with_path(dir).with_depth(depth + 1));
+        }
+        let lists_folders = result.entries.iter().any(|entry| {
+            entry.as_ref().is_ok_and(|e| e.ty.is_dir() || e.ty.is_symlink())
+        });
+        if lists_folders {
+            result.folder = folder_at::Folder::keep(folder).map(Arc::new);
+        }
+        self.add_ignore_with_entries(&result);
+        Some(Ok(result))
+    }
+
+    /// Adds the ignore rules of this directory, whose entries are `result`'s.
+    fn add_ignore_with_entries(&mut self, result: &ReadDirResult) {
+        let names = result.entries.iter().map(|entry| match entry {
+            Ok(dent) => dent.file_name(),
+            Err((name, _)) => name.as_os_str(),
+        });
+        let (ig, err) =
+            self.ignore.add_child_with_entries(self.dent.path(), names);
         self.ignore = ig;
         self.dent.err = err;
-        Ok(result)
+    }
+}
+
+/// iislint: on Linux, a folder below a root is opened relative to the open
+/// folder that lists it (`openat`), which looks up one name instead of every
+/// folder of its path, and read with `getdents64`, without the `fstat` that
+/// `opendir` makes. An entry's type comes from the listing as with
+/// `fs::read_dir`. The listing folder is kept open for its sub-folders until
+/// the last of them is opened; at most `MAX_KEPT` at once, so that a deep
+/// tree cannot use up the process's descriptors (beyond that, folders are
+/// opened by path, as before).
+#[cfg(target_os = "linux")]
+mod folder_at {
+    use std::ffi::{CString, OsStr};
+    use std::fs::FileType;
+    use std::io;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// How many folders are kept open at most, in the whole process.
+    const MAX_KEPT: usize = 128;
+    static KEPT: AtomicUsize = AtomicUsize::new(0);
+
+    /// An open folder kept for opening the folders it lists.
+    pub(super) struct Folder {
+        fd: OwnedFd,
+    }
+
+    impl Folder {
+        /// Keeps `fd` open, unless `MAX_KEPT` folders already are.
+        pub(super) fn keep(fd: OwnedFd) -> Option<Folder> {
+            let kept = KEPT.fetch_add(1, Ordering::Relaxed);
+            if kept >= MAX_KEPT {
+                KEPT.fetch_sub(1, Ordering::Relaxed);
+                return None;
+            }
+            Some(Folder { fd })
+        }
+    }
+
+    impl Drop for Folder {
+        fn drop(&mut self) {
+            KEPT.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The file types a listing names without a look at the file: the
+    /// standard library makes them only from a file's metadata, so they are
+    /// taken once from files whose type is known.
+    pub(super) struct FileTypes {
+        dir: FileType,
+        file: FileType,
+        symlink: FileType,
+    }
+
+    impl FileTypes {
+        pub(super) fn get() -> Option<&'static FileTypes> {
+            static TYPES: OnceLock<Option<FileTypes>> = OnceLock::new();
+            TYPES
+                .get_or_init(|| {
+                    let dir = std::fs::symlink_metadata("/").ok()?.file_type();
+                    let exe = Path::new("/proc/self/exe");
+                    let symlink =
+                        std::fs::symlink_metadata(exe).ok()?.file_type();
+                    let file = std::fs::metadata(exe).ok()?.file_type();
+                    (dir.is_dir() && symlink.is_symlink() && file.is_file())
+                        .then_some(FileTypes { dir, file, symlink })
+                })
+                .as_ref()
+        }
+
+        /// The type a listing's `d_type` names; `None` for the others
+        /// (unknown, devices, pipes, sockets), which need a look.
+        pub(super) fn of(&self, d_type: u8) -> Option<FileType> {
+            match d_type {
+                libc::DT_DIR => Some(self.dir),
+                libc::DT_REG => Some(self.file),
+                libc::DT_LNK => Some(self.symlink),
+                _ => None,
+            }
+        }
+    }
+
+    /// Opens the folder named `name` in `parent`, else the one at `path`,
+    /// with `opendir`'s flags.
+    pub(super) fn open(
+        parent: Option<&Folder>,
+        name: &OsStr,
+        path: &Path,
+    ) -> io::Result<OwnedFd> {
+        let (at, relative) = match parent {
+            Some(parent) => (parent.fd.as_raw_fd(), name),
+            None => (libc::AT_FDCWD, path.as_os_str()),
+        };
+        let relative = CString::new(relative.as_bytes())?;
+        let flags = libc::O_RDONLY
+            | libc::O_NONBLOCK
+            | libc::O_DIRECTORY
+            | libc::O_CLOEXEC;
+        loop {
+            // SAFETY: a valid folder descriptor (or AT_FDCWD) and a C string.
+            let fd = unsafe { libc::openat(at, relative.as_ptr(), flags) };
+            if fd >= 0 {
+                // SAFETY: `fd` was just opened and is owned by no one else.
+                return Ok(unsafe { OwnedFd::from_raw_fd(fd) });
+            }
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        }
+    }
+
+    /// Calls `entry` with the name, `d_type` and inode of each entry of the
+    /// open folder `fd` but `.` and `..`.
+    pub(super) fn read(
+        fd: &OwnedFd,
+        mut entry: impl FnMut(&OsStr, u8, u64),
+    ) -> io::Result<()> {
+        // 8-byte aligned, as `struct linux_dirent64` is.
+        let mut buffer = vec![0u64; 4096];
+        loop {
+            // SAFETY: the buffer is valid for its length in bytes.
+            let read = unsafe {
+                libc::syscall(
+                    libc::SYS_getdents64,
+                    fd.as_raw_fd(),
+                    buffer.as_mut_ptr(),
+                    buffer.len() * 8,
+                )
+            };
+            if read < 0 {
+                let err = io::Error::last_os_error();
+                if err.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(err);
+            }
+            if read == 0 {
+                return Ok(());
+            }
+            // SAFETY: the kernel wrote `read` bytes of the buffer.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(
+                    buffer.as_ptr().cast::<u8>(),
+                    read as usize,
+                )
+            };
+            let mut at = 0;
+            // struct linux_dirent64 { u64 d_ino; i64 d_off;
+            //   u16 d_reclen; u8 d_type; char d_name[]; }
+            while at + 19 <= bytes.len() {
+                let ino =
+                    u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
+                let length = usize::from(u16::from_ne_bytes(
+                    bytes[at + 16..at + 18].try_into().unwrap(),
+                ));
+                let d_type = bytes[at + 18];
+                let record = &bytes[at + 19..(at + length).min(bytes.len())];
+                let name = &record
+                    [..memchr::memchr(0, record).unwrap_or(record.len())];
+                if name != b"." && name != b".." {
+                    entry(OsStr::from_bytes(name), d_type, ino);
+                }
+                if length == 0 {
+                    break;
+                }
+                at += length;
+            }
+        }
     }
 }
 
@@ -1907,9 +2178,9 @@ impl<'s> Worker<'s> {
         for result in readdir.entries {
             let state = self.generate_work(
                 &work.ignore,
-                depth + 1,
                 work.root_device,
                 result,
+                readdir.folder.as_ref(),
             );
             if state.is_quit() {
                 return state;
@@ -1940,16 +2211,17 @@ impl<'s> Worker<'s> {
     fn generate_work(
         &mut self,
         ig: &Ignore,
-        depth: usize,
         root_device: Option<u64>,
-        fs_dent: fs::DirEntry,
+        raw: Result<DirEntryRaw, (std::ffi::OsString, Error)>,
+        folder: Option<&ParentFolder>,
     ) -> WalkState {
-        let mut dent = match DirEntryRaw::from_entry(depth, &fs_dent) {
+        let mut dent = match raw {
             Ok(dent) => DirEntry::new_raw(dent, None),
-            Err(err) => {
+            Err((_, err)) => {
                 return self.visitor.visit(Err(err));
             }
         };
+        let depth = dent.depth();
         let is_symlink = dent.file_type().map_or(false, |ft| ft.is_symlink());
         if self.follow_links && is_symlink {
             let path = dent.path().to_path_buf();
@@ -2003,7 +2275,15 @@ impl<'s> Worker<'s> {
                 false
             };
         if !should_skip_filesize && !should_skip_filtered {
-            self.send(Work { dent, ignore: ig.clone(), root_device });
+            // iislint: a folder is opened relative to the one listing it.
+            let parent_folder =
+                if dent.is_dir() { folder.cloned() } else { None };
+            self.send(Work {
+                dent,
+                ignore: ig.clone(),
+                root_device,
+                parent_folder,
+            });
         }
         WalkState::Continue
     }
@@ -2382,6 +2662,39 @@ mod tests {
         assert_eq!(got, mkpaths(expected), "single threaded");
         let got = walk_collect_parallel(prefix, builder);
         assert_eq!(got, mkpaths(expected), "parallel");
+    }
+
+    // iislint: more folders waiting to be opened than `folder_at` keeps open
+    // (each level of this comb leaves one behind), an `.ignore` found by
+    // the listing, and entries of every type: the parallel walk (which opens
+    // folders relative to their parents) sees what the single-threaded one
+    // does.
+    #[test]
+    fn a_deep_comb_walks_the_same_in_parallel() {
+        let td = tmpdir();
+        let mut dir = td.path().to_path_buf();
+        for level in 0..300 {
+            mkdirp(dir.join("side"));
+            wfile(dir.join("side").join(format!("f{level}")), "");
+            dir = dir.join("down");
+        }
+        mkdirp(&dir);
+        wfile(dir.join("bottom"), "");
+        wfile(dir.join("ignored.tmp"), "");
+        wfile(td.path().join(".ignore"), "*.tmp\n");
+        #[cfg(unix)]
+        symlink(td.path().join("down"), td.path().join("link"));
+        let builder = WalkBuilder::new(td.path());
+        let serial = walk_collect(td.path(), &builder);
+        assert_eq!(serial.len(), 300 * 3 + 1 + usize::from(cfg!(unix)));
+        assert!(serial.iter().any(|p| p.ends_with("/bottom")));
+        assert!(!serial.iter().any(|p| p.ends_with(".tmp")));
+        assert_eq!(walk_collect_parallel(td.path(), &builder), serial);
+        let mut follow = WalkBuilder::new(td.path());
+        follow.follow_links(true);
+        let serial = walk_collect(td.path(), &follow);
+        assert!(serial.iter().any(|p| p.starts_with("link/side/")));
+        assert_eq!(walk_collect_parallel(td.path(), &follow), serial);
     }
 
     #[test]
