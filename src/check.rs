@@ -333,10 +333,6 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
         _ => 0,
     };
     let checked = targets.len();
-    // What the run built to check (the folder index, the parents kept, the settings and the
-    // targets: tens of thousands of small allocations made on the pool's threads) is freed on a
-    // thread of its own, while the report is written; the command line exits without waiting.
-    drop_elsewhere((folders, parents, tree, targets));
     Ok(Run {
         checked,
         files,
@@ -346,13 +342,8 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
             .collect(),
         fixing: options.fix != FixMode::Off,
         hidden_unsafe_fixes,
+        built: Some(Box::new((folders, parents, tree, targets))),
     })
-}
-
-/// Drops `value` on a new thread; when none can be started, `spawn` drops the closure, and
-/// `value` with it, on this one.
-fn drop_elsewhere<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 /// The order of a run's checks: each web.config after the checked web.config files in the

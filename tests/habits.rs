@@ -845,6 +845,34 @@ fn stdin_fix_prints_the_fixed_text_and_writes_nothing() {
     );
     assert!(err.contains("Fixed 1 problem."), "{err}");
     assert!(err.contains("session-timeout-too-low"), "{err}");
+    // The same as JSON: the fixed text on stdout, the report (written as it is made) on stderr.
+    let (code, out, err) = run_stdin(
+        root,
+        &[
+            "check",
+            "--fix",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "site/web.config",
+            "-",
+        ],
+        &crlf,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        out,
+        crlf.replace("<forms timeout=\"5\" />", "<forms timeout=\"60\" />")
+    );
+    let report: serde_json::Value = serde_json::from_str(&err).unwrap();
+    let rules: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"session-timeout-too-low"), "{err}");
+    assert!(!rules.contains(&"forms-timeout-too-low"), "{err}");
     assert_eq!(
         std::fs::read_to_string(root.join("site/session.config")).unwrap(),
         session

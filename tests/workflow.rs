@@ -791,12 +791,34 @@ fn output_file_takes_the_report() {
         .stdout("");
     let text = std::fs::read_to_string(dir.path().join("out.txt")).unwrap();
     assert!(text.contains("forms-timeout-too-low") && !text.contains('\u{1b}'));
-    // An unwritable output file is an error.
-    iislint(dir.path())
-        .args(["check", "--output-file", "no/such/dir/out.txt"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cannot write"));
+    // An unwritable output file is an error, for a report written at once or as it is made.
+    for format in ["human", "json"] {
+        iislint(dir.path())
+            .args([
+                "check",
+                "--format",
+                format,
+                "--output-file",
+                "no/such/dir/out.txt",
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot write"));
+    }
+    // JSON in a file is the same as on stdout.
+    let (_, stdout) = stdout_of(iislint(dir.path()).args(["check", "--format", "json"]));
+    let (code, nothing) = stdout_of(iislint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--output-file",
+        "out.json",
+    ]));
+    assert_eq!((code, nothing.as_str()), (1, ""));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.json")).unwrap(),
+        stdout
+    );
 }
 
 #[test]

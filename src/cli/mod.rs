@@ -453,13 +453,16 @@ fn check(args: &CheckArgs) -> u8 {
     if args.show_settings {
         return show_settings(&plan, args);
     }
-    let run = match crate::check::run_plan(&options, plan) {
+    let mut run = match crate::check::run_plan(&options, plan) {
         Ok(run) => run,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_ERROR;
         }
     };
+    // The process ends after this check: what the run built is never freed (the exit returns
+    // the memory at once).
+    std::mem::forget(run.built.take());
     // `--fix` on standard input: the text (fixed, or as it came when nothing applied or it
     // could not be checked) is the output; the report goes to stderr.
     if let (Some(stdin), FixMode::Write(_)) = (&options.stdin, fix)
@@ -499,6 +502,7 @@ fn check(args: &CheckArgs) -> u8 {
         };
     }
     let mut render_failures = 0;
+    // The report as a text, or `None` for JSON, written as it is made (`report_json_out`).
     let output = if args.statistics {
         let text = match args.format {
             Format::Json => crate::report::statistics::render_json(&run, applicability),
@@ -507,14 +511,14 @@ fn check(args: &CheckArgs) -> u8 {
             }
             _ => unreachable!("refused before the check"),
         };
-        if args.format == Format::Human && !args.quiet {
+        Some(if args.format == Format::Human && !args.quiet {
             text + &crate::report::human::summary(&run)
         } else {
             text
-        }
+        })
     } else {
         match args.format {
-            Format::Json => crate::report::json::render_with(&run, args.show_suppressed),
+            Format::Json => None,
             Format::Human => {
                 let rendered = crate::report::human::render(
                     &run,
@@ -526,21 +530,27 @@ fn check(args: &CheckArgs) -> u8 {
                     },
                 );
                 render_failures = rendered.failures;
-                rendered.text
+                Some(rendered.text)
             }
-            Format::Concise => crate::report::concise::render(&run),
-            Format::Github => crate::report::github::render(&run),
-            Format::Msbuild => crate::report::msbuild::render(&run),
-            Format::Azure => crate::report::azure::render(&run),
-            Format::Sarif => crate::report::sarif::render(
+            Format::Concise => Some(crate::report::concise::render(&run)),
+            Format::Github => Some(crate::report::github::render(&run)),
+            Format::Msbuild => Some(crate::report::msbuild::render(&run)),
+            Format::Azure => Some(crate::report::azure::render(&run)),
+            Format::Sarif => Some(crate::report::sarif::render(
                 &run,
                 &crate::report::sarif::SarifOptions {
                     show_suppressed: args.show_suppressed,
                 },
-            ),
+            )),
         }
     };
-    if let Err(message) = report_out(&output, args) {
+    let written = match &output {
+        Some(text) => report_out(text, args),
+        None => report_json_out(args, |out| {
+            crate::report::json::write_to(&run, args.show_suppressed, out)
+        }),
+    };
+    if let Err(message) = written {
         eprintln!("error: {message}");
         return EXIT_ERROR;
     }
@@ -609,6 +619,40 @@ fn report_out(text: &str, args: &CheckArgs) -> Result<(), String> {
         return Ok(());
     }
     emit(text, args.output_file.as_deref())
+}
+
+/// [`report_out`] for a report `write` writes as it is made (JSON): to `--output-file`, to
+/// stderr for `--fix` on standard input, else to stdout, through a buffer (stdout's own flushes
+/// at every line).
+fn report_json_out(
+    args: &CheckArgs,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    const BUFFER: usize = 64 * 1024;
+    let buffered = |out: &mut dyn Write| {
+        let mut out = std::io::BufWriter::with_capacity(BUFFER, out);
+        write(&mut out)?;
+        out.flush()
+    };
+    if args.silent && args.output_file.is_none() {
+        return Ok(());
+    }
+    if let Some(path) = &args.output_file {
+        let file = std::fs::File::create(path);
+        return file
+            .and_then(|mut file| buffered(&mut file))
+            .map_err(|err| format!("cannot write {}: {err}", crate::report::display_path(path)));
+    }
+    if args.fix && args.stdin_filename.is_some() {
+        return buffered(&mut std::io::stderr().lock())
+            .map_err(|err| format!("cannot write to standard error: {err}"));
+    }
+    match buffered(&mut std::io::stdout().lock()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {err}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `--stdin-filename PATH` (with `-` or no path): standard input, read whole, as the file at
