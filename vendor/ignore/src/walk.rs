@@ -1927,8 +1927,10 @@ mod folder_at {
         fd: &OwnedFd,
         mut entry: impl FnMut(&OsStr, u8, u64),
     ) -> io::Result<()> {
-        // 8-byte aligned, as `struct linux_dirent64` is.
-        let mut buffer = vec![0u64; 4096];
+        // 8-byte aligned, as `struct linux_dirent64` is, and left as it is: the kernel writes
+        // what is read (zeroing 32 KiB per folder was a cost of its own).
+        const WORDS: usize = 4096;
+        let mut buffer = std::mem::MaybeUninit::<[u64; WORDS]>::uninit();
         loop {
             // SAFETY: the buffer is valid for its length in bytes.
             let read = unsafe {
@@ -1936,7 +1938,7 @@ mod folder_at {
                     libc::SYS_getdents64,
                     fd.as_raw_fd(),
                     buffer.as_mut_ptr(),
-                    buffer.len() * 8,
+                    WORDS * 8,
                 )
             };
             if read < 0 {
