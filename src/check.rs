@@ -376,20 +376,37 @@ impl CheckOrder {
     fn of(targets: &[Target]) -> CheckOrder {
         let (hosts, web_configs): (Vec<usize>, Vec<usize>) = (0..targets.len())
             .partition(|&i| FileKind::of_path(&targets[i].path) == FileKind::ApplicationHost);
-        // Each web.config's folder, absolute and normalized (as `FolderIndex` finds parents), in
-        // component order: a folder comes right before the folders below it.
-        let mut keyed: Vec<(PathBuf, usize)> = web_configs
+        // Each web.config's folder in component order: a folder comes right before the folders
+        // below it. As the targets spell them when that orders them as their absolute, normalized
+        // forms do (how `FolderIndex` finds parents): all in normal form, and all relative or all
+        // absolute (the absolute form of a relative one only puts the same folder before it).
+        // Otherwise made absolute and normalized.
+        let spelled = |absolute: bool| {
+            web_configs.par_iter().all(|&i| {
+                let path = &targets[i].path;
+                path.is_absolute() == absolute && crate::paths::is_plain(path)
+            })
+        };
+        let spelled = spelled(false) || spelled(true);
+        let mut keyed: Vec<(std::borrow::Cow<'_, Path>, usize)> = web_configs
             .into_par_iter()
             .map(|i| {
-                let file = crate::paths::absolute_normalized(&targets[i].path);
-                let folder = crate::paths::parent(&file).map(Path::to_owned);
-                (folder.unwrap_or(file), i)
+                let path = &targets[i].path;
+                let folder = if spelled {
+                    std::borrow::Cow::Borrowed(crate::paths::parent(path).unwrap_or(path))
+                } else {
+                    let file = crate::paths::absolute_normalized(path);
+                    let folder = crate::paths::parent(&file).map(Path::to_owned);
+                    std::borrow::Cow::Owned(folder.unwrap_or(file))
+                };
+                (folder, i)
             })
             .collect();
         // Paths in normal form (as on Unix they all are) compare by their bytes.
-        let plain = keyed
-            .par_iter()
-            .all(|(folder, _)| crate::paths::is_plain(folder));
+        let plain = spelled
+            || keyed
+                .par_iter()
+                .all(|(folder, _)| crate::paths::is_plain(folder));
         if plain {
             keyed.par_sort_unstable_by(|a, b| {
                 crate::paths::cmp_plain(&a.0, &b.0).then(a.1.cmp(&b.1))
@@ -408,9 +425,10 @@ impl CheckOrder {
                     folder.as_os_str().as_encoded_bytes(),
                     dir.as_os_str().as_encoded_bytes(),
                 );
+                // (The current folder, ``, is above every other relative one.)
                 folder.len() > dir.len()
                     && folder.starts_with(dir)
-                    && (dir.ends_with(b"/") || folder[dir.len()] == b'/')
+                    && (dir.is_empty() || dir.ends_with(b"/") || folder[dir.len()] == b'/')
             } else {
                 folder != dir && folder.starts_with(dir)
             }
@@ -2089,6 +2107,67 @@ mod tests {
                 assert!(at("release a/b/c/d/e/web.config") < at("release a/b/c/web.config"));
             }
         }
+    }
+
+    #[test]
+    fn relative_and_absolute_targets_are_ordered_by_their_folders() {
+        // The folder of each target's file, and its parent folder in the order's tree.
+        let tree = |paths: &[&str]| -> Vec<(String, Option<String>)> {
+            let targets: Vec<Target> = paths
+                .iter()
+                .map(|p| Target {
+                    path: PathBuf::from(p),
+                    root: PathBuf::from(p),
+                })
+                .collect();
+            let order = CheckOrder::of(&targets);
+            let folder_of = |f: &CheckFolder| {
+                let path = Path::new(paths[f.targets[0]]);
+                path.parent().unwrap().to_string_lossy().into_owned()
+            };
+            let mut tree: Vec<(String, Option<String>)> = order
+                .folders
+                .iter()
+                .map(|f| (folder_of(f), f.parent.map(|p| folder_of(&order.folders[p]))))
+                .collect();
+            tree.sort();
+            tree
+        };
+        // `top`: how the folders below the top one begin; `top_folder`: the top one.
+        let expected = |top: &str, top_folder: &str| {
+            let at = |folder: &str| format!("{top}{folder}");
+            vec![
+                (at("a"), Some(top_folder.to_owned())),
+                (at("a-b"), Some(top_folder.to_owned())),
+                (at("a/b"), Some(at("a"))),
+                (at("a/b/c"), Some(at("a/b"))),
+            ]
+        };
+        // Relative to the current folder, whose web.config is above every other.
+        let mut relative = tree(&[
+            "a/b/c/web.config",
+            "a/web.config",
+            "web.config",
+            "a-b/web.config",
+            "a/b/web.config",
+        ]);
+        assert_eq!(relative.remove(0), (String::new(), None));
+        assert_eq!(relative, expected("", ""));
+        // Absolute, from the file system's root.
+        let mut absolute = tree(&[
+            "/a/b/c/web.config",
+            "/a/web.config",
+            "/web.config",
+            "/a-b/web.config",
+            "/a/b/web.config",
+        ]);
+        assert_eq!(absolute.remove(0), ("/".to_owned(), None));
+        assert_eq!(absolute, expected("/", "/"));
+        // Both at once: made absolute, `a` below the current folder.
+        let cwd = crate::paths::current_dir().unwrap().to_owned();
+        let mixed = tree(&[&format!("{}/web.config", cwd.display()), "a/web.config"]);
+        assert_eq!(mixed[0].1, None);
+        assert_eq!(mixed[1].1.as_deref(), Some(cwd.to_str().unwrap()));
     }
 
     #[test]

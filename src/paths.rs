@@ -103,7 +103,12 @@ pub fn is_plain(path: &Path) -> bool {
 /// order of their bytes with the separator below every other byte (no component holds a
 /// separator or a NUL, and a shorter component sorts first).
 pub fn cmp_plain(a: &Path, b: &Path) -> std::cmp::Ordering {
-    debug_assert!(is_plain(a) && is_plain(b));
+    // (`` and `/`, the folders of `web.config` and `/web.config`, compare so too.)
+    debug_assert!(
+        [a, b]
+            .iter()
+            .all(|p| is_plain(p) || matches!(p.as_os_str().as_encoded_bytes(), b"" | b"/"))
+    );
     let (a, b) = (
         a.as_os_str().as_encoded_bytes(),
         b.as_os_str().as_encoded_bytes(),
