@@ -161,18 +161,41 @@ fn file_diagnostics(file: &FileResult, show_suppressed: bool) -> String {
     out
 }
 
+/// `value` in decimal, as `serde_json` writes an integer.
+fn push_decimal(out: &mut String, mut value: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        out.push(char::from(digit));
+    }
+}
+
 /// Writes `d` as `serde_json::to_string_pretty` does, each line after a line break and four
 /// spaces (its place in the document's array). By hand: going through serde, a buffer per
 /// diagnostic and indenting its lines afterwards was most of the time a large report took to
 /// write (`tests` compare the two on every field and escape).
 fn write_diagnostic(out: &mut String, d: &JsonDiagnostic<'_>) {
-    use std::fmt::Write as _;
-    // `write!` to a `String` cannot fail.
-    let number = |out: &mut String, key: &str, value: usize| {
-        let _ = write!(out, "\n      \"{key}\": {value},");
+    // Pieces pushed, not `write!`: its formatting machinery was most of this function's time.
+    let key = |out: &mut String, key: &str| {
+        out.push_str("\n      \"");
+        out.push_str(key);
+        out.push_str("\": ");
     };
-    let string = |out: &mut String, key: &str, value: &str| {
-        let _ = write!(out, "\n      \"{key}\": ");
+    let number = |out: &mut String, name: &str, value: usize| {
+        key(out, name);
+        push_decimal(out, value);
+        out.push(',');
+    };
+    let string = |out: &mut String, name: &str, value: &str| {
+        key(out, name);
         push_json_string(out, value);
         out.push(',');
     };
@@ -391,6 +414,21 @@ mod tests {
             }
         }
         assert_eq!(compared, 6 * 3 * 2 * 4);
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal_as_serde_json_writes_them() {
+        let mut values: Vec<usize> = (0..=1000).collect();
+        for power in 1..20 {
+            let ten = 10usize.pow(power);
+            values.extend([ten - 1, ten, ten + 1]);
+        }
+        values.push(usize::MAX);
+        for value in values {
+            let mut written = String::new();
+            push_decimal(&mut written, value);
+            assert_eq!(written, serde_json::to_string(&value).unwrap());
+        }
     }
 
     #[test]
