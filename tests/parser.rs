@@ -58,6 +58,40 @@ macro_rules! dump {
     }};
 }
 
+/// Attribute values with each byte the value scan stops at (and a space, which it passes over),
+/// at every offset of the first three eight-byte steps, in both quotes, and values cut short.
+#[test]
+fn attribute_values_read_as_the_published_parser_reads_them() {
+    let specials = [
+        " ", "\"", "'", "&amp;", "&#9;", "&bad", "<", "\t", "\n", "\r", "\r\n", "\u{1}", "\u{1F}",
+        "\u{7F}", "é", "日", "\u{FFFE}", "(",
+    ];
+    let mut compared = 0;
+    for special in specials {
+        for at in 0..24 {
+            for len in [at, at + 1, 24] {
+                let filler = |n: usize| "x.y-z_09".chars().cycle().take(n).collect::<String>();
+                let value = format!("{}{special}{}", filler(at), filler(len - at));
+                for quote in ['"', '\''] {
+                    for text in [
+                        format!("<a b={quote}{value}{quote} c='d'/>"),
+                        format!("<a b={quote}{value}"),
+                    ] {
+                        let published = dump!(roxmltree_published, &text);
+                        let vendored = dump!(roxmltree, &text);
+                        assert!(
+                            published == vendored,
+                            "{text:?} parses differently:\n--- published\n{published}\n--- vendored\n{vendored}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 18 * 24 * 3 * 2 * 2);
+}
+
 /// The vendored parser with `drop_blank_text` (as iislint parses), and the published one less the
 /// text nodes that option leaves out: those whose text in the input is only white space, not
 /// joined with a CDATA section that follows.

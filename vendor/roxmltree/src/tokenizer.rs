@@ -1110,45 +1110,60 @@ impl<'input> Stream<'input> {
     /// loop, which is cheaper than `memchr2` for the short values of configuration files. Returns
     /// the `ATTR_BYTE` classes of the bytes before the end.
     ///
-    /// Eight bytes at a time while none of them is below `(` or from 0x80 (so none of the
-    /// bytes in the table but `<`) or `<`, then those eight (or the fewer left) one at a time.
+    /// Eight bytes at a time: the first byte of the table among them is found at once (a space
+    /// or a `.` is passed over as any other byte), then the eight from the byte after it; the
+    /// last few bytes one at a time.
     #[inline]
     fn scan_attribute_value(&mut self, quote: u8) -> Result<u8> {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGHS: u64 = 0x8080_8080_8080_8080;
+        // The high bit of each byte that is 0 in `x`; exact up to the first such byte (a
+        // borrow only reaches the bytes after it), which is all that is read of it.
+        #[inline(always)]
+        fn zeros(x: u64) -> u64 {
+            x.wrapping_sub(ONES) & !x & HIGHS
+        }
         let bytes = self.as_bytes();
         let mut seen = 0;
         let mut i = 0;
-        loop {
-            while i + 8 <= bytes.len() {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(&bytes[i..i + 8]);
-                let word = u64::from_le_bytes(word);
-                // A byte below 0x28 or from 0x80 (exact as a whole: a borrow only crosses into
-                // the next byte from a byte below 0x28), or a zero byte of `word ^ "<<<<<<<<"`.
-                let lt = word ^ (ONES * b'<' as u64);
-                if ((word.wrapping_sub(ONES * 0x28) | word) | (lt.wrapping_sub(ONES) & !lt)) & HIGHS != 0 {
-                    break;
-                }
+        while i + 8 <= bytes.len() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[i..i + 8]);
+            let word = u64::from_le_bytes(word);
+            // The bytes in `ATTR_BYTE`: below 0x20, from 0x80, `"`, `'`, `&` and `<`.
+            let special = (word.wrapping_sub(ONES * 0x20) & !word & HIGHS)
+                | (word & HIGHS)
+                | zeros(word ^ (ONES * u64::from(b'"')))
+                | zeros(word ^ (ONES * u64::from(b'\'')))
+                | zeros(word ^ (ONES * u64::from(b'&')))
+                | zeros(word ^ (ONES * u64::from(b'<')));
+            if special == 0 {
                 i += 8;
+                continue;
             }
-            let stop = core::cmp::min(i + 8, bytes.len());
-            if i == stop {
-                return Err(Error::UnexpectedEndOfStream);
+            // The first of them, and on from the byte after it.
+            i += (special.trailing_zeros() / 8) as usize;
+            let b = bytes[i];
+            if b == quote || b == b'<' {
+                self.pos += i;
+                return Ok(seen);
             }
-            while i < stop {
-                let b = bytes[i];
-                let class = ATTR_BYTE[b as usize];
-                if class != 0 {
-                    if b == quote || b == b'<' {
-                        self.pos += i;
-                        return Ok(seen);
-                    }
-                    seen |= class;
-                }
-                i += 1;
-            }
+            seen |= ATTR_BYTE[b as usize];
+            i += 1;
         }
+        while i < bytes.len() {
+            let b = bytes[i];
+            let class = ATTR_BYTE[b as usize];
+            if class != 0 {
+                if b == quote || b == b'<' {
+                    self.pos += i;
+                    return Ok(seen);
+                }
+                seen |= class;
+            }
+            i += 1;
+        }
+        Err(Error::UnexpectedEndOfStream)
     }
 
     #[inline]
