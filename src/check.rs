@@ -374,8 +374,12 @@ struct CheckFolder {
 
 impl CheckOrder {
     fn of(targets: &[Target]) -> CheckOrder {
-        let (hosts, web_configs): (Vec<usize>, Vec<usize>) = (0..targets.len())
-            .partition(|&i| FileKind::of_path(&targets[i].path) == FileKind::ApplicationHost);
+        let hosts: Vec<bool> = targets
+            .par_iter()
+            .map(|t| FileKind::of_path(&t.path) == FileKind::ApplicationHost)
+            .collect();
+        let (hosts, web_configs): (Vec<usize>, Vec<usize>) =
+            (0..targets.len()).partition(|&i| hosts[i]);
         // Each web.config's folder in component order: a folder comes right before the folders
         // below it. As the targets spell them when that orders them as their absolute, normalized
         // forms do (how `FolderIndex` finds parents): all in normal form, and all relative or all
@@ -435,7 +439,10 @@ impl CheckOrder {
         };
         // The folders above the current one, nearest last.
         let mut above: Vec<(usize, &Path)> = Vec::new();
-        for (folder, group) in keyed.chunk_by(|a, b| a.0 == b.0).map(|g| (&g[0].0, g)) {
+        for (folder, group) in keyed
+            .chunk_by(|a, b| a.0.as_os_str() == b.0.as_os_str())
+            .map(|g| (&g[0].0, g))
+        {
             while above.last().is_some_and(|(_, dir)| !below(folder, dir)) {
                 above.pop();
             }

@@ -531,28 +531,36 @@ fn with_listed_folders(
     // Keyed by the paths' bytes (hashing a `Path` walks its components).
     let unreadable: HashSet<&std::ffi::OsStr, rustc_hash::FxBuildHasher> =
         listing.unreadable.iter().map(|f| f.as_os_str()).collect();
-    // Per folder, its web.config named first in byte order, as reading the folder picks it.
-    // Keys borrowed from the listing, and a key copied only for a folder not yet known (most
-    // folders of a tree are those of the web.config files to check): this runs on one thread.
-    let mut web_configs: HashMap<&std::ffi::OsStr, &PathBuf, rustc_hash::FxBuildHasher> =
+    // The web.config of each listed folder whose own is not checked (left out by `exclude` or
+    // the ignore rules; a checked one is in `known` already): the first in byte order, as
+    // reading the folder picks it.
+    let mut unchecked: HashMap<&std::ffi::OsStr, &PathBuf, rustc_hash::FxBuildHasher> =
         HashMap::default();
     for file in &listing.web_configs {
-        if let Some(folder) = file.parent() {
-            web_configs
-                .entry(folder.as_os_str())
+        if let Some(folder) = crate::paths::parent(file).map(Path::as_os_str)
+            && !known.contains_key(folder)
+        {
+            unchecked
+                .entry(folder)
                 .and_modify(|first| *first = (*first).min(file))
                 .or_insert(file);
         }
     }
-    // (`FolderIndex::new` made `known` large enough for the listed folders.)
-    for folder in &listing.folders {
-        let folder = folder.as_os_str();
-        if known.contains_key(folder) || unreadable.contains(folder) {
-            continue;
-        }
-        let web_config = web_configs.get(folder).map(|f| (*f).clone());
-        known.insert(folder.to_owned(), web_config);
-    }
+    // Every other listed folder, its key copied on the pool's threads; then put in the map
+    // (`FolderIndex::new` made it large enough).
+    let listed: Vec<(OsString, Option<PathBuf>)> = listing
+        .folders
+        .par_iter()
+        .map(|folder| folder.as_os_str())
+        .filter(|folder| !known.contains_key(*folder) && !unreadable.contains(folder))
+        .map(|folder| {
+            (
+                folder.to_owned(),
+                unchecked.get(folder).map(|f| (*f).clone()),
+            )
+        })
+        .collect();
+    known.extend(listed);
     known
 }
 
@@ -582,30 +590,35 @@ impl FolderIndex {
             known.len() + discovery.listing.folders.len(),
             Default::default(),
         );
-        known_map.extend(known);
-        let known = known_map;
         // The folders of the web.config files to check, before the other folders the walk
         // listed are added to the answers: by bytes (see `has_checked_below`); comparing paths
-        // component by component was a tenth of the set-up on a large tree.
-        let mut web_config_folders: Vec<PathBuf> = known.keys().map(PathBuf::from).collect();
-        web_config_folders.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-        let known = with_listed_folders(known, &discovery.listing);
+        // component by component was a tenth of the set-up on a large tree. On the pool's
+        // threads.
+        let mut web_config_folders: Vec<PathBuf> = known
+            .par_iter()
+            .map(|(dir, _)| PathBuf::from(dir.clone()))
+            .collect();
+        web_config_folders.par_sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        web_config_folders.dedup();
+        known_map.extend(known);
+        let known = with_listed_folders(known_map, &discovery.listing);
         let walked_git = discovery
             .git_folders
             .iter()
             .map(|dir| dir.clone().into_os_string())
             .collect();
-        let mut roots: Vec<&Path> = discovery
+        // (By bytes: a walked target's path is its root's joined with more.)
+        let mut roots: Vec<&std::ffi::OsStr> = discovery
             .targets
             .iter()
-            .filter(|t| t.root != t.path)
-            .map(|t| t.root.as_path())
+            .filter(|t| t.root.as_os_str() != t.path.as_os_str())
+            .map(|t| t.root.as_os_str())
             .collect();
         roots.sort_unstable();
         roots.dedup();
         let mut walked: Vec<PathBuf> = roots
             .into_iter()
-            .map(crate::paths::absolute_normalized)
+            .map(|root| crate::paths::absolute_normalized(Path::new(root)))
             .collect();
         walked.sort();
         walked.dedup();
