@@ -7,14 +7,15 @@
 #   scripts/bench.sh [FILES] [ROUNDS]        defaults: 10000 files, 7 rounds
 #
 # Environment: BENCH_DIR (work folder, default a fresh temp dir, removed at the end unless
-# BENCH_KEEP=1), SKIP_SEMGREP=1, IISLINT (use this binary instead of building release),
+# BENCH_KEEP=1), SKIP_SEMGREP=1, IISLINT (use this binary instead of building one), BENCH_PGO=0
+# (the plain release build instead of the profile-guided one releases ship),
 # BENCH_CORPUS (the corpus files folder; a missing one means generated files).
 #
 # The tree holds copies of ../shared/corpus's web.config and applicationHost.config files under
 # their original names and folders (`copyNN/<owner>__<repo>/<original path>`); without the corpus,
 # a generator writes realistic files instead. Commands run alternately, round after round, and the
 # medians are printed with ratios. The script installs what it lacks (apt: libxml2-utils, time;
-# pip in a private venv: semgrep).
+# pip in a private venv: semgrep; rustup: llvm-tools for the profile-guided build).
 set -euo pipefail
 
 FILES=${1:-10000}
@@ -55,12 +56,18 @@ if [ "${SKIP_SEMGREP:-0}" != 1 ]; then
   fi
 fi
 
+# The binary releases ship: the profile-guided build (scripts/pgo-build.sh). BENCH_PGO=0, or a
+# toolchain without llvm-tools, measures the plain release build, and the report says which.
 if [ -n "${IISLINT:-}" ]; then
   bin=$IISLINT
+  build="given (IISLINT)"
+elif [ "${BENCH_PGO:-1}" != 0 ] && bin=$("$here/scripts/pgo-build.sh" | tail -n 1) && [ -x "$bin" ]; then
+  build="profile-guided release build (scripts/pgo-build.sh)"
 else
-  log "building release"
+  log "building release (without profile-guided optimisation)"
   (cd "$here" && cargo build --release --quiet)
   bin="${CARGO_TARGET_DIR:-$here/target}/release/iislint"
+  build="plain release build, no profile-guided optimisation"
 fi
 
 # --- the tree ---------------------------------------------------------------------------------
@@ -92,42 +99,7 @@ lay_out() {
     chmod -R u+w "$dest"
     echo "corpus ($n files x $copies copies)"
   else
-    python3 - "$dest" "$count" <<'PY'
-# Realistic stand-ins: a site web.config (system.web + system.webServer), an MVC Views/Web.config,
-# and every 50th site an applicationHost.config; values vary so the rules fire on some.
-import os, random, sys
-dest, count = sys.argv[1], int(sys.argv[2])
-rnd = random.Random(5)
-def site(i):
-    eol = "\r\n" if i % 3 == 0 else "\n"
-    forms = rnd.choice([5, 10, 20, 30, 60, 120])
-    mode = rnd.choice(["InProc", "StateServer", "SQLServer", "Off"])
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<configuration>",
-             '  <appSettings>'] + [f'    <add key="Setting{k}" value="v{k}&amp;{i}" />' for k in range(rnd.randint(3, 30))] + [
-             "  </appSettings>", "  <system.web>",
-             f'    <compilation debug="{rnd.choice(["true", "false"])}" targetFramework="4.8" />',
-             '    <authentication mode="Forms">',
-             f'      <forms loginUrl="~/Account/Login" timeout="{forms}" slidingExpiration="{rnd.choice(["true", "false"])}" />',
-             "    </authentication>",
-             f'    <sessionState mode="{mode}" timeout="{rnd.choice([10, 20, 60])}" />',
-             "  </system.web>", "  <system.webServer>", "    <handlers>"] + [
-             f'      <add name="H{k}" path="*.x{k}" verb="*" type="Handler{k}" />' for k in range(rnd.randint(2, 20))] + [
-             "    </handlers>", "  </system.webServer>", "</configuration>", ""]
-    return eol.join(lines)
-views = '<?xml version="1.0"?>\n<configuration>\n  <system.web.webPages.razor>\n    <pages pageBaseType="System.Web.Mvc.WebViewPage" />\n  </system.web.webPages.razor>\n</configuration>\n'
-def apphost(i):
-    pools = "".join(f'      <add name="Pool{k}" managedRuntimeVersion="v4.0"><processModel idleTimeout="00:{rnd.choice([5, 20, 30]):02d}:00" /></add>\n' for k in range(40))
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<configuration>\n  <system.applicationHost>\n    <applicationPools>\n{pools}    </applicationPools>\n  </system.applicationHost>\n</configuration>\n'
-n = i = 0
-while n < count:
-    d = os.path.join(dest, f"group{i // 100:03d}", f"site{i:05d}")
-    os.makedirs(os.path.join(d, "Views"), exist_ok=True)
-    open(os.path.join(d, "Web.config"), "w", newline="").write(site(i)); n += 1
-    open(os.path.join(d, "Views", "Web.config"), "w").write(views); n += 1
-    if i % 50 == 0:
-        open(os.path.join(d, "applicationHost.config"), "w").write(apphost(i)); n += 1
-    i += 1
-PY
+    python3 "$here/scripts/generate-configs.py" "$dest" "$count"
     echo "generated (../shared/corpus absent)"
   fi
 }
@@ -319,7 +291,7 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 echo
 echo "Machine: $(nproc) cores, $cpu, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -sr)"
 echo "Tree: $nfiles files, $((bytes / 1024)) KiB ($source_desc); median of $ROUNDS alternating rounds"
-echo "iislint: $("$bin" --version 2>/dev/null || echo "$bin")"
+echo "iislint: $("$bin" --version 2>/dev/null || echo "$bin"), $build"
 echo
 echo "| command | median | ratio |"
 echo "|---|---:|---|"

@@ -111,14 +111,52 @@ fn binaries_are_built_for_windows_linux_and_macos() {
         );
     }
     let steps = steps(binaries);
+    // The profile-guided build: the script builds twice, locked, with the release profile, for
+    // the job's target.
     let build = steps
         .iter()
-        .find(|(_, run)| run.contains("cargo build"))
-        .expect("a cargo build step");
+        .find(|(_, run)| run.contains("scripts/pgo-build.sh"))
+        .expect("a build step running scripts/pgo-build.sh");
     assert!(
-        build.1.contains("--release") && build.1.contains("--locked"),
+        build.1.contains("--target ${{ matrix.target }}"),
         "{}",
         build.1
+    );
+    let script = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pgo-build.sh"),
+    )
+    .expect("scripts/pgo-build.sh");
+    let cargo_builds: Vec<&str> = script
+        .lines()
+        .filter(|line| line.contains("cargo build"))
+        .collect();
+    assert_eq!(cargo_builds.len(), 2, "{cargo_builds:?}");
+    for line in cargo_builds {
+        assert!(
+            line.contains("--locked")
+                && line.contains("--profile \"$profile\"")
+                && line.contains("target_args"),
+            "{line}"
+        );
+    }
+    assert!(script.contains("profile=release") && script.contains("-Cprofile-use="));
+    // The profile is learnt from the fixtures and generated files, never from the corpus that
+    // scripts/bench.sh copies into its tree: a profile of the benchmark's own files would flatter it.
+    let code_lines: Vec<&str> = script
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .collect();
+    assert!(
+        !code_lines.iter().any(|line| line.contains("corpus")),
+        "the training reads the corpus"
+    );
+    assert!(
+        code_lines
+            .iter()
+            .any(|line| line.contains("train check") && line.contains("fixtures"))
+            && code_lines
+                .iter()
+                .any(|line| line.contains("generate-configs.py"))
     );
     assert!(
         steps.iter().any(|(_, run)| run.contains("musl-tools")),

@@ -284,12 +284,15 @@ pub fn main() -> ExitCode {
 /// Ends the process with `code` at once, once standard output is flushed (Linux): the exit
 /// handler of the allocator (mimalloc's, which walks every page it holds to free them) and the
 /// freeing of a run's results would only delay the end of a run whose memory the kernel takes
-/// back anyway. Elsewhere, and when standard output cannot be flushed, `code` is returned.
+/// back anyway. Elsewhere, and when standard output cannot be flushed, `code` is returned; so it
+/// is when `LLVM_PROFILE_FILE` is set: the profiling build of `scripts/pgo-build.sh` writes its
+/// profile in an exit handler (a variable, not a build option, so that the profiled code and the
+/// optimised code are the same).
 fn exit_now(code: u8) -> u8 {
     #[cfg(target_os = "linux")]
     {
         use std::io::Write;
-        if std::io::stdout().flush().is_ok() {
+        if std::env::var_os("LLVM_PROFILE_FILE").is_none() && std::io::stdout().flush().is_ok() {
             // SAFETY: `_exit` ends the process; no Rust code runs after it.
             unsafe { libc::_exit(code.into()) }
         }
