@@ -48,7 +48,10 @@ fi
 python=$(command -v python3 || command -v python || true)
 [ -n "$python" ] || { log "Python 3 is needed to generate the training files"; exit 3; }
 
+# Absolute: rustc runs in each crate's own folder, where a relative profile path would miss.
 target_dir=${CARGO_TARGET_DIR:-$here/target}
+mkdir -p "$target_dir"
+target_dir=$(cd "$target_dir" && pwd)
 profile_dir=$profile
 [ "$profile" = dev ] && profile_dir=debug
 target_args=()
