@@ -57,11 +57,18 @@ if [ "${SKIP_SEMGREP:-0}" != 1 ]; then
 fi
 
 # The binary releases ship: the profile-guided build (scripts/pgo-build.sh). BENCH_PGO=0, or a
-# toolchain without llvm-tools, measures the plain release build, and the report says which.
+# toolchain without llvm-tools (the script's exit code 3), measures the plain release build, and
+# the report says which; any other failure of the script stops the benchmark.
+pgo_rc=3
+if [ -z "${IISLINT:-}" ] && [ "${BENCH_PGO:-1}" != 0 ]; then
+  pgo_rc=0
+  bin=$("$here/scripts/pgo-build.sh" | tail -n 1) || pgo_rc=$?
+  [ $pgo_rc -eq 0 ] || [ $pgo_rc -eq 3 ] || { log "scripts/pgo-build.sh failed ($pgo_rc)"; exit 1; }
+fi
 if [ -n "${IISLINT:-}" ]; then
   bin=$IISLINT
   build="given (IISLINT)"
-elif [ "${BENCH_PGO:-1}" != 0 ] && bin=$("$here/scripts/pgo-build.sh" | tail -n 1) && [ -x "$bin" ]; then
+elif [ $pgo_rc -eq 0 ]; then
   build="profile-guided release build (scripts/pgo-build.sh)"
 else
   log "building release (without profile-guided optimisation)"

@@ -45,7 +45,14 @@ if [ ! -x "$profdata" ]; then
 fi
 [ -x "$profdata" ] || { log "no llvm-profdata at $profdata (rustup component add llvm-tools)"; exit 3; }
 
-python=$(command -v python3 || command -v python || true)
+# The first that runs Python 3 (on Windows `python3` may be a stub that only opens the Store).
+python=""
+for candidate in python3 python; do
+  if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3,))' >/dev/null 2>&1; then
+    python=$candidate
+    break
+  fi
+done
 [ -n "$python" ] || { log "Python 3 is needed to generate the training files"; exit 3; }
 
 # Absolute: rustc runs in each crate's own folder, where a relative profile path would miss.
