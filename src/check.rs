@@ -12,7 +12,7 @@ use crate::fix::Applicability;
 use crate::lint::{Bundle, FileFacts, RuleSet, fix_linted, lint_bundle, lint_bundle_parsed};
 use crate::model::FileKind;
 use crate::report::excerpt::{Excerpt, Positions, reported_offsets};
-use crate::report::redact::Redactor;
+use crate::report::redact::{Learned, Redactor};
 use crate::report::{FileError, FileResult, Run, display_path};
 use crate::resolve::{Include, ParentSections};
 use crate::rules::unused_suppression;
@@ -269,8 +269,9 @@ pub fn run_plan(options: &CheckOptions, plan: Plan) -> Result<Run, String> {
                     .into_iter()
                     .filter_map(|checked| {
                         let own = checked.own;
-                        finish(checked, options, settings).map(|result| Finished {
-                            key: file_key(&result.path).into_os_string(),
+                        let key = file_key(&checked.result.path);
+                        finish(checked, &key, options, settings, parents).map(|result| Finished {
+                            key: key.into_os_string(),
                             result,
                             own,
                         })
@@ -728,8 +729,15 @@ fn merge(
         .collect()
 }
 
-/// Masks and positions one merged result; `None` when it has nothing to report.
-fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Option<FileResult> {
+/// Masks and positions one result (of the file whose [`file_key`] is `key`); `None` when it has
+/// nothing to report.
+fn finish(
+    checked: Checked,
+    key: &Path,
+    options: &CheckOptions,
+    settings: &Settings,
+    parents: &ParentCache,
+) -> Option<FileResult> {
     let Checked {
         mut result, text, ..
     } = checked;
@@ -737,7 +745,11 @@ fn finish(checked: Checked, options: &CheckOptions, settings: &Settings) -> Opti
         return None;
     }
     // The one place secrets are masked: everything a report can print about this file.
-    let redactor = Redactor::new(text.as_deref().unwrap_or(""), settings.fix.secret_texts());
+    let secrets = match &text {
+        Some(text) => parents.secrets_of(key, text),
+        None => Arc::default(),
+    };
+    let redactor = Redactor::with_learned(secrets, settings.fix.secret_texts());
     redact(&mut result, &redactor);
     // Memory independent of the size of the files: a result keeps the positions the reports print
     // and, for snippets, the lines around each finding, never the whole text. Clean files keep
@@ -881,6 +893,9 @@ pub(crate) struct ParentFile {
     /// Shared: every file below holds its parents (a parent may have thousands of locations).
     pub sections: Arc<ParentSections>,
     pub application_root: bool,
+    /// The secret values in `text`, learnt for the first result that reports in it (its own
+    /// check, or a finding a file below makes in it) and kept for the others.
+    pub secrets: std::sync::OnceLock<Arc<Learned>>,
 }
 
 /// Is the web.config at `path` an application's root, by the application model (else, with
@@ -930,6 +945,25 @@ impl ParentCache {
             .or_insert_with(|| Arc::new(Ok(parent)));
     }
 
+    /// The secret values in `text`, the text of the file whose [`file_key`] is `key`: learnt
+    /// once per parent web.config while it is kept (every file below it may report in it),
+    /// else from `text`. (A text other than the one kept, a fixed one, is read anew.)
+    fn secrets_of(&self, key: &Path, text: &Arc<str>) -> Arc<Learned> {
+        let parent = self
+            .files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key.as_os_str())
+            .cloned();
+        match parent.as_deref() {
+            Some(Ok(parent)) if Arc::ptr_eq(&parent.text, text) => parent
+                .secrets
+                .get_or_init(|| Arc::new(Learned::of([&**text])))
+                .clone(),
+            _ => Arc::new(Learned::of([&**text])),
+        }
+    }
+
     /// Lets go of these web.config files (by [`file_key`]): every file below them is checked.
     /// (One asked for again is read again.)
     fn release(&self, paths: impl Iterator<Item = PathBuf>) {
@@ -972,6 +1006,7 @@ impl ParentCache {
             text,
             sections: Arc::new(sections),
             application_root: application_root_at(folders, path),
+            secrets: Default::default(),
         }));
         self.files
             .write()
@@ -1424,6 +1459,7 @@ fn check_file_text(
             text: bundle.texts[0].clone(),
             sections: Arc::new(sections),
             application_root: facts.application_root,
+            secrets: Default::default(),
         });
     }
     let mut others = others;
@@ -2178,6 +2214,33 @@ mod tests {
     }
 
     #[test]
+    fn a_parents_secrets_are_learnt_once_for_its_text() {
+        let parents = ParentCache::new(Arc::default());
+        let path = std::env::temp_dir().join("iislint-no-such-site/web.config");
+        let text: Arc<str> = Arc::from("<add cs=\"Password=abcdefgh\" />");
+        parents.offer(ParentFile {
+            path: path.clone(),
+            text: text.clone(),
+            sections: Arc::default(),
+            application_root: true,
+            secrets: Default::default(),
+        });
+        let first = parents.secrets_of(&path, &text);
+        assert!(Arc::ptr_eq(&first, &parents.secrets_of(&path, &text)));
+        // The same words in another text (the parent fixed): learnt from that text.
+        let fixed: Arc<str> = Arc::from("<add cs=\"Password=ijklmnop\" />");
+        let other = parents.secrets_of(&path, &fixed);
+        assert!(!Arc::ptr_eq(&first, &other));
+        let masked = Redactor::with_learned(other, []).mask("abcdefgh ijklmnop");
+        assert_eq!(masked, "abcdefgh ********");
+        // A file that is no kept parent: learnt from its text.
+        let elsewhere = std::env::temp_dir().join("iislint-no-such-site/a/web.config");
+        let masked =
+            Redactor::with_learned(parents.secrets_of(&elsewhere, &text), []).mask("abcdefgh");
+        assert_eq!(masked, "********");
+    }
+
+    #[test]
     fn a_checked_parent_is_let_go_of_by_name() {
         let parents = ParentCache::new(Arc::default());
         let root = std::env::temp_dir().join("iislint-no-such-site");
@@ -2187,6 +2250,7 @@ mod tests {
                 text: Arc::from(""),
                 sections: Arc::default(),
                 application_root: false,
+                secrets: Default::default(),
             });
         }
         parents.release([root.join("a/web.config")].into_iter());

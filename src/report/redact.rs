@@ -22,6 +22,7 @@
 //! `IsolateApps` and `IsolateByAppId` options are not secrets and stay readable.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Hexadecimal runs at least this long are treated as key material.
 const MIN_KEY_DIGITS: usize = 32;
@@ -58,7 +59,16 @@ const KEY_OPTIONS: &[&str] = &["AutoGenerate", "IsolateApps", "IsolateByAppId"];
 /// Masks secrets in text about one file (see the module documentation).
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Secret values seen in the file or the settings.
+    /// The secret values seen in the file: shared by every result about that file (a parent
+    /// web.config has findings from each file below it, and is read for secrets once).
+    file: Arc<Learned>,
+    /// Those seen in the settings a fix may write.
+    extra: Learned,
+}
+
+/// The secret values seen in some texts, ready to be searched for.
+#[derive(Debug, Clone, Default)]
+pub struct Learned {
     known: Known,
     /// Shorter secret values, each between its delimiters (`"v"`, `'v'`, `>v<`).
     short: Known,
@@ -121,13 +131,12 @@ impl Known {
     }
 }
 
-impl Redactor {
-    /// A redactor for text about a file whose content is `file_text`, with `extra` texts (the
-    /// settings a fix may write) searched for secrets too.
-    pub fn new<'a>(file_text: &'a str, extra: impl IntoIterator<Item = &'a str>) -> Redactor {
+impl Learned {
+    /// The secret values seen in `texts`.
+    pub fn of<'a>(texts: impl IntoIterator<Item = &'a str>) -> Learned {
         let mut known = Vec::new();
         let mut short = Vec::new();
-        for text in std::iter::once(file_text).chain(extra) {
+        for text in texts {
             for value in named_values(text).into_iter().chain(keyed_values(text)) {
                 let value = &text[value];
                 // A value that is clearly no secret (`false`, a number, a placeholder) is not
@@ -148,9 +157,41 @@ impl Redactor {
                 }
             }
         }
-        Redactor {
+        Learned {
             known: Known::of(known),
             short: Known::of(short),
+        }
+    }
+
+    /// Every place in `hay` a secret value stands: a known one whole, a short one inside its
+    /// delimiters.
+    fn find_all(&self, hay: &str, found: &mut Vec<(usize, usize)>) {
+        found.extend(self.known.find_all(hay));
+        found.extend(
+            self.short
+                .find_all(hay)
+                .into_iter()
+                .map(|(start, end)| (start + 1, end - 1)),
+        );
+    }
+}
+
+impl Redactor {
+    /// A redactor for text about a file whose content is `file_text`, with `extra` texts (the
+    /// settings a fix may write) searched for secrets too.
+    pub fn new<'a>(file_text: &'a str, extra: impl IntoIterator<Item = &'a str>) -> Redactor {
+        Redactor::with_learned(Arc::new(Learned::of([file_text])), extra)
+    }
+
+    /// A redactor for text about a file whose secrets were learnt already (`file`), with
+    /// `extra` texts searched for secrets too.
+    pub fn with_learned<'a>(
+        file: Arc<Learned>,
+        extra: impl IntoIterator<Item = &'a str>,
+    ) -> Redactor {
+        Redactor {
+            file,
+            extra: Learned::of(extra),
         }
     }
 
@@ -161,15 +202,12 @@ impl Redactor {
         let named = mask_named_values(&hex);
         let masked = mask_keyed_values(&named);
         // Every occurrence, overlapping ones too (`abcdefgh` and `efghijkl` in `abcdefghijkl`,
-        // `abab` twice in `ababab`): the union of them is masked, so no secret's tail is left.
-        // A short value is masked inside its delimiters.
-        let mut found = self.known.find_all(&masked);
-        found.extend(
-            self.short
-                .find_all(&masked)
-                .into_iter()
-                .map(|(start, end)| (start + 1, end - 1)),
-        );
+        // `abab` twice in `ababab`), the file's and the settings' found in the same text: the
+        // union of them is masked, so no secret's tail is left. A short value is masked inside
+        // its delimiters.
+        let mut found = Vec::new();
+        self.file.find_all(&masked, &mut found);
+        self.extra.find_all(&masked, &mut found);
         if found.is_empty() {
             return masked.into_owned();
         }
@@ -721,6 +759,15 @@ mod tests {
     }
 
     #[test]
+    fn a_file_secret_overlapping_a_settings_secret_is_masked_whole() {
+        // Learnt apart (the file's once, shared), found in the same text.
+        let file = Arc::new(Learned::of(["<add cs=\"Password=abcdefgh\" />"]));
+        let redactor = Redactor::with_learned(file, ["Server=s;Password=efghijkl"]);
+        assert_eq!(redactor.mask("abcdefghijkl"), "************");
+        assert_eq!(redactor.mask("xefghijklx"), "x********x");
+    }
+
+    #[test]
     fn a_secret_overlapping_itself_is_masked_whole() {
         // `abab` occurs at 0 and at 2 in `ababab`: both, so no `ab` is left after the first.
         let few = Redactor::new("<add cs=\"Password=abab\" />", []);
@@ -731,7 +778,7 @@ mod tests {
             .chain(std::iter::once("<add cs=\"Password=abab\" />".to_owned()))
             .collect();
         let many = Redactor::new(&many, []);
-        assert!(matches!(many.known, Known::Many(_)));
+        assert!(matches!(many.file.known, Known::Many(_)));
         assert_eq!(many.mask("x ababab secret0003 y"), "x ****** ********** y");
     }
 
