@@ -955,12 +955,12 @@ impl ParentCache {
             .unwrap_or_else(|e| e.into_inner())
             .get(key.as_os_str())
             .cloned();
+        let learn = || Arc::new(Learned::of([&**text]));
         match parent.as_deref() {
-            Some(Ok(parent)) if Arc::ptr_eq(&parent.text, text) => parent
-                .secrets
-                .get_or_init(|| Arc::new(Learned::of([&**text])))
-                .clone(),
-            _ => Arc::new(Learned::of([&**text])),
+            Some(Ok(parent)) if Arc::ptr_eq(&parent.text, text) => {
+                parent.secrets.get_or_init(learn).clone()
+            }
+            _ => learn(),
         }
     }
 

@@ -211,3 +211,43 @@ fn sections_kept_in_another_file_are_not_judged() {
     ]));
     assert_eq!(code, 0, "{stdout}");
 }
+
+/// A parent web.config's secret values are learnt once per run and shared by its own check and
+/// the findings the files below it make in it: a snippet line that shows a secret without its
+/// key (the key is on the line before, outside the snippet) is masked either way.
+#[test]
+fn a_parents_secret_is_masked_in_every_finding_made_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "site/web.config",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <appSettings>\n    <add key=\"SmtpPassword\"\n         value=\"smtp-parent-secret\" /></appSettings><system.web>\n    <sessionState timeout=\"5\" />\n  </system.web>\n</configuration>\n",
+    );
+    // A child folder: the root is checked first and kept for it.
+    write(
+        dir.path(),
+        "site/sub/web.config",
+        "<configuration>\n  <system.web>\n    <compilation debug=\"false\" />\n  </system.web>\n</configuration>\n",
+    );
+    for format in ["human", "concise", "json", "sarif", "github"] {
+        let (code, stdout) = stdout_of(iislint(dir.path()).args([
+            "check",
+            "--select",
+            "session-timeout-too-low",
+            "--format",
+            format,
+            "site",
+        ]));
+        assert_eq!(code, 1, "{format}: {stdout}");
+        assert!(stdout.contains("session"), "{format}: {stdout}");
+        assert!(!stdout.contains("smtp-parent-secret"), "{format}: {stdout}");
+    }
+    // The snippet shows the masked value line.
+    let (_, human) = stdout_of(iislint(dir.path()).args([
+        "check",
+        "--select",
+        "session-timeout-too-low",
+        "site",
+    ]));
+    assert!(human.contains("value=\"******************\""), "{human}");
+}
